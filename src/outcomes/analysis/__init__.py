@@ -1,0 +1,1 @@
+"""Statistical analyses: survival, response, disease activity, safety, optimal biological dose."""

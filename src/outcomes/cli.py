@@ -1,0 +1,132 @@
+"""Command line: ``outcomes simulate | validate | run | compare`` (data-contract.md §2).
+
+Exit codes: 0 success; 1 the data break rules (validation errors, failed workflow); 2 the command
+could not run (unreadable export, bad arguments or configuration). User mistakes print one clear
+message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from outcomes import __version__
+from outcomes.config import DEFAULT_CONFIG, REPO_ROOT, load_config
+from outcomes.errors import OutcomesError
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a positive whole number")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="outcomes", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"outcomes {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sim = sub.add_parser("simulate", help="write a synthetic export of the trial")
+    sim.add_argument("--subjects", type=_positive, default=48)
+    sim.add_argument("--seed", type=int, default=20260701)
+    sim.add_argument("--out", type=Path, required=True)
+    sim.add_argument("--inject-errors", action="store_true",
+                     help="also plant faults of every kind the validator knows, with a manifest")
+
+    val = sub.add_parser("validate", help="check an export and write the validation report")
+    val.add_argument("export", type=Path)
+    val.add_argument("--out", type=Path, required=True)
+    val.add_argument("--data-cut", type=_date, default=None)
+    val.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+
+    run = sub.add_parser("run", help="run the whole workflow for one export and data cut")
+    run.add_argument("--export", type=Path, required=True)
+    run.add_argument("--data-cut", type=_date, required=True)
+    run.add_argument("--out", type=Path, required=True)
+    run.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    run.add_argument("--cores", type=_positive, default=1)
+
+    cmp_ = sub.add_parser("compare", help="list what changed between two data cuts' outputs")
+    cmp_.add_argument("cut_a", type=Path)
+    cmp_.add_argument("cut_b", type=Path)
+    cmp_.add_argument("--out", type=Path, default=None)
+    return parser
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from outcomes.simulate import simulate_export
+
+    result = simulate_export(
+        subjects=args.subjects, seed=args.seed, out=args.out, inject_errors=args.inject_errors
+    )
+    print(result.summary())
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from outcomes.validate import validate_export, write_validation_report
+
+    config = load_config(args.config)
+    report = validate_export(args.export, config=config, data_cut=args.data_cut)
+    write_validation_report(report, args.out)
+    print(report.summary())
+    return report.exit_code
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    out = args.out.resolve()
+    config = load_config(
+        args.config,
+        overrides={"data": {"export": str(args.export.resolve()),
+                            "data_cut": args.data_cut.isoformat(), "output_dir": str(out)}},
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    effective = out / "config.yaml"
+    effective.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    cmd = [
+        sys.executable, "-m", "snakemake", "--snakefile", str(REPO_ROOT / "Snakefile"),
+        "--directory", str(REPO_ROOT), "--configfile", str(effective),
+        "--cores", str(args.cores),
+    ]
+    print("Running:", " ".join(cmd), flush=True)
+    return subprocess.call(cmd)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from outcomes.report.compare import compare_cuts
+
+    result = compare_cuts(args.cut_a, args.cut_b, out=args.out)
+    print(result.summary())
+    return 0
+
+
+COMMANDS = {"simulate": cmd_simulate, "validate": cmd_validate, "run": cmd_run,
+            "compare": cmd_compare}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``outcomes`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except OutcomesError as exc:
+        print(f"outcomes {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

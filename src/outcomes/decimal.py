@@ -1,0 +1,46 @@
+"""Exact threshold comparisons on recorded precision (endpoints.md §0 [D-01], §16.8).
+
+Binary floats cannot hold 2.3 or 0.3 exactly, so ``2.3 - 2.0 < 0.3`` is true in IEEE doubles.
+Values are therefore compared as integers in units of ``10**-decimals``: each float is taken by
+its shortest decimal text (the recorded value, e.g. ``repr(2.3) == "2.3"``), converted to an exact
+decimal and rounded half up to the stated number of decimals. Differences and comparisons of
+these integers are exact.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import polars as pl
+
+#: Decimal scale used while converting text to an exact decimal before rounding.
+_WORK_SCALE = 12
+
+
+def compute_fixed(expr: pl.Expr, *, decimals: int) -> pl.Expr:
+    """Round half up to ``decimals`` places and return the value in units of ``10**-decimals``.
+
+    Parameters
+    ----------
+    expr
+        A Float64 (or numeric) expression; null stays null.
+    decimals
+        Number of decimals kept (PGA: 2, prednisone-equivalent dose: 4; [D-01]).
+
+    Returns
+    -------
+    pl.Expr
+        Int64 expression, e.g. PGA 2.30 → 230 with ``decimals=2``.
+    """
+    exact = expr.cast(pl.Float64).cast(pl.String).str.to_decimal(scale=_WORK_SCALE)
+    scaled = exact * (10**decimals)
+    half = pl.lit("0.5").str.to_decimal(scale=_WORK_SCALE)
+    return (
+        pl.when(scaled >= 0).then(scaled + half).otherwise(scaled - half).cast(pl.Int64)
+    )
+
+
+def to_fixed(value: float | int | str | Decimal, *, decimals: int) -> int:
+    """A configured threshold in units of ``10**-decimals`` (half up), e.g. 0.3 → 30."""
+    exact = Decimal(str(value)) * (Decimal(10) ** decimals)
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -1,0 +1,1 @@
+"""Per-visit derivations: scores, glucocorticoid dose, exposure, DORIS, drug-free DORIS, LLDAS, SRI."""

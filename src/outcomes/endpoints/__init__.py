@@ -1,0 +1,1 @@
+"""Subject-level endpoints (ADaM-like): adrs, adepi, adtte, adae."""

@@ -1,0 +1,1 @@
+"""Typed parameters of this stage's config sections, and their cross-field checks."""

@@ -1,0 +1,1 @@
+"""Ingest stage: typed, cut-filtered tables with SRCDOM/SRCSEQ."""

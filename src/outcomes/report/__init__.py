@@ -1,0 +1,1 @@
+"""Report, figures, cut-to-cut comparison and provenance."""

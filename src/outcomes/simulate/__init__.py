@@ -1,0 +1,1 @@
+"""Synthetic export of the trial for the demo, tests and benchmarks."""

@@ -1,0 +1,78 @@
+"""The IO boundary of the workflow: one step function per Snakemake rule, same name as the rule.
+
+A step reads its inputs, calls one pure function, checks and writes its outputs, and logs counts.
+Rules call :func:`run_step` through ``workflow/scripts/run_step.py``. Step modules register their
+functions with :func:`step`; :data:`STEPS` maps rule names to them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from outcomes.errors import OutcomesError
+
+
+@dataclass(frozen=True)
+class StepIO:
+    """What a rule hands to its step: named inputs, outputs and params, and the log path."""
+
+    inputs: Mapping[str, Any]
+    outputs: Mapping[str, Any]
+    params: Mapping[str, Any]
+    log: str
+
+
+StepFunction = Callable[[StepIO], None]
+STEPS: dict[str, StepFunction] = {}
+STEP_MODULES: tuple[str, ...] = (
+    "outcomes.steps.ingest",
+    "outcomes.steps.derive",
+    "outcomes.steps.endpoints",
+    "outcomes.steps.analysis",
+    "outcomes.steps.report",
+)
+
+
+def step(func: StepFunction) -> StepFunction:
+    """Register ``func`` as the step of the rule with the same name."""
+    STEPS[func.__name__] = func
+    return func
+
+
+def load_steps() -> dict[str, StepFunction]:
+    """Import every step module (each registers its steps) and return the registry."""
+    for module in STEP_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    return STEPS
+
+
+def _named(items: Any) -> dict[str, Any]:
+    return {k: v for k, v in items.items()} if hasattr(items, "items") else {}
+
+
+def run_step(smk: Any) -> None:
+    """Run the step of ``smk.rule`` with logging to its log file; user errors exit cleanly."""
+    log_path = str(smk.log[0]) if len(smk.log) else "/dev/null"
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        filename=log_path, filemode="w", level=logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s", force=True,
+    )
+    io = StepIO(_named(smk.input), _named(smk.output), _named(smk.params), log_path)
+    steps = load_steps()
+    try:
+        steps[smk.rule](io)
+    except OutcomesError as exc:
+        logging.getLogger("outcomes").error("%s", exc)
+        print(f"{smk.rule}: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code or 1)

@@ -1,0 +1,44 @@
+# Ingest: the demo export (when configured), validation report, typed validated tables.
+
+
+rule simulate_demo:
+    output:
+        **{table: f"{CFG['demo']['folder']}/{table}.csv" for table in TABLES},
+    params:
+        demo=CFG["demo"],
+        dose_levels=CFG["study"]["dose_levels"],
+    log:
+        f"{CFG['demo']['folder']}/logs/simulate_demo.log",
+    script:
+        RUN_STEP
+
+
+rule validate_export:
+    input:
+        export_files(),
+    output:
+        issues=f"{OUT}/validation/issues.csv",
+        summary=f"{OUT}/validation/summary.json",
+        report=f"{OUT}/validation/report.html",
+    params:
+        export=EXPORT,
+        config=CFG,
+    log:
+        f"{OUT}/logs/validate_export.log",
+    script:
+        RUN_STEP
+
+
+rule create_validated_tables:
+    input:
+        export_files(),
+        issues=f"{OUT}/validation/issues.csv",
+    output:
+        **{table: f"{OUT}/validated/{table}.parquet" for table in TABLES},
+    params:
+        export=EXPORT,
+        data_cut=CFG["data"]["data_cut"],
+    log:
+        f"{OUT}/logs/create_validated_tables.log",
+    script:
+        RUN_STEP
