@@ -8,6 +8,9 @@ min_version("8.20")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
+include: "workflow/rules/medications.smk"
+include: "workflow/rules/derive.smk"
+include: "workflow/rules/endpoints.smk"
 
 
 rule all:

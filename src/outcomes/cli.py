@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("cut_a", type=Path)
     cmp_.add_argument("cut_b", type=Path)
     cmp_.add_argument("--out", type=Path, default=None)
+
+    sdtm = sub.add_parser("import-sdtm", help="convert SDTM domains into an export folder")
+    sdtm.add_argument("sdtm_dir", type=Path)
+    sdtm.add_argument("--mapping", type=Path, required=True,
+                      help="SDTM mapping file (default layout: config/sdtm_mapping.yaml)")
+    sdtm.add_argument("--out", type=Path, required=True)
     return parser
 
 
@@ -114,8 +120,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_sdtm(args: argparse.Namespace) -> int:
+    from outcomes.interop.mapping import load_sdtm_mapping
+    from outcomes.interop.sdtm_import import import_sdtm
+
+    result = import_sdtm(args.sdtm_dir, mapping=load_sdtm_mapping(args.mapping), out=args.out)
+    print(result.summary())
+    return result.exit_code
+
+
 COMMANDS = {"simulate": cmd_simulate, "validate": cmd_validate, "run": cmd_run,
-            "compare": cmd_compare}
+            "compare": cmd_compare, "import-sdtm": cmd_import_sdtm}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

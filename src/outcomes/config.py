@@ -40,6 +40,7 @@ CROSS_FIELD_CHECKS: list[CrossFieldCheck] = [_check_data_cut]
 SECTION_MODULES: tuple[str, ...] = (
     "outcomes.validate.params",
     "outcomes.derive.params",
+    "outcomes.derive.medications.params",
     "outcomes.endpoints.params",
     "outcomes.analysis.params",
 )
@@ -100,7 +101,7 @@ def _import_section_owners() -> None:
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name != module:
+            if exc.name is None or not module.startswith(exc.name):
                 raise
 
 

@@ -11,6 +11,7 @@ OUT = output_dir(CFG)
 EXPORT = export_dir(CFG)
 DEMO = CFG["data"]["export"] == "demo"
 RUN_STEP = "../scripts/run_step.py"
+ADAM = ("adsl", "advisit", "adrs", "adepi", "adtte", "adae", "adsafe")
 
 
 def export_files():
@@ -27,4 +28,7 @@ def final_targets():
     return [
         f"{OUT}/validation/issues.csv",
         *[f"{OUT}/validated/{table}.parquet" for table in TABLES],
+        f"{OUT}/derived/adcm.parquet",
+        f"{OUT}/derived/events.parquet",
+        *[f"{OUT}/adam/{name}.parquet" for name in ADAM],
     ]

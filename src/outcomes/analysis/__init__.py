@@ -1,1 +1,50 @@
-"""Statistical analyses: survival, response, disease activity, safety, optimal biological dose."""
+"""Statistical analyses: survival, response, disease activity, safety, optimal biological dose.
+
+Public API for notebooks and checks (docs/analysis-api.md): curves and estimates are polars
+frames; tests and models are frozen results (:class:`TestResult`, :class:`ModelResult`).
+"""
+
+from outcomes.analysis.activity import (
+    analyze_mixed_change,
+    create_change_from_baseline,
+    summarize_continuous,
+)
+from outcomes.analysis.binomial import binomial_ci, cochran_armitage, summarize_proportions
+from outcomes.analysis.cif import cumulative_incidence
+from outcomes.analysis.cox import cox
+from outcomes.analysis.km import (
+    kaplan_meier,
+    landmark_day,
+    landmark_rates,
+    survival_quantile,
+    to_event,
+)
+from outcomes.analysis.logistic import gee_binary, logistic_regression
+from outcomes.analysis.logrank import logrank, logrank_trend
+from outcomes.analysis.obd import ObdResult, analyze_obd, compute_pava
+from outcomes.analysis.results import ModelResult, TestResult
+
+__all__ = [
+    "ModelResult",
+    "ObdResult",
+    "TestResult",
+    "analyze_mixed_change",
+    "analyze_obd",
+    "binomial_ci",
+    "cochran_armitage",
+    "compute_pava",
+    "cox",
+    "create_change_from_baseline",
+    "cumulative_incidence",
+    "gee_binary",
+    "kaplan_meier",
+    "landmark_day",
+    "landmark_rates",
+    "logistic_regression",
+    "logrank",
+    "logrank_trend",
+    "summarize_continuous",
+    "summarize_proportions",
+    "survival_quantile",
+    "to_event",
+]

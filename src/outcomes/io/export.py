@@ -71,8 +71,8 @@ def read_raw_table(path: Path) -> pl.DataFrame:
             frame = _parquet_as_text(pl.read_parquet(path))
         else:
             frame = pl.read_csv(
-                path, infer_schema=False, encoding="utf8", missing_utf8_is_empty_string=False,
-                raise_if_empty=False, truncate_ragged_lines=False,
+                path, infer_schema=False, encoding="utf8", raise_if_empty=False,
+                truncate_ragged_lines=False,
             )
     except Exception as exc:  # any parser failure is a user-facing read error
         raise ExportReadError(f"{path.name}: cannot be read ({type(exc).__name__}: {exc})") from exc

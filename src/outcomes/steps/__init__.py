@@ -32,6 +32,7 @@ StepFunction = Callable[[StepIO], None]
 STEPS: dict[str, StepFunction] = {}
 STEP_MODULES: tuple[str, ...] = (
     "outcomes.steps.ingest",
+    "outcomes.steps.medications",
     "outcomes.steps.derive",
     "outcomes.steps.endpoints",
     "outcomes.steps.analysis",
@@ -51,7 +52,7 @@ def load_steps() -> dict[str, StepFunction]:
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name != module:
+            if exc.name is None or not module.startswith(exc.name):
                 raise
     return STEPS
 

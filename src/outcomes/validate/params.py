@@ -1,1 +1,188 @@
-"""Typed parameters of this stage's config sections, and their cross-field checks."""
+"""Typed parameters of export validation: config section ``validation`` plus the slices it reads.
+
+Visit windows and the baseline look-back come from config ``visits`` (endpoints.md §11, §16.5);
+the drug dictionary, CMCLAS mapping, units and frequencies from config ``medications`` (§8,
+§16.23). When ``medications`` is not configured, a fallback lookup of the §8.1 / §16.8
+glucocorticoid equivalents is used (the dictionary check CON-010 is then skipped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import outcomes.eligibility  # noqa: F401  (registers the eligibility config check)
+from outcomes.config import register_check
+from outcomes.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Window:
+    """A scheduled post-infusion visit and its inclusive study-day window (§11 [D-31])."""
+
+    label: str
+    lower_day: int
+    upper_day: int
+
+
+@dataclass(frozen=True)
+class DrugLookup:
+    """What the medication rules need from the drug dictionary (§8.1, §8.2, §16.6, §16.23).
+
+    ``names`` maps every lower-case name or alias to its INN; ``classes`` the INN to its §8.2
+    class; ``predeq`` the INN of a glucocorticoid to prednisone-equivalent mg per mg.
+    """
+
+    names: Mapping[str, str]
+    classes: Mapping[str, str]
+    predeq: Mapping[str, Fraction]
+    cmclas_class: Mapping[str, str | None]
+    unit_to_mg: Mapping[str, Fraction]
+    per_day: Mapping[str, Fraction]
+    sle_classes: tuple[str, ...]
+    has_dictionary: bool
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any]) -> DrugLookup:
+        """Build from config ``medications``; an empty section gives the §8.1 fallback."""
+        if not section:
+            return _fallback_lookup()
+        dictionary = {inn.lower(): e for inn, e in section["dictionary"].items()}
+        names = {inn: inn for inn in dictionary}
+        names |= {a.lower(): inn for inn, e in dictionary.items() for a in e.get("aliases", ())}
+        ref = Fraction(str(section["gc_reference_prednisone_mg"]))
+        return cls(
+            names=names,
+            classes={inn: e["class"] for inn, e in dictionary.items()},
+            predeq={
+                inn: ref / Fraction(str(e["equivalent_mg"]))
+                for inn, e in dictionary.items()
+                if e.get("equivalent_mg") is not None
+            },
+            cmclas_class=dict(section["cmclas_class"]),
+            unit_to_mg={u: Fraction(str(v)) for u, v in section["unit_to_mg"].items()},
+            per_day={
+                k: Fraction(v["administrations"], v["per_days"])
+                for k, v in section["frequencies"].items()
+            },
+            sle_classes=tuple(section["missing_indication_sle_classes"]),
+            has_dictionary=True,
+        )
+
+
+#: Fallback when config ``medications`` is empty: §8.1 / §16.8 equivalents (mg equal to 5 mg
+#: prednisone), the §16.23 CMCLAS mapping, §16.11 frequencies and §16.24 SLE classes.
+_FALLBACK_EQUIVALENT_MG = {
+    "prednisone": "5",
+    "prednisolone": "5",
+    "methylprednisolone": "4",
+    "triamcinolone": "4",
+    "hydrocortisone": "20",
+    "cortisone": "25",
+    "dexamethasone": "0.75",
+    "betamethasone": "0.75",
+    "deflazacort": "6",
+}
+_FALLBACK_PER_DAY = {
+    "QD": (1, 1),
+    "BID": (2, 1),
+    "TID": (3, 1),
+    "QID": (4, 1),
+    "QOD": (1, 2),
+    "QW": (1, 7),
+    "Q2W": (1, 14),
+    "Q4W": (1, 28),
+    "ONCE": (1, 1),
+}
+_FALLBACK_CMCLAS = {
+    "GLUCOCORTICOID": "GC_SYSTEMIC",
+    "ANTIMALARIAL": "ANTIMALARIAL",
+    "IMMUNOSUPPRESSANT": "IS_CONVENTIONAL",
+    "BIOLOGIC": "BIOLOGIC_TARGETED",
+    "LYMPHODEPLETION": "LYMPHODEPLETION",
+    "CART_TOXICITY": "CART_TOXICITY_MGMT",
+    "SUPPORTIVE": "SUPPORTIVE",
+    "NSAID": "NSAID",
+    "PLASMA_EXCHANGE": "PLASMA_EXCHANGE",
+    "CART_RETREATMENT": "CART_RETREATMENT",
+    "INVESTIGATIONAL": "INVESTIGATIONAL",
+    "OTHER": "OTHER",
+}
+
+
+def _fallback_lookup() -> DrugLookup:
+    return DrugLookup(
+        names={inn: inn for inn in _FALLBACK_EQUIVALENT_MG},
+        classes=dict.fromkeys(_FALLBACK_EQUIVALENT_MG, "GC_SYSTEMIC"),
+        predeq={inn: Fraction(5) / Fraction(mg) for inn, mg in _FALLBACK_EQUIVALENT_MG.items()},
+        cmclas_class=dict(_FALLBACK_CMCLAS),
+        unit_to_mg={"mg": Fraction(1), "g": Fraction(1000), "ug": Fraction(1, 1000)},
+        per_day={k: Fraction(a, d) for k, (a, d) in _FALLBACK_PER_DAY.items()},
+        sle_classes=("GC_SYSTEMIC", "IS_CONVENTIONAL", "BIOLOGIC_TARGETED"),
+        has_dictionary=False,
+    )
+
+
+@dataclass(frozen=True)
+class ValidationParams:
+    """Thresholds of the validation rules (endpoints.md §16.5, §16.8, §16.21, §16.23, D-04)."""
+
+    ld_to_infusion_max_days: int
+    gc_implausible_mg_per_day: Fraction
+    pga_decimals_max: int
+    upcr_proteinuria_gt_g_per_g: Fraction
+    pre_infusion_visits: tuple[str, ...]
+    report_rows_per_group: int
+    dose_levels: tuple[str, ...]
+    windows: tuple[Window, ...]
+    baseline_window_days: int
+    drugs: DrugLookup
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ValidationParams:
+        """Build from a whole checked configuration (sections ``validation``, ``visits``,
+        ``medications`` and ``study.dose_levels``).
+
+        Raises
+        ------
+        ConfigError
+            When a section this stage reads is not configured.
+        """
+        section = config["validation"]
+        visits = config.get("visits") or {}
+        if "windows" not in visits or "baseline_window_days" not in visits:
+            raise ConfigError(
+                "config.visits.windows and config.visits.baseline_window_days are "
+                "needed by validation (scheduled-visit windows, §11, §16.5)."
+            )
+        return cls(
+            ld_to_infusion_max_days=int(section["ld_to_infusion_max_days"]),
+            gc_implausible_mg_per_day=Fraction(str(section["gc_implausible_mg_per_day"])),
+            pga_decimals_max=int(section["pga_decimals_max"]),
+            upcr_proteinuria_gt_g_per_g=Fraction(str(section["upcr_proteinuria_gt_g_per_g"])),
+            pre_infusion_visits=tuple(section["pre_infusion_visits"]),
+            report_rows_per_group=int(section["report_rows_per_group"]),
+            dose_levels=tuple(config["study"]["dose_levels"]),
+            windows=tuple(
+                Window(w["label"], int(w["lower_day"]), int(w["upper_day"]))
+                for w in visits["windows"]
+            ),
+            baseline_window_days=int(visits["baseline_window_days"]),
+            drugs=DrugLookup.from_config(config.get("medications") or {}),
+        )
+
+
+@register_check
+def check_validation(config: Mapping[str, Any]) -> Iterator[str]:
+    """Cross-field rules of ``validation``: pre-infusion visit labels are not scheduled visits."""
+    section = config.get("validation") or {}
+    windows = (config.get("visits") or {}).get("windows") or []
+    scheduled = {w["label"] for w in windows}
+    for label in section.get("pre_infusion_visits", []):
+        if label in scheduled:
+            yield (
+                f"validation.pre_infusion_visits: {label!r} is also a scheduled post-infusion "
+                "visit in visits.windows"
+            )

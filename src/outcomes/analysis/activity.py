@@ -1,0 +1,226 @@
+"""Disease activity over time: values and change from baseline by visit and dose level, and a
+linear mixed model of the change.
+
+Input: ``advisit`` (one row per assessment; ANL01FL marks the record of each scheduled visit,
+ABLFL the baseline) and ``adsl`` (baseline glucocorticoid dose). Output grain: one row per
+parameter × visit × dose level (descriptive), one row per model term (mixed model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import polars as pl
+
+from outcomes.analysis._checks import check_columns
+from outcomes.analysis.km import _z
+from outcomes.analysis.results import ModelResult
+from outcomes.errors import InputDataError
+
+#: Quantile definition used for medians and quartiles (R ``quantile(type = 7)``, linear).
+QUANTILE_METHOD = "quantiles: linear interpolation (R type 7; SAS PCTLDEF=5 differs)"
+
+
+def create_change_from_baseline(
+    advisit: pl.DataFrame,
+    *,
+    params: Sequence[str],
+    adsl: pl.DataFrame | None = None,
+    base_from_adsl: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
+    """Long frame of scheduled-visit values with baseline and change from baseline.
+
+    One row per subject × parameter × analysis visit, taken from the record chosen for the
+    visit (``ANL01FL``) plus the baseline record (``ABLFL``; endpoints.md §16.5). BASE is the
+    baseline record's value, or for parameters in ``base_from_adsl`` an ``adsl`` column (the
+    glucocorticoid dose: GCDOSEBL, the SLE dose on LDSTDT − 1, §16.5). CHG = AVAL − BASE; null
+    when either is missing.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``USUBJID, DOSELVL, PARAMCD, AVISIT, AVISITN, ADY, AVAL, BASE, CHG, SRCDOM, SRCSEQ``,
+        sorted by PARAMCD, USUBJID, AVISITN.
+    """
+    keys = ["USUBJID", "DOSELVL", "AVISIT", "AVISITN", "ADY", "SRCDOM", "SRCSEQ"]
+    check_columns(
+        advisit, columns=["USUBJID", "ANL01FL", "ABLFL"], where="create_change_from_baseline"
+    )
+    absent = [p for p in params if p not in advisit.columns]
+    if absent:
+        raise InputDataError(
+            f"create_change_from_baseline: advisit lacks parameter column(s) {absent}."
+        )
+    chosen = advisit.filter(pl.col("ANL01FL") | pl.col("ABLFL"))
+    long = chosen.select(*keys, "ABLFL", *[pl.col(p).cast(pl.Float64) for p in params]).unpivot(
+        index=[*keys, "ABLFL"], on=list(params), variable_name="PARAMCD", value_name="AVAL"
+    )
+    base = (
+        long.filter(pl.col("ABLFL"))
+        .group_by("USUBJID", "PARAMCD")
+        .agg(pl.col("AVAL").last().alias("BASE"))
+    )
+    out = long.join(base, on=["USUBJID", "PARAMCD"], how="left")
+    if base_from_adsl:
+        out = _override_base(out, adsl, base_from_adsl)
+    return (
+        out.with_columns((pl.col("AVAL") - pl.col("BASE")).alias("CHG"))
+        .select(
+            "USUBJID",
+            "DOSELVL",
+            "PARAMCD",
+            "AVISIT",
+            "AVISITN",
+            "ADY",
+            "AVAL",
+            "BASE",
+            "CHG",
+            "SRCDOM",
+            "SRCSEQ",
+        )
+        .sort("PARAMCD", "USUBJID", "AVISITN", maintain_order=True)
+    )
+
+
+def _override_base(
+    long: pl.DataFrame, adsl: pl.DataFrame | None, base_from_adsl: Mapping[str, str]
+) -> pl.DataFrame:
+    """BASE of each mapped parameter replaced by its adsl column (e.g. GCDOSE ← GCDOSEBL)."""
+    where = "create_change_from_baseline"
+    if adsl is None:
+        raise InputDataError(f"{where}: base_from_adsl needs adsl.")
+    check_columns(adsl, columns=["USUBJID"], where=where)
+    absent = {p: c for p, c in base_from_adsl.items() if c not in adsl.columns}
+    if absent:
+        raise InputDataError(f"{where}: adsl lacks the baseline column(s) {absent}.")
+    over = pl.concat(
+        adsl.select("USUBJID", pl.lit(p).alias("PARAMCD"), pl.col(c).cast(pl.Float64).alias("B2"))
+        for p, c in base_from_adsl.items()
+    )
+    mapped = pl.col("PARAMCD").is_in(list(base_from_adsl))
+    return (
+        long.join(over, on=["USUBJID", "PARAMCD"], how="left", maintain_order="left")
+        .with_columns(pl.when(mapped).then(pl.col("B2")).otherwise(pl.col("BASE")).alias("BASE"))
+        .drop("B2")
+    )
+
+
+def summarize_continuous(df: pl.DataFrame, *, value: str, by: Sequence[str]) -> pl.DataFrame:
+    """n, mean, SD, median, Q1, Q3, min and max of ``value`` per combination of ``by``.
+
+    Missing values are excluded (``n`` counts non-missing). SD uses n − 1 and is null for n < 2;
+    all statistics are null for n = 0. Quartiles: R type 7 (linear interpolation).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``*by, n, mean, sd, median, q1, q3, min, max, method``, sorted by ``by``.
+    """
+    v = pl.col(value).drop_nulls()
+    return (
+        df.group_by(list(by))
+        .agg(
+            v.count().cast(pl.Int64).alias("n"),
+            v.mean().alias("mean"),
+            v.std(ddof=1).alias("sd"),
+            v.median().alias("median"),
+            v.quantile(0.25, interpolation="linear").alias("q1"),
+            v.quantile(0.75, interpolation="linear").alias("q3"),
+            v.min().cast(pl.Float64).alias("min"),
+            v.max().cast(pl.Float64).alias("max"),
+        )
+        .with_columns(pl.lit(QUANTILE_METHOD).alias("method"))
+        .sort(list(by))
+    )
+
+
+MIXED_ASSUMPTIONS = (
+    "linear mixed model CHG ~ months (+ dose level when several), random intercept per subject, "
+    "REML; assumes a linear mean trend in time, normal residuals and random intercepts, an "
+    "exchangeable within-subject correlation and data missing at random; exploratory with few "
+    "subjects per dose level"
+)
+
+
+def _wald_table(
+    terms: list[str], beta: np.ndarray, se: np.ndarray, *, usable: bool, conf_level: float
+) -> pl.DataFrame:
+    """Wald table of fixed effects; all numbers null when the fit is not usable."""
+    from scipy import stats
+
+    z = _z(conf_level)
+    ok = usable and bool(np.all(np.isfinite(se)))
+    b, s = (beta, se) if ok else (np.full(beta.size, np.nan), np.full(beta.size, np.nan))
+    return pl.DataFrame(
+        {
+            "term": terms,
+            "coef": b,
+            "se": s,
+            "ratio": [None] * b.size,
+            "lower": b - z * s,
+            "upper": b + z * s,
+            "z": b / s,
+            "p": 2 * stats.norm.sf(np.abs(b / s)),
+        },
+        schema_overrides={"ratio": pl.Float64},
+    ).with_columns(pl.col(pl.Float64).fill_nan(None))
+
+
+def analyze_mixed_change(
+    df: pl.DataFrame,
+    *,
+    response: str,
+    time: str,
+    subject: str,
+    covariates: Sequence[str] = (),
+    conf_level: float = 0.95,
+) -> ModelResult:
+    """Linear mixed model of change from baseline over time with a random intercept per subject.
+
+    y_ij = β0 + β1·time_ij + γ'x_i + u_i + ε_ij, u_i ~ N(0, τ²), ε_ij ~ N(0, σ²), fitted by REML
+    (statsmodels ``MixedLM``). Wald CIs from the model-based standard errors. The model's
+    assumptions and limits are stated in ``note`` and printed with the result.
+
+    Returns
+    -------
+    ModelResult
+        ``table``: term, coef, se, ratio (null: not a ratio scale), lower, upper, z, p; the
+        variance components in ``note``. Raises when fewer than two subjects have data.
+
+    References
+    ----------
+    Laird & Ware, Biometrics 1982;38:963-74. Compared with R ``nlme::lme(chg ~ time,
+    random = ~ 1 | id, method = "REML")``.
+    """
+    import statsmodels.api as sm
+
+    where = "analyze_mixed_change"
+    data = df.drop_nulls([response, time, subject, *covariates]).sort(subject, time)
+    if data.get_column(subject).n_unique() < 2:
+        raise InputDataError(f"{where}: fewer than two subjects with {response}; no model fitted.")
+    x = data.select(pl.col(c).cast(pl.Float64) for c in (time, *covariates)).to_numpy()
+    x = np.column_stack([np.ones(data.height), x])
+    model = sm.MixedLM(
+        data.get_column(response).cast(pl.Float64).to_numpy(),
+        x,
+        groups=data.get_column(subject).cast(pl.String).to_numpy(),
+    )
+    fit = model.fit(reml=True, method=["bfgs", "powell"], gtol=1e-10)
+    se = np.asarray(fit.bse_fe)
+    usable = bool(np.isfinite(fit.llf)) and bool(np.all(np.isfinite(se)))
+    terms = ["(Intercept)", time, *covariates]
+    table = _wald_table(terms, np.asarray(fit.fe_params), se, usable=usable, conf_level=conf_level)
+    tau2, sigma2 = float(np.asarray(fit.cov_re)[0, 0]), float(fit.scale)
+    note = f"{MIXED_ASSUMPTIONS}; tau^2 = {tau2:.4g}, sigma^2 = {sigma2:.4g}"
+    if not usable:
+        note += "; the fit failed (non-finite likelihood or standard errors): no estimates"
+    return ModelResult(
+        f"MixedLM REML, Wald {100 * conf_level:g}% CI",
+        table,
+        data.height,
+        data.get_column(subject).n_unique(),
+        float(fit.llf) if usable else None,
+        bool(fit.converged) and usable,
+        note,
+    )

@@ -1,0 +1,95 @@
+"""Disease-activity tables: descriptive statistics by visit and dose level, and mixed models.
+
+Input: ``advisit`` and ``adsl``. Output: an :class:`ActivityTables` (summary of AVAL and CHG per
+PARAMCD × visit × dose level and OVERALL; mixed-model terms per configured parameter).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from outcomes.analysis._checks import OVERALL
+from outcomes.analysis.activity import (
+    analyze_mixed_change,
+    create_change_from_baseline,
+    summarize_continuous,
+)
+from outcomes.analysis.params import ActivityParams
+from outcomes.errors import InputDataError
+
+#: Months per study day for the mixed model's time axis (365/12 days per month, §16.18).
+_MONTHS_PER_DAY = 12 / 365
+
+
+@dataclass(frozen=True)
+class ActivityTables:
+    """Descriptive statistics (``summary``) and mixed-model terms (``mixed``)."""
+
+    summary: pl.DataFrame
+    mixed: pl.DataFrame
+
+
+def _mixed(long: pl.DataFrame, param: str, conf_level: float) -> pl.DataFrame:
+    sub = long.filter((pl.col("PARAMCD") == param) & (pl.col("AVISITN") > 0)).with_columns(
+        (pl.col("ADY") * _MONTHS_PER_DAY).alias("MONTHS")
+    )
+    several = sub.get_column("DOSELVLN").drop_nulls().n_unique() > 1
+    covariates = ["DOSELVLN"] if several else []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = analyze_mixed_change(
+                sub,
+                response="CHG",
+                time="MONTHS",
+                subject="USUBJID",
+                covariates=covariates,
+                conf_level=conf_level,
+            )
+        except (InputDataError, np.linalg.LinAlgError, ValueError) as exc:
+            return pl.DataFrame({"PARAMCD": [param], "note": [f"not fitted: {exc}"]})
+    note = "; ".join([res.note, *sorted({str(w.message) for w in caught})])
+    return res.table.with_columns(
+        pl.lit(param).alias("PARAMCD"),
+        pl.lit(res.method).alias("method"),
+        pl.lit(note).alias("note"),
+        pl.lit(res.n).alias("n"),
+    )
+
+
+def analyze_disease_activity(
+    advisit: pl.DataFrame, adsl: pl.DataFrame, *, params: ActivityParams
+) -> ActivityTables:
+    """Values and change from baseline by visit and dose level, and a mixed model of change.
+
+    Scheduled-visit records (ANL01FL) and the baseline (ABLFL) of each configured parameter;
+    BASE from the baseline record or, for GCDOSE, adsl GCDOSEBL (§16.5). n, mean, SD, median,
+    quartiles (R type 7), min, max of AVAL and CHG per PARAMCD × visit × dose level and OVERALL.
+    The mixed model: CHG after baseline ~ months since infusion (ADY × 12/365) (+ DOSELVLN when
+    several dose levels), random intercept per subject (REML).
+    """
+    long = create_change_from_baseline(
+        advisit, params=params.params, adsl=adsl, base_from_adsl=params.base_from_adsl
+    )
+    long = long.join(adsl.select("USUBJID", "DOSELVLN"), on="USUBJID", how="left")
+    both = pl.concat([long, long.with_columns(pl.lit(OVERALL).alias("DOSELVL"))])
+    keys = ["PARAMCD", "AVISITN", "AVISIT", "DOSELVL"]
+    summary = pl.concat(
+        [
+            summarize_continuous(
+                both.filter(pl.col("AVISITN").is_not_null()), value=v, by=keys
+            ).with_columns(pl.lit(v).alias("STAT"))
+            for v in ("AVAL", "CHG")
+        ]
+    ).select("PARAMCD", "AVISITN", "AVISIT", "DOSELVL", "STAT", pl.exclude(*keys, "STAT"))
+    mixed = [_mixed(long, p, params.conf_level) for p in params.mixed_params]
+    mixed_frame = (
+        pl.concat(mixed, how="diagonal_relaxed")
+        if mixed
+        else pl.DataFrame({"PARAMCD": []}, schema={"PARAMCD": pl.String})
+    )
+    return ActivityTables(summary, mixed_frame.select("PARAMCD", pl.exclude("PARAMCD")))

@@ -1,0 +1,174 @@
+"""Responder analyses of adrs: rates by visit and dose level, trend test, logistic regression on
+dose (Firth under separation) and GEE over visits.
+
+Input: ``adrs`` (USUBJID, PARAMCD, AVISIT, AVISITN, AVALC Y/N) and ``adsl`` (DOSELVL, DOSELVLN).
+Output: a :class:`ResponseTables` of long frames keyed by PARAMCD (and AVISIT).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from outcomes.analysis._checks import OVERALL
+from outcomes.analysis.binomial import cochran_armitage, summarize_proportions
+from outcomes.analysis.logistic import gee_binary, logistic_regression
+from outcomes.analysis.params import ResponseParams
+from outcomes.analysis.results import ModelResult
+from outcomes.errors import InputDataError
+
+
+@dataclass(frozen=True)
+class ResponseTables:
+    """Rates with CIs, Cochran–Armitage trend tests, logistic regressions and GEE models."""
+
+    rates: pl.DataFrame
+    trend: pl.DataFrame
+    logistic: pl.DataFrame
+    gee: pl.DataFrame
+
+
+def create_response_input(
+    adrs: pl.DataFrame, adsl: pl.DataFrame, *, paramcds: tuple[str, ...]
+) -> pl.DataFrame:
+    """Configured adrs parameters with ``RESP`` (Y → 1, N → 0, else null) and DOSELVL/DOSELVLN."""
+    for col in ("USUBJID", "PARAMCD", "AVISIT", "AVISITN", "AVALC"):
+        if col not in adrs.columns:
+            raise InputDataError(f"analyze_response: adrs lacks column {col}.")
+    dose = adsl.select("USUBJID", "DOSELVL", "DOSELVLN")
+    return (
+        adrs.filter(pl.col("PARAMCD").is_in(list(paramcds)))
+        .drop([c for c in ("DOSELVL", "DOSELVLN") if c in adrs.columns])
+        .join(dose, on="USUBJID", how="left")
+        .with_columns(
+            pl.when(pl.col("AVALC") == "Y")
+            .then(1)
+            .when(pl.col("AVALC") == "N")
+            .then(0)
+            .otherwise(None)
+            .cast(pl.Int64)
+            .alias("RESP")
+        )
+    )
+
+
+def _safe_model(fit: Callable[[], ModelResult], label: str) -> pl.DataFrame:
+    """Run a model; a data problem or a numerical warning becomes a ``note`` row, not a crash."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = fit()
+        except (InputDataError, np.linalg.LinAlgError, ValueError) as exc:
+            return pl.DataFrame({"method": [label], "note": [f"not fitted: {exc}"]})
+    note = "; ".join([res.note, *sorted({str(w.message) for w in caught})]).strip("; ")
+    return res.table.with_columns(
+        pl.lit(res.method).alias("method"),
+        pl.lit(note).alias("note"),
+        pl.lit(res.n).alias("n"),
+        pl.lit(res.n_event).alias("n_resp"),
+    )
+
+
+def _rates(data: pl.DataFrame, params: ResponseParams) -> pl.DataFrame:
+    keys = ["PARAMCD", "AVISITN", "AVISIT"]
+    both = pl.concat([data, data.with_columns(pl.lit(OVERALL).alias("DOSELVL"))])
+    return pl.concat(
+        summarize_proportions(
+            both,
+            response="RESP",
+            by=[*keys, "DOSELVL"],
+            method=m,  # type: ignore[arg-type]
+            conf_level=params.conf_level,
+        )
+        for m in params.ci_methods
+    )
+
+
+def _per_visit(data: pl.DataFrame, params: ResponseParams) -> tuple[pl.DataFrame, pl.DataFrame]:
+    trend, logistic = [], []
+    visits = data.select("PARAMCD", "AVISITN", "AVISIT").unique().sort("PARAMCD", "AVISITN")
+    for paramcd, avisitn, avisit in visits.iter_rows():
+        sub = data.filter(
+            (pl.col("PARAMCD") == paramcd)
+            & (pl.col("AVISITN") == avisitn)
+            & pl.col("RESP").is_not_null()
+            & pl.col("DOSELVLN").is_not_null()
+        )
+        key = [
+            pl.lit(paramcd).alias("PARAMCD"),
+            pl.lit(avisitn).alias("AVISITN"),
+            pl.lit(avisit).alias("AVISIT"),
+        ]
+        by_dose = sub.group_by("DOSELVLN").agg(pl.len().alias("n"), pl.col("RESP").sum().alias("x"))
+        by_dose = by_dose.sort("DOSELVLN")
+        trend.append(
+            cochran_armitage(
+                by_dose["x"].to_list(),
+                by_dose["n"].to_list(),
+                scores=by_dose["DOSELVLN"].cast(pl.Float64).to_list(),
+            )
+            .to_frame()
+            .with_columns(key)
+        )
+        logistic.append(
+            _safe_model(
+                lambda sub=sub: logistic_regression(
+                    sub,
+                    response="RESP",
+                    covariates=["DOSELVLN"],
+                    method=params.logistic_method,  # type: ignore[arg-type]
+                    conf_level=params.conf_level,
+                ),
+                "logistic regression on DOSELVLN",
+            ).with_columns(key)
+        )
+    return _stack(trend), _stack(logistic)
+
+
+def analyze_response(
+    adrs: pl.DataFrame, adsl: pl.DataFrame, *, params: ResponseParams
+) -> ResponseTables:
+    """Responder rates, trend tests, logistic regressions and GEE for each configured parameter.
+
+    Rates: per PARAMCD × visit × dose level and OVERALL, for every configured CI method; the
+    denominator is the adrs rows of the visit (visits due at the cut, NRI applied upstream,
+    §16.1/§16.19). Per PARAMCD × visit: Cochran–Armitage over DOSELVLN and a logistic
+    regression of response on DOSELVLN (``logistic_method``; Firth under separation). Per
+    PARAMCD: GEE of response on DOSELVLN and AVISITN over visits (exchangeable).
+    """
+    data = create_response_input(adrs, adsl, paramcds=params.paramcds)
+    trend, logistic = _per_visit(data, params)
+    gee = []
+    for paramcd in params.paramcds:
+        sub = data.filter(
+            (pl.col("PARAMCD") == paramcd)
+            & pl.col("RESP").is_not_null()
+            & pl.col("DOSELVLN").is_not_null()
+        )
+        if sub.height == 0:
+            continue
+        gee.append(
+            _safe_model(
+                lambda sub=sub: gee_binary(
+                    sub,
+                    response="RESP",
+                    covariates=["DOSELVLN", "AVISITN"],
+                    subject="USUBJID",
+                    order="AVISITN",
+                    conf_level=params.conf_level,
+                ),
+                "GEE logistic over visits",
+            ).with_columns(pl.lit(paramcd).alias("PARAMCD"))
+        )
+    return ResponseTables(_rates(data, params), trend, logistic, _stack(gee))
+
+
+def _stack(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    if not frames:
+        return pl.DataFrame({"PARAMCD": []}, schema={"PARAMCD": pl.String})
+    stacked = pl.concat(frames, how="diagonal_relaxed")
+    return stacked.select("PARAMCD", pl.exclude("PARAMCD"))

@@ -1,0 +1,86 @@
+"""Typed, frozen results of the analysis functions (tests and models).
+
+Curves and tables of estimates are returned as polars frames; a test or a model is returned as
+one of these dataclasses, each with the method text that is printed beside the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A hypothesis test.
+
+    Attributes
+    ----------
+    method
+        What was computed, e.g. ``"log-rank test (survdiff, rho = 0)"``.
+    statistic, df, p
+        Chi-square (or z) statistic, degrees of freedom, two-sided p-value; ``None`` when the test
+        is not defined for the data (``note`` says why).
+    table
+        Per-group detail (e.g. observed and expected events); may be empty.
+    note
+        Empty, or why the statistic is missing.
+    """
+
+    __test__ = False
+
+    method: str
+    statistic: float | None
+    df: int | None
+    p: float | None
+    table: pl.DataFrame
+    note: str = ""
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row: ``method, statistic, df, p, note``."""
+        return pl.DataFrame(
+            {
+                "method": [self.method],
+                "statistic": [self.statistic],
+                "df": [self.df],
+                "p": [self.p],
+                "note": [self.note],
+            },
+            schema={
+                "method": pl.String,
+                "statistic": pl.Float64,
+                "df": pl.Int64,
+                "p": pl.Float64,
+                "note": pl.String,
+            },
+        )
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """A fitted regression model.
+
+    Attributes
+    ----------
+    method
+        Model, estimator and interval method, e.g. ``"Cox PH, Breslow ties, Wald CI"``.
+    table
+        ``term, coef, se, ratio, lower, upper, z, p`` (``ratio`` = exp(coef): HR or OR).
+    n, n_event
+        Observations used and events (responders for a logistic model).
+    loglik
+        Log (partial or penalised) likelihood at the estimate; null when not applicable.
+    converged
+        Whether the fit met its convergence criterion.
+    note
+        Empty, or a warning about the fit (separation, infinite coefficient, ...).
+    """
+
+    method: str
+    table: pl.DataFrame
+    n: int
+    n_event: int
+    loglik: float | None
+    converged: bool
+    note: str = ""

@@ -1,0 +1,102 @@
+"""Flares recorded or derived on each assessment (loss events (b) of §6.3, §16.4).
+
+Input grain: one row per assessment with ``FLARE``, BILAG grades, ``SELENALO, SELENAHI`` and
+``PRVSEQ``. Rows and order are unchanged; flags are three-valued.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from outcomes import contract as c
+from outcomes.derive.compare import compute_bounded_ge
+from outcomes.derive.lldas import compute_bilag_worse
+from outcomes.derive.params import FlareCriteria
+from outcomes.derive.previous import with_previous
+
+_PREV = "_tmp_prev_"
+_NULL_STR = pl.lit(None, dtype=pl.String)
+
+
+def compute_bilag_flare_severity(*, grades: tuple[str, ...], prefix: str) -> pl.Expr:
+    """Severity label of a BILAG flare versus the previous assessment (§2.4 [D-09], [R39]).
+
+    ``SEVERE`` when a domain is new/worse A; ``MODERATE`` with ≥ 2 domains new/worse B;
+    ``MILD`` otherwise (one new/worse B, or a configured worse C); ``NONE`` when no domain
+    worsened to a configured grade; null when that is not evaluable.
+    """
+    worse = [compute_bilag_worse(col, grades=grades, prefix=prefix) for col in c.BILAG_COLUMNS]
+    worse_a = [compute_bilag_worse(col, grades=("A",), prefix=prefix) for col in c.BILAG_COLUMNS]
+    worse_b = [compute_bilag_worse(col, grades=("B",), prefix=prefix) for col in c.BILAG_COLUMNS]
+    n_b = pl.sum_horizontal([w.fill_null(False).cast(pl.Int64) for w in worse_b])
+    flare = pl.any_horizontal(worse)
+    return (
+        pl.when(flare.is_null())
+        .then(_NULL_STR)
+        .when(~flare)
+        .then(pl.lit("NONE"))
+        .when(pl.any_horizontal(worse_a).fill_null(False))
+        .then(pl.lit("SEVERE"))
+        .when(n_b >= 2)
+        .then(pl.lit("MODERATE"))
+        .otherwise(pl.lit("MILD"))
+    )
+
+
+def compute_sfi_score_severity(*, flare: FlareCriteria, prefix: str) -> pl.Expr:
+    """SELENA Flare Index by score (D-19): ``SEVERE`` if the new SELENA-SLEDAI > 12, else
+    ``MILD/MODERATE``, when ``SFISCFL`` holds; ``NONE`` when it does not; null if undecided."""
+    severe = (
+        pl.when(pl.col("SELENALO") > flare.sfi_severe_gt)
+        .then(pl.lit("SEVERE"))
+        .when(pl.col("SELENAHI") <= flare.sfi_severe_gt)
+        .then(pl.lit("MILD/MODERATE"))
+        .otherwise(_NULL_STR)
+    )
+    return (
+        pl.when(pl.col("SFISCFL").is_null())
+        .then(_NULL_STR)
+        .when(~pl.col("SFISCFL"))
+        .then(pl.lit("NONE"))
+        .otherwise(severe)
+    )
+
+
+def derive_vars_flares(advisit: pl.LazyFrame, *, flare: FlareCriteria) -> pl.LazyFrame:
+    """Add the flare flags of each assessment, compared with the previous assessment.
+
+    ``INVFLRFL``: the investigator declared a flare (``FLARE`` in the configured levels, default
+    MILD/MODERATE/SEVERE); null when ``FLARE`` is missing. ``BILFLRFL``: a BILAG domain is worse
+    to A or B than at the previous assessment ([D-09]), with its severity ``BILFLRSV``.
+    ``FLAREFL`` = INVFLRFL OR BILFLRFL, a loss event (b) on ADT (§16.4 i–ii). ``SFISCFL``: the
+    SELENA-SLEDAI rose by ≥ 3 points versus the previous assessment (decided on bounds,
+    §16.12), with ``SFISEV`` the score severity ([D-19]); reported, not a loss event (§16.4).
+
+    New columns: ``INVFLRFL, BILFLRFL, BILFLRSV, FLAREFL, SFISCFL, SFISEV``.
+
+    References
+    ----------
+    endpoints.md §2.4 [D-09], §6.3, §6.4 [D-19], §16.4, §16.12; Petri MA et al. Ann Rheum Dis
+    2013;72(Suppl 3):A473 [R39].
+    """
+    columns = [*c.BILAG_COLUMNS, "SELENALO", "SELENAHI"]
+    with_prev = with_previous(advisit, columns=columns, prefix=_PREV)
+    worse = [
+        compute_bilag_worse(col, grades=flare.bilag_worse_grades, prefix=_PREV)
+        for col in c.BILAG_COLUMNS
+    ]
+    rise_lo = pl.col("SELENALO") - pl.col(f"{_PREV}SELENAHI")
+    rise_hi = pl.col("SELENAHI") - pl.col(f"{_PREV}SELENALO")
+    flags = with_prev.with_columns(
+        pl.col("FLARE").is_in(list(flare.investigator_levels)).alias("INVFLRFL"),
+        pl.any_horizontal(worse).alias("BILFLRFL"),
+        compute_bilag_flare_severity(grades=flare.bilag_worse_grades, prefix=_PREV).alias(
+            "BILFLRSV"
+        ),
+    ).with_columns(
+        (pl.col("INVFLRFL") | pl.col("BILFLRFL")).alias("FLAREFL"),
+        compute_bounded_ge(rise_lo, rise_hi, threshold=flare.sfi_rise_ge).alias("SFISCFL"),
+    )
+    return flags.with_columns(
+        compute_sfi_score_severity(flare=flare, prefix=_PREV).alias("SFISEV")
+    ).drop([f"{_PREV}{col}" for col in columns])

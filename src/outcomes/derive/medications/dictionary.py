@@ -1,0 +1,109 @@
+"""Drug dictionary look-up and record attributes (endpoints.md §8.2 [D-23], §8.3, §16.6, §16.23).
+
+Adds to medication records: the INN, the §8.2 class, whether the drug was found, the route and
+indication attributes that decide which daily dose, exposure flag or rescue rule a record feeds.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from outcomes.derive.medications.params import MedicationParams
+
+#: Indication group of a record without CMINDC that no rule assigns to SLE (§16.10 grouping).
+NO_INDICATION = "(MISSING)"
+
+
+def derive_var_drug_class(medications: pl.LazyFrame, *, params: MedicationParams) -> pl.LazyFrame:
+    """Add ``DRUG``, ``CLASS`` and ``DICTFL`` from the drug dictionary and CMCLAS.
+
+    CMTRT is matched case-insensitively (surrounding blanks ignored) against the dictionary INNs
+    and their aliases; ``DRUG`` is the INN, or the lower-case CMTRT when not found. ``CLASS`` is
+    the class CMCLAS maps to (§16.23) when CMCLAS is given and mapped, else the dictionary class,
+    else ``OTHER``. The lymphodepletion window rule of §8.2 needs the infusion date and is applied
+    by :func:`~outcomes.derive.medications.records.create_adcm`.
+
+    Parameters
+    ----------
+    medications
+        Typed medications table (CMTRT, CMCLAS).
+    params
+        The medications parameters (dictionary, CMCLAS mapping).
+
+    Returns
+    -------
+    pl.LazyFrame
+        Rows and order unchanged, plus ``DRUG`` (String), ``CLASS`` (String), ``DICTFL``
+        (Boolean: CMTRT found in the dictionary).
+
+    References
+    ----------
+    endpoints.md §8.2 [D-23], §16.23; data-contract.md §1.3.
+    """
+    names = params.names
+    classes = {d.inn: d.drug_class for d in params.dictionary}
+    cmclas = {k: v for k, v in params.cmclas_class.items() if v is not None}
+    name = pl.col("CMTRT").str.strip_chars().str.to_lowercase()
+    inn = name.replace_strict(names, default=None, return_dtype=pl.String)
+    return medications.with_columns(
+        inn.fill_null(name).alias("DRUG"),
+        pl.coalesce(
+            pl.col("CMCLAS").replace_strict(cmclas, default=None, return_dtype=pl.String),
+            inn.replace_strict(classes, default=None, return_dtype=pl.String),
+            pl.lit("OTHER"),
+        ).alias("CLASS"),
+        inn.is_not_null().alias("DICTFL"),
+    )
+
+
+def compute_systemic(*, params: MedicationParams) -> pl.Expr:
+    """``SYSTEMFL``: the route is systemic (oral, IV, IM, SC; §8.1 [D-22], §16.23)."""
+    return pl.col("CMROUTE").is_in(params.systemic_routes).fill_null(False).alias("SYSTEMFL")
+
+
+def compute_counts(*, params: MedicationParams) -> pl.Expr:
+    """True when a record counts for doses, exposure and rescue given its route (§8.1 [D-22]).
+
+    Classes listed in ``systemic_only_classes`` count only by a systemic route; other classes
+    count by any route. Needs ``CLASS`` and ``SYSTEMFL``.
+    """
+    return pl.col("SYSTEMFL") | ~pl.col("CLASS").is_in(params.systemic_only_classes)
+
+
+def compute_sle(*, params: MedicationParams) -> pl.Expr:
+    """``SLEFL``: the record counts as given for SLE activity (§8.4 [D-25], §16.6).
+
+    CMINDC = SLE; or no CMINDC and the class is one of ``missing_indication_sle_classes`` (IS,
+    biologic, glucocorticoid). IVIG, plasma exchange, NSAIDs and antimalarials need CMINDC = SLE.
+    Needs ``CLASS``.
+    """
+    missing_counts = pl.col("CMINDC").is_null() & pl.col("CLASS").is_in(
+        params.missing_indication_sle_classes
+    )
+    return ((pl.col("CMINDC") == params.sle_indication).fill_null(False) | missing_counts).alias(
+        "SLEFL"
+    )
+
+
+def compute_cart_toxicity(*, params: MedicationParams) -> pl.Expr:
+    """``CARTTXFL``: CAR-T toxicity management, by class or indication (§8.2, §8.3 [D-24]).
+
+    Such records never count as SLE rescue; their glucocorticoids still count in ``GCDOSE`` on the
+    days they are active (E-09). Needs ``CLASS``.
+    """
+    by_indication = pl.col("CMINDC").is_in(params.cart_toxicity_indications).fill_null(False)
+    return (by_indication | (pl.col("CLASS") == "CART_TOXICITY_MGMT")).alias("CARTTXFL")
+
+
+def compute_indication_group(*, params: MedicationParams) -> pl.Expr:
+    """``INDCGRP``: the indication part of "same drug" (§16.10, §16.24).
+
+    CMINDC, except that a record without CMINDC which counts as SLE (§16.6) joins the SLE group.
+    Needs ``SLEFL``.
+    """
+    return (
+        pl.when(pl.col("CMINDC").is_null() & pl.col("SLEFL"))
+        .then(pl.lit(params.sle_indication))
+        .otherwise(pl.col("CMINDC").fill_null(NO_INDICATION))
+        .alias("INDCGRP")
+    )

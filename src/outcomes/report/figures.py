@@ -1,0 +1,194 @@
+"""Figures of the report, as matplotlib figures drawn from small summary frames.
+
+Every function takes a frame already summarised (curves, means, rates, swimmer lanes) and returns
+a :class:`matplotlib.figure.Figure`; :func:`render_png` turns it into PNG bytes that are identical
+on every run (Agg backend, no software or date metadata, fixed dpi).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import polars as pl
+from matplotlib.figure import Figure
+
+from outcomes.report.swimmer import MARK_KINDS
+
+plt.rcParams.update({"svg.hashsalt": "outcomes", "font.size": 9, "text.parse_math": False})
+
+#: Episode parameter -> (lane offset, colour); mark kind -> (marker, colour).
+EPISODE_STYLE: dict[str, tuple[float, str]] = {
+    "DORIS": (0.22, "#1b9e77"),
+    "DFDORIS": (0.0, "#7570b3"),
+    "LLDAS": (-0.22, "#66a61e"),
+}
+MARK_STYLE: dict[str, tuple[str, str]] = {
+    "Rescue": ("v", "#d95f02"),
+    "Flare": ("*", "#e7298a"),
+    "CRS": ("^", "#e6ab02"),
+    "ICANS": ("D", "#a6761d"),
+    "Death": ("X", "#000000"),
+    "Censored": ("|", "#444444"),
+}
+
+
+@dataclass(frozen=True)
+class FigureSize:
+    """Figure width and height in inches, and dots per inch."""
+
+    width_in: float
+    height_in: float
+    dpi: int
+
+
+def render_png(fig: Figure, *, dpi: int) -> bytes:
+    """PNG bytes of ``fig`` without metadata (byte-identical across runs); closes the figure."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _new(
+    size: FigureSize, nrows: int = 1, ncols: int = 1, height_scale: float = 1.0, **kw: object
+) -> tuple[Figure, object]:
+    return plt.subplots(
+        nrows,
+        ncols,
+        figsize=(size.width_in, size.height_in * height_scale),
+        squeeze=False,
+        layout="constrained",
+        **kw,
+    )
+
+
+def plot_trajectories(
+    advisit: pl.DataFrame, *, score: str, dose_levels: tuple[str, ...], size: FigureSize
+) -> Figure:
+    """One panel per dose level: ``score`` of every assessment from Day 0, a line per subject."""
+    fig, axes = _new(size, 1, len(dose_levels), sharey=True)
+    data = advisit.filter(
+        pl.col("ADY").is_not_null() & pl.col(score).is_not_null() & (pl.col("ADY") >= 0)
+    ).sort("USUBJID", "ADY")
+    for ax, level in zip(axes[0], dose_levels, strict=True):
+        part = data.filter(pl.col("DOSELVL") == level)
+        for subject in part.partition_by("USUBJID", maintain_order=True):
+            ax.plot(
+                subject["ADY"].to_list(),
+                subject[score].to_list(),
+                lw=0.8,
+                alpha=0.7,
+                marker=".",
+                ms=3,
+            )
+        ax.set_title(f"{level} (n={part['USUBJID'].n_unique()})")
+        ax.set_xlabel("Days since infusion")
+    axes[0][0].set_ylabel(score)
+    return fig
+
+
+def plot_mean_by_visit(
+    summary: pl.DataFrame, *, value: str, label: str, dose_levels: tuple[str, ...], size: FigureSize
+) -> Figure:
+    """Mean (or rate) with its interval at each scheduled visit, one line per dose level."""
+    fig, axes = _new(size)
+    ax = axes[0][0]
+    visits = summary.select("AVISITN", "AVISIT").unique().sort("AVISITN")
+    for k, level in enumerate(dose_levels):
+        part = summary.filter(pl.col("DOSELVL") == level).sort("AVISITN")
+        x = [v + (k - (len(dose_levels) - 1) / 2) * 0.15 for v in part["AVISITN"].to_list()]
+        y = part[value].to_list()
+        lo = [m - lw if lw is not None else 0.0 for m, lw in zip(y, part["LOWER"], strict=True)]
+        hi = [up - m if up is not None else 0.0 for m, up in zip(y, part["UPPER"], strict=True)]
+        ax.errorbar(x, y, yerr=[lo, hi], marker="o", ms=4, capsize=3, label=level)
+    ax.set_xticks(visits["AVISITN"].to_list(), visits["AVISIT"].to_list(), rotation=30)
+    ax.set_ylabel(label)
+    ax.legend(title="Dose level", fontsize=8)
+    return fig
+
+
+def plot_survival(
+    curves: pl.DataFrame, *, at_risk: pl.DataFrame, ylabel: str, start: float, size: FigureSize
+) -> Figure:
+    """Step curves by ``group`` from ``(0, start)``, pointwise bands, numbers at risk below.
+
+    ``curves`` holds ``group, time, estimate`` and optionally ``lower, upper`` (see
+    :mod:`outcomes.report.survival`); ``at_risk`` holds ``group, day, n``.
+    """
+    fig, axes = _new(size, 2, 1, height_scale=1.3, height_ratios=[4, 1])
+    ax, table = axes[0][0], axes[1][0]
+    for group in curves["group"].unique().sort().to_list():
+        part = curves.filter(pl.col("group") == group).sort("time")
+        x = [0.0, *part["time"].to_list()]
+        (line,) = ax.step(x, [start, *part["estimate"].to_list()], where="post", label=str(group))
+        if {"lower", "upper"} <= set(part.columns):
+            lo = [start, *part["lower"].fill_null(float("nan")).to_list()]
+            hi = [start, *part["upper"].fill_null(float("nan")).to_list()]
+            ax.fill_between(x, lo, hi, step="post", alpha=0.15, color=line.get_color())
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("Days (AVAL)")
+    ax.legend(fontsize=8)
+    table.axis("off")
+    days = at_risk["day"].unique().sort().to_list()
+    groups = at_risk["group"].unique().sort().to_list()
+    rows = [
+        [str(v) for v in at_risk.filter(pl.col("group") == g).sort("day")["n"].to_list()]
+        for g in groups
+    ]
+    if rows:
+        table.table(
+            cellText=rows,
+            rowLabels=[str(g) for g in groups],
+            colLabels=[str(d) for d in days],
+            loc="center",
+            cellLoc="center",
+        )
+    table.set_title("Number at risk (by day)", fontsize=8)
+    return fig
+
+
+def plot_swimmer(
+    lanes: pl.DataFrame, *, episodes: pl.DataFrame, marks: pl.DataFrame, size: FigureSize
+) -> Figure:
+    """Swimmer plot: a lane per subject, episode bars, event marks (see :mod:`.swimmer`)."""
+    height = max(1.0, 0.22 * lanes.height / size.height_in + 0.4)
+    fig, axes = _new(size, height_scale=height)
+    ax = axes[0][0]
+    y_of = {s: i for i, s in enumerate(reversed(lanes["USUBJID"].to_list()))}
+    ys = [y_of[s] for s in lanes["USUBJID"].to_list()]
+    ax.barh(ys, lanes["ENDDY"].to_list(), height=0.7, color="#dddddd", edgecolor="#999999")
+    for paramcd, (offset, colour) in EPISODE_STYLE.items():
+        ep = episodes.filter(pl.col("PARAMCD") == paramcd)
+        ax.barh(
+            [y_of[s] + offset for s in ep["USUBJID"].to_list()],
+            (ep["ENDDY"] - ep["STARTDY"]).to_list(),
+            left=ep["STARTDY"].to_list(),
+            height=0.2,
+            color=colour,
+            label=paramcd,
+        )
+    for kind in MARK_KINDS:
+        mk = marks.filter(pl.col("KIND") == kind)
+        marker, colour = MARK_STYLE[kind]
+        ax.scatter(
+            mk["DAY"].to_list(),
+            [y_of[s] for s in mk["USUBJID"].to_list()],
+            marker=marker,
+            color=colour,
+            s=22,
+            zorder=3,
+            label=kind,
+        )
+    labels = [f"{s} ({d})" for s, d in zip(lanes["USUBJID"], lanes["DOSELVL"], strict=True)]
+    ax.set_yticks(ys, labels, fontsize=6)
+    ax.axvline(0, color="#555555", lw=0.8, label="Infusion (Day 0)")
+    ax.set_xlabel("Days since infusion (Day 0 = infusion)")
+    ax.legend(fontsize=7, loc="lower right", ncols=3)
+    return fig

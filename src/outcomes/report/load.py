@@ -1,0 +1,98 @@
+"""Read what one data cut's run folder holds, tolerating datasets that are not there yet.
+
+Every file of data-contract.md §3 that the report reads is optional here: a missing dataset is
+listed in :attr:`RunData.missing` and its section says so, the report never invents numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+#: Datasets the report reads, by name -> path relative to the run folder.
+DATASETS: dict[str, str] = {
+    "adsl": "adam/adsl.parquet",
+    "advisit": "adam/advisit.parquet",
+    "adrs": "adam/adrs.parquet",
+    "adepi": "adam/adepi.parquet",
+    "adtte": "adam/adtte.parquet",
+    "adae": "adam/adae.parquet",
+    "events": "derived/events.parquet",
+}
+
+#: Prefix of the tables the report writes itself into tables/ (never read back as analyses).
+OWN_TABLE_PREFIX = "report_"
+
+
+@dataclass(frozen=True)
+class RunData:
+    """The datasets of one run folder; ``None`` where the file does not exist."""
+
+    frames: dict[str, pl.DataFrame | None]
+    tables: dict[str, pl.DataFrame]
+    validation: dict[str, Any] | None
+    missing: tuple[str, ...]
+
+    def get(self, name: str) -> pl.DataFrame | None:
+        """The dataset ``name`` (a key of :data:`DATASETS`), or ``None`` when absent."""
+        return self.frames.get(name)
+
+
+def read_run(run_dir: Path, *, tables: list[Path] | None = None) -> RunData:
+    """Read the datasets of ``run_dir`` that exist.
+
+    Parameters
+    ----------
+    run_dir
+        A data cut's output folder (data-contract.md §3).
+    tables
+        Analysis tables to show; by default every ``tables/*.csv`` not written by the report.
+
+    Returns
+    -------
+    RunData
+        Frames by name, analysis tables by file stem (sorted), the validation summary and the
+        relative paths of the files that are missing.
+    """
+    frames: dict[str, pl.DataFrame | None] = {}
+    missing: list[str] = []
+    for name, rel in DATASETS.items():
+        path = run_dir / rel
+        frames[name] = pl.read_parquet(path) if path.is_file() else None
+        if frames[name] is None:
+            missing.append(rel)
+    if tables is None:
+        tables = sorted((run_dir / "tables").glob("*.csv"))
+    found = {
+        p.stem: pl.read_csv(p, infer_schema_length=None)
+        for p in sorted(tables)
+        if not p.stem.startswith(OWN_TABLE_PREFIX)
+    }
+    summary_path = run_dir / "validation" / "summary.json"
+    validation = None
+    if summary_path.is_file():
+        validation = json.loads(summary_path.read_text(encoding="utf-8"))
+    else:
+        missing.append("validation/summary.json")
+    return RunData(frames, found, validation, tuple(missing))
+
+
+def report_table_stems(*, activity_scores: list[str] | tuple[str, ...]) -> list[str]:
+    """Stems of every table the report writes to ``tables/`` (fixed for a configuration)."""
+    names = [
+        "checksums",
+        "versions",
+        "validation",
+        "disposition",
+        "baseline",
+        "safety_3m",
+        "rates",
+        *[f"mean_{s.lower()}" for s in activity_scores],
+        "settings",
+        "dictionary",
+    ]
+    return [f"{OWN_TABLE_PREFIX}{n}" for n in names]

@@ -1,0 +1,240 @@
+"""Render one data cut's report: a single self-contained HTML page (issue 7).
+
+The page opens offline: inline CSS, figures embedded as base64 PNG, no script, no external
+resource. Every data string is escaped. The same inputs and configuration give the same bytes:
+tables are sorted, figures carry no metadata, and no clock is read (the timestamp of a run is in
+``manifest.json`` only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from outcomes.report import figures as fg
+from outcomes.report import sections as sc
+from outcomes.report.captions import caption, route_table
+from outcomes.report.html import render_note, render_page, render_section, render_table, text
+from outcomes.report.load import RunData
+from outcomes.report.params import ReportParams
+from outcomes.report.survival import (
+    DURATIONS,
+    TIME_TO,
+    create_cif_curves,
+    create_km_curves,
+    create_tte_input,
+    summarize_at_risk,
+)
+from outcomes.report.swimmer import (
+    create_swimmer_episodes,
+    create_swimmer_lanes,
+    create_swimmer_marks,
+)
+
+TITLES: dict[str, str] = {
+    "cover": "Study and data cut",
+    "validation": "Validation summary",
+    "disposition": "Disposition",
+    "baseline": "Baseline characteristics by dose level",
+    "safety": "Safety within 3 months (primary endpoint)",
+    "obd": "Optimal biological dose",
+    "activity": "Disease activity over time",
+    "rates": "DORIS, drug-free DORIS, LLDAS and SRI-4",
+    "time_to_event": "Time to event",
+    "swimmer": "Swimmer plot",
+    "analysis_tables": "Analysis tables",
+    "methods": "Methods",
+    "dictionary": "Data dictionary",
+}
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """The rendered page and the tables (by stem) and figures (PNG bytes by name) it shows."""
+
+    html: str
+    tables: dict[str, pl.DataFrame]
+    figures: dict[str, bytes]
+
+
+def _curve_figure(
+    ctx: sc.ReportContext,
+    name: str,
+    curves: pl.DataFrame | None,
+    *,
+    missing: str,
+    at_risk: pl.DataFrame,
+    ylabel: str,
+    start: float,
+) -> str:
+    if curves is None:
+        return render_note(f"Not shown: {missing} is not available.")
+    fig = fg.plot_survival(curves, at_risk=at_risk, ylabel=ylabel, start=start, size=ctx.size)
+    return ctx.figure(name, fig)
+
+
+def _section_time_to_event(ctx: sc.ReportContext) -> list[str]:
+    if absent := [n for n in ("adtte", "adsl") if ctx.run.get(n) is None]:
+        return [sc.missing_note(*absent)]
+    adtte, adsl, body = ctx.run.get("adtte"), ctx.run.get("adsl"), []
+    present = set(adtte["PARAMCD"].unique().to_list())
+    for paramcd in [p for p in (*TIME_TO, *DURATIONS) if p in present]:
+        tte = create_tte_input(adtte, adsl=adsl, paramcd=paramcd)
+        at_risk = summarize_at_risk(tte, days=ctx.params.at_risk_days)
+        achieve = paramcd in TIME_TO
+        body.append(f"<h3>{text(paramcd)}</h3>")
+        body.append(
+            _curve_figure(
+                ctx,
+                f"km_{paramcd.lower()}",
+                create_km_curves(
+                    tte,
+                    paramcd=paramcd,
+                    conf_type=ctx.params.km_conf_type,
+                    conf_level=ctx.params.conf_level,
+                ),
+                missing="outcomes.analysis.kaplan_meier",
+                at_risk=at_risk,
+                ylabel="Probability achieved (1 - KM)" if achieve else "Probability still in state",
+                start=0.0 if achieve else 1.0,
+            )
+        )
+        if achieve:
+            body.append(
+                _curve_figure(
+                    ctx,
+                    f"cif_{paramcd.lower()}",
+                    create_cif_curves(tte, conf_level=ctx.params.conf_level),
+                    missing="outcomes.analysis.cumulative_incidence",
+                    at_risk=at_risk,
+                    ylabel="Cumulative incidence (death competing)",
+                    start=0.0,
+                )
+            )
+    return body or [render_note("adtte holds no time-to-event parameter.")]
+
+
+def _section_swimmer(ctx: sc.ReportContext) -> list[str]:
+    if ctx.run.get("adsl") is None:
+        return [sc.missing_note("adsl")]
+    adsl = ctx.run.get("adsl")
+    lanes = create_swimmer_lanes(adsl, dose_levels=ctx.dose_levels)
+    adepi = ctx.run.get("adepi")
+    episodes = (
+        create_swimmer_episodes(adepi, adsl=adsl)
+        if adepi is not None
+        else pl.DataFrame(
+            schema={
+                "USUBJID": pl.String,
+                "PARAMCD": pl.String,
+                "STARTDY": pl.Int64,
+                "ENDDY": pl.Int64,
+            }
+        )
+    )
+    marks = create_swimmer_marks(
+        lanes,
+        adsl=adsl,
+        events=ctx.run.get("events"),
+        advisit=ctx.run.get("advisit"),
+        adae=ctx.run.get("adae"),
+    )
+    absent = [n for n in ("adepi", "events", "advisit", "adae") if ctx.run.get(n) is None]
+    notes = [sc.missing_note(*absent)] if absent else []
+    return [
+        *notes,
+        ctx.figure(
+            "swimmer", fg.plot_swimmer(lanes, episodes=episodes, marks=marks, size=ctx.size)
+        ),
+    ]
+
+
+def _analysis_tables(ctx: sc.ReportContext) -> dict[str, list[str]]:
+    """Analysis tables grouped by section, in ``table_order`` then alphabetical order."""
+    first = [s for s in ctx.params.table_order if s in ctx.run.tables]
+    stems = first + sorted(s for s in ctx.run.tables if s not in first)
+    routed: dict[str, list[str]] = {}
+    for stem in stems:
+        section = route_table(stem, sections=ctx.params.section_order)
+        routed.setdefault(section, []).append(
+            render_table(ctx.run.tables[stem], caption=f"{caption(stem)} (tables/{stem}.csv)")
+        )
+    return routed
+
+
+BUILDERS = {
+    "cover": sc.section_cover,
+    "validation": sc.section_validation,
+    "disposition": sc.section_disposition,
+    "baseline": sc.section_baseline,
+    "safety": sc.section_safety,
+    "activity": sc.section_activity,
+    "rates": sc.section_rates,
+    "time_to_event": _section_time_to_event,
+    "swimmer": _section_swimmer,
+    "methods": sc.section_definitions,
+    "dictionary": sc.section_dictionary,
+}
+
+
+def build_report(
+    run: RunData,
+    *,
+    config: dict[str, Any],
+    params: ReportParams,
+    checksums: dict[str, str],
+    versions: dict[str, str],
+) -> ReportContent:
+    """Build every configured section; see :func:`render_report`."""
+    ctx = sc.ReportContext(run, config, params, checksums, versions)
+    routed = _analysis_tables(ctx)
+    parts = []
+    for sid in params.section_order:
+        body = BUILDERS[sid](ctx) if sid in BUILDERS else []
+        body += routed.get(sid, [])
+        if not body:
+            body = [render_note("No table for this section in this run.")]
+        parts.append((sid, TITLES[sid], render_section(sid, TITLES[sid], body)))
+    title = f"{config['study']['studyid']} — report at data cut {config['data']['data_cut']}"
+    return ReportContent(render_page(title, parts), dict(ctx.tables), dict(ctx.figures))
+
+
+def render_report(
+    run: RunData,
+    *,
+    config: dict[str, Any],
+    params: ReportParams,
+    checksums: dict[str, str],
+    versions: dict[str, str],
+) -> str:
+    """The report of one data cut as a self-contained HTML document.
+
+    Sections follow ``report.section_order``: cover (study, cut, input checksums, config,
+    versions), validation, disposition, baseline, safety (CAR-T-related AEs Day 0-91, the primary
+    endpoint, endpoints.md §9 D-26), OBD, disease activity, responder rates, time to event
+    (Kaplan–Meier, cumulative incidence, numbers at risk), swimmer plot, analysis tables,
+    methods and data dictionary. Missing datasets are named in a visible note.
+
+    Parameters
+    ----------
+    run
+        The run folder's datasets (:func:`outcomes.report.load.read_run`).
+    config
+        The checked configuration of the run.
+    params
+        The ``report`` section.
+    checksums
+        Input file -> SHA-256.
+    versions
+        Package -> version.
+
+    Returns
+    -------
+    str
+        The HTML document; identical for identical inputs.
+    """
+    return build_report(
+        run, config=config, params=params, checksums=checksums, versions=versions
+    ).html

@@ -1,0 +1,176 @@
+"""Summary tables the report computes from the ADaM datasets (disposition, baseline, safety).
+
+Counts only: every number is a count or a plain statistic of a dataset column, by dose level.
+Dose levels follow ``study.dose_levels``; subjects without a dose level (not infused) form the
+column ``NOT INFUSED``; ``TOTAL`` counts everyone.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+TOTAL = "TOTAL"
+NOT_INFUSED = "NOT INFUSED"
+
+
+def compute_dose_group() -> pl.Expr:
+    """The report's dose-level column: ``DOSELVL``, or ``NOT INFUSED`` when missing."""
+    return pl.col("DOSELVL").fill_null(NOT_INFUSED).alias("GROUP")
+
+
+def _wide(long: pl.DataFrame, *, row_cols: list[str], groups: list[str]) -> pl.DataFrame:
+    """Long (row_cols, GROUP, VALUE) counts -> one column per group, row order kept."""
+    order = long.select(row_cols).unique(maintain_order=True)
+    wide = order
+    for group in groups:
+        part = long.filter(pl.col("GROUP") == group).select(*row_cols, pl.col("VALUE").alias(group))
+        wide = wide.join(part, on=row_cols, how="left", maintain_order="left")
+    return wide.with_columns(pl.col(groups).fill_null(0))
+
+
+def _groups(adsl: pl.DataFrame, dose_levels: tuple[str, ...]) -> list[str]:
+    extra = [NOT_INFUSED] if adsl["DOSELVL"].null_count() else []
+    return [*dose_levels, *extra, TOTAL]
+
+
+def _with_total(frame: pl.DataFrame) -> pl.DataFrame:
+    return pl.concat([frame, frame.with_columns(pl.lit(TOTAL).alias("GROUP"))])
+
+
+def summarize_disposition(
+    adsl: pl.DataFrame, *, advisit: pl.DataFrame | None, dose_levels: tuple[str, ...]
+) -> pl.DataFrame:
+    """Subjects enrolled, infused, in the efficacy set, seen at each scheduled visit, and ended.
+
+    A subject is counted at a visit when ``advisit`` holds its analysis record there
+    (``ANL01FL``); reasons for leaving are ``DCSREAS`` of subjects with ``EOSSTT`` other than
+    ONGOING (data-contract.md §1.1).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``STAGE`` and one count column per dose level, ``NOT INFUSED`` when present, ``TOTAL``.
+    """
+    subj = _with_total(
+        adsl.select("USUBJID", compute_dose_group(), "SAFFL", "EFFFL", "EOSSTT", "DCSREAS")
+    )
+    stages = [
+        subj.group_by("GROUP").agg(pl.lit("Enrolled").alias("STAGE"), pl.len().alias("VALUE")),
+        subj.group_by("GROUP").agg(
+            pl.lit("Infused (safety set)").alias("STAGE"), pl.col("SAFFL").sum().alias("VALUE")
+        ),
+        subj.group_by("GROUP").agg(
+            pl.lit("Efficacy set").alias("STAGE"), pl.col("EFFFL").sum().alias("VALUE")
+        ),
+    ]
+    if advisit is not None:
+        seen = (
+            advisit.filter(pl.col("ANL01FL") & pl.col("AVISIT").is_not_null())
+            .sort("AVISITN")
+            .select("USUBJID", "AVISIT")
+            .unique(maintain_order=True)
+            .join(subj.select("USUBJID", "GROUP"), on="USUBJID", maintain_order="left")
+        )
+        stages.append(
+            seen.group_by("GROUP", "AVISIT", maintain_order=True)
+            .agg(pl.len().alias("VALUE"))
+            .select("GROUP", ("Seen at " + pl.col("AVISIT")).alias("STAGE"), "VALUE")
+        )
+    left = subj.filter(pl.col("EOSSTT") != "ONGOING").sort("EOSSTT", "DCSREAS", nulls_last=True)
+    stages.append(
+        left.group_by("GROUP", "EOSSTT", "DCSREAS", maintain_order=True)
+        .agg(pl.len().alias("VALUE"))
+        .select(
+            "GROUP",
+            pl.format(
+                "Left study: {} ({})", "EOSSTT", pl.col("DCSREAS").fill_null("no reason")
+            ).alias("STAGE"),
+            "VALUE",
+        )
+    )
+    long = pl.concat([s.select("STAGE", "GROUP", pl.col("VALUE").cast(pl.Int64)) for s in stages])
+    return _wide(long, row_cols=["STAGE"], groups=_groups(adsl, dose_levels))
+
+
+def _fmt_mean_sd(col: str) -> pl.Expr:
+    return pl.format("{} ({})", pl.col(col).mean().round(1), pl.col(col).std().round(1))
+
+
+def summarize_baseline(adsl: pl.DataFrame, *, dose_levels: tuple[str, ...]) -> pl.DataFrame:
+    """Baseline characteristics of the safety set by dose level: mean (SD) and n (%).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``CHARACTERISTIC`` and one text column per dose level and ``TOTAL``.
+    """
+    saf = _with_total(adsl.filter(pl.col("SAFFL")).with_columns(compute_dose_group()))
+    numeric = [
+        c
+        for c in (
+            "AGE",
+            "WEIGHT",
+            "SLEDAIBL",
+            "CSLEDBL",
+            "SELENABL",
+            "PGABL",
+            "BILAGBL",
+            "GCDOSEBL",
+        )
+        if c in saf.columns
+    ]
+    aggs = [
+        pl.len().cast(pl.String).alias("N"),
+        pl.format(
+            "{} ({}%)",
+            (pl.col("SEX") == "F").sum(),
+            ((pl.col("SEX") == "F").mean() * 100).round(0).cast(pl.Int64),
+        ).alias("Female, n (%)"),
+    ]
+    aggs += [_fmt_mean_sd(c).alias(f"{c}, mean (SD)") for c in numeric]
+    stats = saf.group_by("GROUP").agg(aggs)
+    long = stats.unpivot(index="GROUP", variable_name="CHARACTERISTIC", value_name="VALUE")
+    groups = [g for g in [*dose_levels, TOTAL] if g in stats["GROUP"].to_list()]
+    wide = long.pivot(on="GROUP", index="CHARACTERISTIC", values="VALUE")
+    return wide.select("CHARACTERISTIC", *groups)
+
+
+def summarize_safety(
+    adae: pl.DataFrame, *, adsl: pl.DataFrame, dose_levels: tuple[str, ...]
+) -> pl.DataFrame:
+    """Subjects with a CAR-T-related AE with onset Day 0–91 (``W3MFL``), by category and grade.
+
+    The primary endpoint (endpoints.md §9, D-26): ``AEREL = Y`` and ``W3MFL``; a subject counts
+    once per row (any grade, grade ≥ 3) whatever the number of events. Denominator: safety set.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``CATEGORY``, ``GRADE`` and one count column per dose level and ``TOTAL``.
+    """
+    saf = adsl.filter(pl.col("SAFFL")).select("USUBJID", compute_dose_group())
+    ae = adae.filter(pl.col("W3MFL") & (pl.col("AEREL") == "Y")).join(saf, on="USUBJID")
+    ae = pl.concat([ae, ae.with_columns(pl.lit("ANY").alias("AECAT"))], how="vertical_relaxed")
+    ae = _with_total(ae.select("USUBJID", "GROUP", "AECAT", "AETOXGR"))
+    rows = []
+    for label, cond in (("any grade", pl.lit(True)), ("grade >= 3", pl.col("AETOXGR") >= 3)):
+        rows.append(
+            ae.filter(cond)
+            .group_by("GROUP", "AECAT")
+            .agg(pl.col("USUBJID").n_unique().alias("VALUE"))
+            .with_columns(pl.lit(label).alias("GRADE"))
+        )
+    denom = (
+        _with_total(saf)
+        .group_by("GROUP")
+        .agg(pl.len().alias("VALUE"))
+        .with_columns(pl.lit("N (safety set)").alias("AECAT"), pl.lit("").alias("GRADE"))
+    )
+    counts = pl.concat(
+        [r.select("AECAT", "GRADE", "GROUP", pl.col("VALUE").cast(pl.Int64)) for r in rows]
+    ).sort(pl.col("AECAT") != "ANY", "AECAT", "GRADE")
+    long = pl.concat(
+        [denom.select("AECAT", "GRADE", "GROUP", pl.col("VALUE").cast(pl.Int64)), counts]
+    )
+    groups = [g for g in _groups(adsl, dose_levels) if g != NOT_INFUSED]
+    return _wide(long, row_cols=["AECAT", "GRADE"], groups=groups).rename({"AECAT": "CATEGORY"})

@@ -1,0 +1,112 @@
+"""Steps of the analysis rules: analyze_survival, analyze_response, analyze_disease_activity,
+analyze_safety, analyze_obd. Each reads adam/*.parquet, calls one pure function of
+:mod:`outcomes.analysis` with its typed config and writes tables/*.csv.
+
+CSV files are written with a stable row order and fixed float formatting, so a rerun on the
+same inputs is byte-identical.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import polars as pl
+
+from outcomes.analysis.activity_tables import analyze_disease_activity as run_activity
+from outcomes.analysis.obd import analyze_obd as run_obd
+from outcomes.analysis.params import (
+    ActivityParams,
+    ObdParams,
+    ResponseParams,
+    SafetyParams,
+    SurvivalParams,
+)
+from outcomes.analysis.response_tables import analyze_response as run_response
+from outcomes.analysis.safety import (
+    create_obd_flags,
+    summarize_crs_icans,
+    summarize_icaht,
+    summarize_safety,
+)
+from outcomes.analysis.survival_tables import analyze_survival as run_survival
+from outcomes.steps import StepIO, step
+
+log = logging.getLogger("outcomes.steps.analysis")
+
+#: Decimals written for every float column of an analysis table.
+FLOAT_DECIMALS = 6
+
+
+def write_table(frame: pl.DataFrame, path: str) -> None:
+    """Write ``frame`` as CSV: rows in the given (sorted) order, floats with fixed decimals."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    frame.write_csv(path, float_precision=FLOAT_DECIMALS, null_value="")
+    log.info("%s: %d rows", Path(path).name, frame.height)
+
+
+def _read(io: StepIO, name: str) -> pl.DataFrame:
+    return pl.read_parquet(io.inputs[name])
+
+
+@step
+def analyze_survival(io: StepIO) -> None:
+    """tables/survival_{km,quantiles,landmarks,tests,cox,cif}.csv from adtte."""
+    params = SurvivalParams.from_config(io.params["analysis"])
+    res = run_survival(_read(io, "adtte"), _read(io, "adsl"), params=params)
+    for name in ("km", "quantiles", "landmarks", "tests", "cox", "cif"):
+        write_table(getattr(res, name), io.outputs[name])
+
+
+@step
+def analyze_response(io: StepIO) -> None:
+    """tables/response_{rates,trend,logistic,gee}.csv from adrs."""
+    params = ResponseParams.from_config(io.params["analysis"])
+    res = run_response(_read(io, "adrs"), _read(io, "adsl"), params=params)
+    for name in ("rates", "trend", "logistic", "gee"):
+        write_table(getattr(res, name), io.outputs[name])
+
+
+@step
+def analyze_disease_activity(io: StepIO) -> None:
+    """tables/activity_{summary,mixed}.csv from advisit and adsl."""
+    params = ActivityParams.from_config(io.params["analysis"])
+    res = run_activity(_read(io, "advisit"), _read(io, "adsl"), params=params)
+    write_table(res.summary, io.outputs["summary"])
+    write_table(res.mixed, io.outputs["mixed"])
+
+
+@step
+def analyze_safety(io: StepIO) -> None:
+    """tables/safety_{events,crs_icans,icaht}.csv from adae, adsafe and adsl (primary endpoint)."""
+    params = SafetyParams.from_config(io.params["analysis"])
+    levels = tuple(io.params["dose_levels"])
+    adsl, adae = _read(io, "adsl"), _read(io, "adae")
+    write_table(
+        summarize_safety(adsl, adae, dose_levels=levels, params=params), io.outputs["events"]
+    )
+    write_table(
+        summarize_crs_icans(adsl, adae, dose_levels=levels, params=params), io.outputs["crs_icans"]
+    )
+    write_table(summarize_icaht(_read(io, "adsafe"), dose_levels=levels), io.outputs["icaht"])
+
+
+@step
+def analyze_obd(io: StepIO) -> None:
+    """tables/obd.csv: per dose level rates, isotonic estimates, utility and the recommendation."""
+    params = ObdParams.from_config(io.params["analysis"])
+    flags = create_obd_flags(_read(io, "adsl"), _read(io, "adae"), _read(io, "adrs"), params=params)
+    res = run_obd(
+        flags,
+        tox="DLTFL",
+        eff="OBDEFFFL",
+        dose_levels=tuple(io.params["dose_levels"]),
+        params=params,
+    )
+    table = res.table.with_columns(
+        (pl.col("DOSELVL") == (res.recommended or "")).alias("recommended"),
+        pl.lit(res.rule).alias("rule"),
+        pl.lit(res.method).alias("method"),
+    )
+    write_table(table, io.outputs["obd"])
+    log.info("recommended OBD: %s (%s)", res.recommended, res.rule)

@@ -1,0 +1,106 @@
+"""Steps of the per-visit rules: create_advisit, create_adsl (adam/advisit, adam/adsl)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import pandera.errors as pa_errors
+import pandera.polars as pa
+import polars as pl
+
+from outcomes.derive.adsl import create_adsl as build_adsl
+from outcomes.derive.advisit import create_advisit as build_advisit
+from outcomes.derive.medications import MedicationParams, derive_var_gcdosebl
+from outcomes.derive.params import Criteria, ScoreParams, VisitParams
+from outcomes.eligibility import EligibilityParams, create_eligibility
+from outcomes.errors import DerivationError, describe_failures
+from outcomes.schemas.adam import ADSL, ADSL_FLAGS, ADVISIT_FLAGS, advisit_schema
+from outcomes.steps import StepIO, step
+
+log = logging.getLogger("outcomes.steps.derive")
+
+
+def validate_frame(frame: pl.DataFrame, schema: pa.DataFrameSchema, *, log_path: str) -> None:
+    """Check ``frame`` against ``schema`` (all failures at once); failures go next to the log.
+
+    Raises
+    ------
+    DerivationError
+        Naming the dataset, the number of failures and the first ones; the full list is written
+        to ``<log>.failures.csv``.
+    """
+    try:
+        schema.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as exc:
+        failures = pl.DataFrame(
+            {k: [str(v) for v in exc.failure_cases[k].to_list()] for k in exc.failure_cases.columns}
+        )
+        path = Path(log_path).with_suffix(".failures.csv")
+        failures.write_csv(path)
+        raise DerivationError(
+            f"{schema.name}: {failures.height} schema check(s) failed (column, check, value):\n"
+            f"{describe_failures(failures)}\nAll failures: {path}."
+        ) from exc
+
+
+def log_counts(frame: pl.DataFrame, *, flags: tuple[str, ...]) -> None:
+    """Log rows, subjects and the true/false/null counts of each flag present."""
+    log.info("%d rows, %d subjects", frame.height, frame["USUBJID"].n_unique())
+    for flag in flags:
+        if flag in frame.columns:
+            col = frame[flag]
+            log.info(
+                "%s: true %d, false %d, null %d", flag, col.sum(), (~col).sum(), col.null_count()
+            )
+
+
+@step
+def create_advisit(io: StepIO) -> None:
+    """adam/advisit.parquet: one row per assessment with scores, medications and states."""
+    criteria = Criteria.from_config(io.params["criteria"])
+    advisit = build_advisit(
+        pl.scan_parquet(io.inputs["assessments"]),
+        subjects=pl.scan_parquet(io.inputs["subjects"]),
+        adcm=pl.scan_parquet(io.inputs["adcm"]),
+        visits=VisitParams.from_config(io.params["visits"]),
+        scores=ScoreParams.from_config(io.params["scores"]),
+        criteria=criteria,
+        medications=MedicationParams.from_config(io.params["medications"]),
+    ).collect()
+    validate_frame(advisit, advisit_schema(criteria.sri.k_values), log_path=io.log)
+    extra = tuple(f"SRI{k}FL" for k in criteria.sri.k_values)
+    log_counts(advisit, flags=(*ADVISIT_FLAGS, *extra))
+    advisit.write_parquet(io.outputs["advisit"])
+
+
+@step
+def create_adsl(io: StepIO) -> None:
+    """adam/adsl.parquet: one row per subject with analysis sets and baseline values."""
+    subjects = pl.scan_parquet(io.inputs["subjects"])
+    visits = VisitParams.from_config(io.params["visits"])
+    eligibility = create_eligibility(
+        subjects,
+        assessments=pl.scan_parquet(io.inputs["assessments"]),
+        labs=pl.scan_parquet(io.inputs["labs"]),
+        params=EligibilityParams.from_config(
+            io.params["eligibility"], baseline_window_days=visits.baseline_window_days
+        ),
+    )
+    gc_baseline = derive_var_gcdosebl(
+        subjects.select("USUBJID", "LDSTDT", pl.col("INFDT").alias("TRTSDT")),
+        adcm=pl.scan_parquet(io.inputs["adcm"]),
+        params=MedicationParams.from_config(io.params["medications"]),
+    )
+    adsl = build_adsl(
+        subjects,
+        advisit=pl.scan_parquet(io.inputs["advisit"]),
+        eligibility=eligibility,
+        gc_baseline=gc_baseline,
+        dose_levels=tuple(io.params["dose_levels"]),
+        data_cut=dt.date.fromisoformat(io.params["data_cut"]),
+    ).collect()
+    validate_frame(adsl, ADSL, log_path=io.log)
+    log_counts(adsl, flags=ADSL_FLAGS)
+    adsl.write_parquet(io.outputs["adsl"])

@@ -1,0 +1,137 @@
+"""Steps of the endpoint rules: create_adrs, create_adepi, create_adtte, create_adae."""
+
+from __future__ import annotations
+
+import logging
+
+import pandera.errors as pa_errors
+import pandera.polars as pa
+import polars as pl
+
+from outcomes.endpoints.datasets import create_adepi as build_adepi
+from outcomes.endpoints.datasets import create_adrs as build_adrs
+from outcomes.endpoints.datasets import create_adtte as build_adtte
+from outcomes.endpoints.params import (
+    EndpointParams,
+    SafetyParams,
+    check_against_schedule,
+    schedule_from_config,
+)
+from outcomes.endpoints.safety import create_adae as build_adae
+from outcomes.endpoints.safety import create_adsafe as build_adsafe
+from outcomes.errors import DerivationError, describe_failures
+from outcomes.schemas.endpoints import ADAE, ADEPI, ADRS, ADSAFE, ADTTE
+from outcomes.steps import StepIO, step
+
+log = logging.getLogger("outcomes.steps.endpoints")
+
+
+def _subjects(io: StepIO) -> pl.LazyFrame:
+    """adsl with SRCSEQ of the subject record (taken from validated subjects when adsl lacks it)."""
+    adsl = pl.scan_parquet(io.inputs["adsl"])
+    if "SRCSEQ" in adsl.collect_schema().names():
+        return adsl
+    seq = pl.scan_parquet(io.inputs["subjects"]).select("USUBJID", "SRCSEQ")
+    return adsl.join(seq, on="USUBJID", how="left", maintain_order="left")
+
+
+def _validate(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
+    try:
+        return schema.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+        if not isinstance(failures, pl.DataFrame):
+            failures = pl.DataFrame(failures)
+        raise DerivationError(
+            f"{schema.name}: the derived dataset breaks its schema (outcomes.schemas.endpoints); "
+            f"{failures.height} failure(s):\n{describe_failures(failures)}"
+        ) from exc
+
+
+def _log_params(frame: pl.DataFrame, name: str) -> None:
+    log.info("%s: %d rows, %d subjects", name, frame.height, frame["USUBJID"].n_unique())
+    if "PARAMCD" in frame.columns:
+        counts = frame.group_by("PARAMCD").agg(pl.len()).sort("PARAMCD").iter_rows()
+        log.info("%s rows per PARAMCD: %s", name, dict(counts))
+
+
+@step
+def create_adrs(io: StepIO) -> None:
+    """adam/adrs.parquet: responder parameters per scheduled visit due at the cut."""
+    params = EndpointParams.from_config(io.params["endpoints"])
+    schedule = schedule_from_config(io.params["visits"])
+    check_against_schedule(params, schedule.collect())
+    adrs = build_adrs(
+        pl.scan_parquet(io.inputs["advisit"]),
+        subjects=_subjects(io),
+        events=pl.scan_parquet(io.inputs["events"]),
+        schedule=schedule,
+        params=params,
+    ).collect()
+    adrs = _validate(ADRS, adrs)
+    _log_params(adrs, "adrs")
+    log.info(
+        "adrs AVALC Y %d, N %d, of which NRI %d",
+        (adrs["AVALC"] == "Y").sum(),
+        (adrs["AVALC"] == "N").sum(),
+        (adrs["DTYPE"] == "NRI").sum(),
+    )
+    adrs.write_parquet(io.outputs["adrs"])
+
+
+@step
+def create_adepi(io: StepIO) -> None:
+    """adam/adepi.parquet: episodes of DORIS, DFDORIS, DFDORISS and LLDAS."""
+    adepi = build_adepi(
+        pl.scan_parquet(io.inputs["advisit"]),
+        subjects=_subjects(io),
+        events=pl.scan_parquet(io.inputs["events"]),
+    ).collect()
+    adepi = _validate(ADEPI, adepi)
+    _log_params(adepi, "adepi")
+    log.info("episode ends: %s", dict(adepi["ENDREAS"].value_counts().iter_rows()))
+    adepi.write_parquet(io.outputs["adepi"])
+
+
+@step
+def create_adtte(io: StepIO) -> None:
+    """adam/adtte.parquet: time to first achievement and durations."""
+    params = EndpointParams.from_config(io.params["endpoints"])
+    adtte = build_adtte(
+        pl.scan_parquet(io.inputs["advisit"]),
+        subjects=_subjects(io),
+        events=pl.scan_parquet(io.inputs["events"]),
+        params=params,
+    ).collect()
+    adtte = _validate(ADTTE, adtte)
+    _log_params(adtte, "adtte")
+    log.info("CNSR counts: %s", dict(adtte["CNSR"].value_counts().sort("CNSR").iter_rows()))
+    adtte.write_parquet(io.outputs["adtte"])
+
+
+@step
+def create_adae(io: StepIO) -> None:
+    """adam/adae.parquet (one row per AE) and adam/adsafe.parquet (one row per infused subject)."""
+    params = SafetyParams.from_config(io.params["safety"])
+    subjects = _subjects(io)
+    adae = build_adae(
+        pl.scan_parquet(io.inputs["adverse_events"]), subjects=subjects, params=params
+    )
+    adae_df = _validate(ADAE, adae.collect())
+    adsafe = build_adsafe(
+        adae_df.lazy(), subjects=subjects, labs=pl.scan_parquet(io.inputs["labs"]), params=params
+    ).collect()
+    adsafe = _validate(ADSAFE, adsafe)
+    log.info(
+        "adae: %d AEs, treatment-emergent %d, onset Day 0-91 %d",
+        adae_df.height,
+        adae_df["TRTEMFL"].sum(),
+        adae_df["W3MFL"].sum(),
+    )
+    log.info(
+        "adsafe: %d subjects; max CRS grade counts %s",
+        adsafe.height,
+        dict(adsafe["CRSMAXGR"].value_counts().sort("CRSMAXGR").iter_rows()),
+    )
+    adae_df.write_parquet(io.outputs["adae"])
+    adsafe.write_parquet(io.outputs["adsafe"])

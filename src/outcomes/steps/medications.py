@@ -1,0 +1,60 @@
+"""Steps of the medications rules: create_adcm, create_events (endpoints.md §8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import polars as pl
+
+from outcomes.derive.medications import MedicationParams
+from outcomes.derive.medications import create_adcm as build_adcm
+from outcomes.derive.medications import create_events as build_events
+from outcomes.steps import StepIO, step
+
+log = logging.getLogger("outcomes.steps.medications")
+
+
+def _log_flags(frame: pl.DataFrame, flags: tuple[str, ...]) -> None:
+    for flag in flags:
+        counts = frame.select(
+            pl.col(flag).sum().alias("true"),
+            (~pl.col(flag)).sum().alias("false"),
+            pl.col(flag).is_null().sum().alias("null"),
+        ).row(0, named=True)
+        log.info(
+            "%s: true %d, false %d, null %d", flag, counts["true"], counts["false"], counts["null"]
+        )
+
+
+@step
+def create_adcm(io: StepIO) -> None:
+    """derived/adcm.parquet: one row per medication record with class, window and doses."""
+    params = MedicationParams.from_config(io.params["medications"])
+    medications = pl.scan_parquet(io.inputs["medications"])
+    adcm = build_adcm(
+        medications,
+        subjects=pl.scan_parquet(io.inputs["subjects"]),
+        data_cut=dt.date.fromisoformat(io.params["data_cut"]),
+        params=params,
+    ).collect()
+    log.info("%d medication records, %d subjects", adcm.height, adcm["USUBJID"].n_unique())
+    log.info("records per class: %s", dict(adcm["CLASS"].value_counts().iter_rows()))
+    log.info("CMTRT not in the dictionary: %d records", adcm.filter(~pl.col("DICTFL")).height)
+    _log_flags(adcm, ("SYSTEMFL", "SLEFL", "CARTTXFL", "GCFL", "OVRFL", "NEWFL", "DOSEUPFL"))
+    adcm.write_parquet(io.outputs["adcm"])
+
+
+@step
+def create_events(io: StepIO) -> None:
+    """derived/events.parquet: rescue, flare-treatment and re-treatment events."""
+    params = MedicationParams.from_config(io.params["medications"])
+    events = build_events(
+        pl.scan_parquet(io.inputs["adcm"]),
+        subjects=pl.scan_parquet(io.inputs["subjects"]),
+        assessments=pl.scan_parquet(io.inputs["assessments"]),
+        params=params,
+    ).collect()
+    log.info("%d events, %d subjects", events.height, events["USUBJID"].n_unique())
+    log.info("events per code: %s", dict(events["EVTCD"].value_counts().iter_rows()))
+    events.write_parquet(io.outputs["events"])

@@ -1,0 +1,71 @@
+"""Steps of the report rules: render_report (report.html, figures, report tables) and
+write_manifest (manifest.json)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import polars as pl
+
+from outcomes.report import manifest as mf
+from outcomes.report.load import read_run, report_table_stems
+from outcomes.report.params import ReportParams
+from outcomes.report.render import build_report
+from outcomes.steps import StepIO, step
+
+log = logging.getLogger("outcomes.steps.report")
+
+
+def _paths(value: object) -> list[Path]:
+    items = [value] if isinstance(value, str | Path) else list(value)  # type: ignore[call-overload]
+    return [Path(str(v)) for v in items]
+
+
+@step
+def render_report(io: StepIO) -> None:
+    """Render report.html; write every figure to figures/ and every report table to tables/."""
+    config = io.params["config"]
+    params = ReportParams.from_config(config["report"])
+    report_path = Path(io.outputs["report"])
+    run_dir = report_path.parent
+    tables = _paths(io.inputs["tables"]) if "tables" in io.inputs else None
+    run = read_run(run_dir, tables=tables)
+    checksums = mf.summarize_checksums(_paths(io.inputs["export"]))
+    content = build_report(
+        run, config=config, params=params, checksums=checksums, versions=mf.summarize_versions()
+    )
+    report_path.write_text(content.html, encoding="utf-8")
+    figures = Path(io.outputs["figures"])
+    shutil.rmtree(figures, ignore_errors=True)
+    figures.mkdir(parents=True)
+    for name, png in sorted(content.figures.items()):
+        (figures / f"{name}.png").write_bytes(png)
+    for stem in report_table_stems(activity_scores=params.activity_scores):
+        frame = content.tables.get(stem)
+        if frame is None:
+            frame = pl.DataFrame(
+                {
+                    "NOTE": [
+                        f"Not produced in this run: section not configured "
+                        f"or input missing ({', '.join(run.missing)})."
+                    ]
+                }
+            )
+        frame.write_csv(run_dir / "tables" / f"{stem}.csv")
+    log.info(
+        "report: %d sections, %d figures, %d tables; missing inputs: %s",
+        len(params.section_order),
+        len(content.figures),
+        len(content.tables),
+        ", ".join(run.missing) or "none",
+    )
+
+
+@step
+def write_manifest(io: StepIO) -> None:
+    """manifest.json: input SHA-256 sums, config, data cut, package and code versions."""
+    manifest = mf.create_manifest(inputs=_paths(io.inputs["export"]), config=io.params["config"])
+    mf.write_manifest(manifest, Path(io.outputs["manifest"]))
+    log.info("manifest: %d input files", len(manifest["inputs_sha256"]))

@@ -1,0 +1,217 @@
+"""Types and values rules (VAL-*): every cell of every contract column, one pass per table.
+
+Each raw text column is checked against its contract type, allowed set and range; the typed table
+(dtypes of docs/architecture.md) is built at the same time with every unparseable cell as null,
+so the later rules never see a value that was already reported.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from outcomes import contract as c
+from outcomes.schemas.export import EXPORT_COLUMNS, ColumnSpec, polars_dtype
+from outcomes.validate.issues import make_issues
+from outcomes.validate.params import ValidationParams
+
+DATE_SHAPE = r"^\d{4}-\d{2}-\d{2}$"
+NUMBER_TYPES = ("int", "float")
+
+
+def _allowed(spec: ColumnSpec, params: ValidationParams) -> tuple[str, ...] | None:
+    if spec.name == "VISIT":
+        return tuple(
+            dict.fromkeys(
+                (
+                    *c.DEFAULT_VISIT_LABELS,
+                    *params.pre_infusion_visits,
+                    *(w.label for w in params.windows),
+                )
+            )
+        )
+    if spec.type == "bit":
+        return c.BIT_VALUES
+    return spec.allowed
+
+
+def compute_typed(spec: ColumnSpec) -> pl.Expr:
+    """The typed value of a raw text column; null where the cell does not parse."""
+    stripped = pl.col(spec.name).str.strip_chars()
+    text = pl.when(stripped.str.len_chars() > 0).then(stripped)
+    if spec.type == "date":
+        return text.str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias(spec.name)
+    if spec.type in NUMBER_TYPES:
+        number = text.cast(pl.Float64, strict=False)
+        number = pl.when(number.is_finite()).then(number)
+        if spec.type == "int":
+            number = pl.when(number == number.floor()).then(number).cast(pl.Int64)
+        return number.alias(spec.name)
+    if spec.type == "bit":
+        return (
+            pl.when(text.is_in(c.BIT_VALUES))
+            .then(text.cast(pl.Int8, strict=False))
+            .alias(spec.name)
+        )
+    return text.alias(spec.name)
+
+
+def _checks(spec: ColumnSpec, params: ValidationParams) -> list[tuple[str, pl.Expr, str]]:
+    """(rule, failing-cell predicate, message text) for one column."""
+    raw = pl.col(spec.name)
+    text = raw.str.strip_chars()
+    filled = text.str.len_chars().fill_null(0) > 0
+    typed = compute_typed(spec)
+    out: list[tuple[str, pl.Expr, str]] = [
+        ("VAL-009", raw.is_not_null() & (raw != text), "has leading or trailing white space"),
+    ]
+    if spec.required == "yes":
+        out.append(("VAL-001", ~filled, "is required but missing"))
+    if spec.type == "date":
+        shaped = text.str.contains(DATE_SHAPE)
+        out.append(("VAL-002", filled & ~shaped, "is not a date written as YYYY-MM-DD"))
+        out.append(("VAL-003", filled & shaped & typed.is_null(), "is not a calendar date"))
+    elif spec.type in NUMBER_TYPES:
+        kind = "a whole number" if spec.type == "int" else "a number"
+        out.append(("VAL-004", filled & typed.is_null(), f"is not {kind}"))
+    allowed = _allowed(spec, params)
+    if allowed is not None:
+        out.append(
+            ("VAL-005", filled & ~text.is_in(allowed), f"is not one of {', '.join(allowed)}")
+        )
+    if spec.minimum is not None:
+        out.append(("VAL-006", typed < spec.minimum, f"is below the minimum {spec.minimum:g}"))
+    if spec.maximum is not None:
+        out.append(("VAL-006", typed > spec.maximum, f"is above the maximum {spec.maximum:g}"))
+    return out + _special_checks(spec, params)
+
+
+def _special_checks(spec: ColumnSpec, params: ValidationParams) -> list[tuple[str, pl.Expr, str]]:
+    text = pl.col(spec.name).str.strip_chars()
+    if spec.name == "PGA":
+        places = params.pga_decimals_max
+        pattern = r"\.\d{" + str(places) + r"}\d*[1-9]"
+        return [
+            (
+                "VAL-007",
+                text.str.contains(pattern),
+                f"has more than {places} decimals (rounded half up, §16.8)",
+            )
+        ]
+    if spec.name == "CMROUTE":
+        return [("VAL-008", text == "OTHER", "is OTHER: counted as non-systemic (§16.23)")]
+    if spec.name == "DOSELVL":
+        filled = text.str.len_chars().fill_null(0) > 0
+        return [
+            (
+                "VAL-011",
+                filled & ~text.is_in(params.dose_levels),
+                f"is not a configured dose level ({', '.join(params.dose_levels)})",
+            )
+        ]
+    return []
+
+
+def _fast(spec: ColumnSpec, params: ValidationParams, *, present: bool) -> tuple[pl.Expr, pl.Expr]:
+    """(typed value for a well-formed cell, predicate of a cell that needs the full checks).
+
+    A cheap first pass: a cell that parses as its type, lies in its set and range and has no
+    surrounding white space gets its typed value here; every other cell is a suspect.
+    """
+    raw = pl.col(spec.name)
+    allowed = _allowed(spec, params)
+    if spec.type == "date":
+        typed = raw.str.to_date("%Y-%m-%d", strict=False)
+        suspect = raw.is_not_null() & (typed.is_null() | (raw.str.len_bytes() != 10))
+    elif spec.type in NUMBER_TYPES:
+        number = raw.cast(pl.Float64, strict=False)
+        if spec.type == "int":
+            typed = pl.when(number == number.floor()).then(number).cast(pl.Int64, strict=False)
+        else:
+            typed = pl.when(number.is_finite()).then(number)
+        suspect = raw.is_not_null() & typed.is_null()
+    elif spec.type == "bit":
+        typed = raw.replace_strict({"0": 0, "1": 1}, default=None, return_dtype=pl.Int8)
+        suspect = raw.is_not_null() & typed.is_null()
+    else:
+        typed = raw
+        suspect = (raw.str.len_bytes() == 0) | raw.str.contains(r"^\s|\s$")
+    if allowed is not None:
+        suspect = suspect | ~raw.is_in(allowed)
+    if spec.required == "yes" and present:
+        suspect = suspect | raw.is_null()
+    if spec.minimum is not None:
+        suspect = suspect | (typed < spec.minimum)
+    if spec.maximum is not None:
+        suspect = suspect | (typed > spec.maximum)
+    for _, failing, _ in _special_checks(spec, params):
+        suspect = suspect | failing
+    return typed.cast(polars_dtype(spec)).alias(spec.name), suspect.fill_null(False)
+
+
+def _full_checks(
+    bad: pl.DataFrame, table: str, *, params: ValidationParams, absent: frozenset[str]
+) -> list[pl.LazyFrame]:
+    checks = [
+        (spec.name, rule, failing.fill_null(False), text)
+        for spec in EXPORT_COLUMNS[table]
+        if spec.name not in absent
+        for rule, failing, text in _checks(spec, params)
+    ]
+    flagged = bad.with_columns(
+        [failing.alias(f"_c{i}") for i, (_, _, failing, _) in enumerate(checks)]
+    )
+    hits = flagged.select(pl.col(f"_c{i}").any() for i in range(len(checks))).row(0)
+    return [
+        make_issues(
+            flagged.lazy().filter(pl.col(f"_c{i}")),
+            rule=rule,
+            table=table,
+            column=column,
+            value=pl.col(column),
+            message=pl.format(
+                "{}.{} = '{}' " + text, pl.lit(table), pl.lit(column), pl.col(column).fill_null("")
+            ),
+        )
+        for i, (column, rule, _, text) in enumerate(checks)
+        if hits[i]
+    ]
+
+
+def check_cells(
+    raw: pl.DataFrame, table: str, *, params: ValidationParams, absent: frozenset[str]
+) -> tuple[pl.DataFrame, list[pl.LazyFrame]]:
+    """Cell rules of one table and its typed version.
+
+    A first pass types every well-formed cell and marks the records holding a suspect cell;
+    only those records go through the full checks (so a clean table costs one pass).
+
+    Parameters
+    ----------
+    raw
+        Text table with ``ROW`` and every contract column (absent ones as nulls).
+    table
+        Table name (data-contract.md §1).
+    params
+        Validation parameters (dose levels, visit labels, PGA decimals).
+    absent
+        Columns missing from the file (already reported by STR-002; not checked cell by cell).
+
+    Returns
+    -------
+    tuple
+        The typed table (contract dtypes, ``ROW``, ``SRCSEQ`` = ``ROW``) and the issue frames.
+    """
+    specs = EXPORT_COLUMNS[table]
+    fast = [_fast(s, params=params, present=s.name not in absent) for s in specs]
+    typed = raw.with_columns(
+        *[t for t, _ in fast], pl.any_horizontal([b for _, b in fast]).alias("_SUSPECT")
+    )
+    suspect = typed.get_column("_SUSPECT")
+    typed = typed.drop("_SUSPECT")
+    issues: list[pl.LazyFrame] = []
+    if suspect.any():
+        bad = raw.filter(suspect)
+        issues = _full_checks(bad, table, params=params, absent=absent)
+        slow = bad.with_columns([compute_typed(s).cast(polars_dtype(s)) for s in specs])
+        typed = pl.concat([typed.filter(~suspect), slow]).sort("ROW")
+    return typed.with_columns(pl.col("ROW").alias("SRCSEQ")), issues

@@ -1,0 +1,146 @@
+"""Medication rules: implausible glucocorticoid dose (CON-009), drug not in the dictionary
+(CON-010), overlapping records of one drug (CON-011, D-33) and missing indication after
+infusion (CON-012, §16.6).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from outcomes.decimal import compute_fixed, to_fixed
+from outcomes.validate.issues import make_issues
+from outcomes.validate.params import DrugLookup, ValidationParams
+
+PREDEQ_DECIMALS = 4
+
+
+def derive_vars_drug(medications: pl.LazyFrame, *, drugs: DrugLookup) -> pl.LazyFrame:
+    """Add ``_INN`` (dictionary INN or null), ``_DRUG`` (INN, else the lower-case name),
+    ``_CLASS`` (§8.2 class from CMCLAS, else from the dictionary) and ``_INDC`` (CMINDC; a
+    record without it joins the SLE records when its class counts as SLE activity, §16.24)."""
+    name = pl.col("CMTRT").str.strip_chars().str.to_lowercase()
+    inn = name.replace_strict(dict(drugs.names), default=None, return_dtype=pl.String)
+    by_cmclas = pl.col("CMCLAS").replace_strict(
+        dict(drugs.cmclas_class), default=None, return_dtype=pl.String
+    )
+    by_inn = pl.col("_INN").replace_strict(
+        dict(drugs.classes), default=None, return_dtype=pl.String
+    )
+    return (
+        medications.with_columns(inn.alias("_INN"))
+        .with_columns(
+            pl.coalesce(pl.col("_INN"), name).alias("_DRUG"),
+            pl.coalesce(by_cmclas, by_inn).alias("_CLASS"),
+        )
+        .with_columns(
+            pl.when(pl.col("CMINDC").is_null() & pl.col("_CLASS").is_in(drugs.sle_classes))
+            .then(pl.lit("SLE"))
+            .otherwise(pl.col("CMINDC"))
+            .alias("_INDC")
+        )
+    )
+
+
+def compute_predeq_per_day(*, drugs: DrugLookup) -> pl.Expr:
+    """Prednisone-equivalent mg/day of one GC record: dose × mg per unit × administrations per
+    day × 5 / equivalent_mg, null for a drug without an equivalent (§8.1, §16.8)."""
+    factor = pl.col("_INN").replace_strict(
+        {k: float(v) for k, v in drugs.predeq.items()}, default=None, return_dtype=pl.Float64
+    )
+    unit = pl.col("CMDOSU").replace_strict(
+        {k: float(v) for k, v in drugs.unit_to_mg.items()}, default=None, return_dtype=pl.Float64
+    )
+    per_day = pl.col("CMDOSFRQ").replace_strict(
+        {k: float(v) for k, v in drugs.per_day.items()}, default=None, return_dtype=pl.Float64
+    )
+    return pl.col("CMDOSE") * unit * per_day * factor
+
+
+def _overlaps(meds: pl.LazyFrame) -> pl.LazyFrame:
+    keys = ["USUBJID", "_DRUG", "_INDC"]
+    previous_end = pl.col("CMENDT").cum_max().shift(1).over(keys, order_by=["CMSTDT", "ROW"])
+    return (
+        meds.filter(pl.col("CMSTDT").is_not_null() & pl.col("_DRUG").is_not_null())
+        .with_columns(previous_end.alias("_PREVEND"))
+        .filter(pl.col("CMSTDT") < pl.col("_PREVEND"))
+    )
+
+
+def check_medications(
+    medications: pl.DataFrame, subjects: pl.DataFrame | None, *, params: ValidationParams
+) -> list[pl.LazyFrame]:
+    """CON-009 … CON-012 on the typed medications table."""
+    drugs = params.drugs
+    meds = derive_vars_drug(medications.lazy(), drugs=drugs)
+    limit = to_fixed(str(float(params.gc_implausible_mg_per_day)), decimals=PREDEQ_DECIMALS)
+    predeq = compute_predeq_per_day(drugs=drugs)
+    out = [
+        make_issues(
+            meds.filter(pl.col("_INN").is_in(list(drugs.predeq))).filter(
+                (compute_fixed(predeq, decimals=PREDEQ_DECIMALS) > limit).fill_null(False)
+            ),
+            rule="CON-009",
+            table="medications",
+            column="CMDOSE",
+            value=pl.col("CMDOSE"),
+            message=pl.format(
+                "medications: {} gives {} mg/day prednisone-equivalent (above "
+                f"{float(params.gc_implausible_mg_per_day):g})",
+                pl.col("CMTRT"),
+                predeq.round(4),
+            ),
+        ),
+        make_issues(
+            _overlaps(meds),
+            rule="CON-011",
+            table="medications",
+            column="CMSTDT",
+            value=pl.col("CMSTDT").cast(pl.String),
+            message=pl.format(
+                "medications: {} starts on {} while an earlier record of the same "
+                "drug and indication runs to {}",
+                pl.col("CMTRT"),
+                pl.col("CMSTDT").cast(pl.String),
+                pl.col("_PREVEND").cast(pl.String),
+            ),
+        ),
+    ]
+    if drugs.has_dictionary:
+        unknown = (
+            pl.col("CMTRT").is_not_null() & pl.col("_INN").is_null() & pl.col("CMCLAS").is_null()
+        )
+        out.append(
+            make_issues(
+                meds.filter(unknown),
+                rule="CON-010",
+                table="medications",
+                column="CMTRT",
+                value=pl.col("CMTRT"),
+                message=pl.format(
+                    "medications: {} is not in the drug dictionary and has no CMCLAS",
+                    pl.col("CMTRT"),
+                ),
+            )
+        )
+    if subjects is not None:
+        infdt = subjects.lazy().unique("USUBJID", keep="first").select("USUBJID", "INFDT")
+        after = meds.join(infdt, on="USUBJID").filter(
+            pl.col("CMINDC").is_null()
+            & (pl.col("CMENDT").is_null() | (pl.col("CMENDT") >= pl.col("INFDT")))
+            & pl.col("INFDT").is_not_null()
+        )
+        out.append(
+            make_issues(
+                after,
+                rule="CON-012",
+                table="medications",
+                column="CMINDC",
+                value=None,
+                message=pl.format(
+                    "medications: {} is taken on or after the infusion ({}) without CMINDC",
+                    pl.col("CMTRT"),
+                    pl.col("INFDT").cast(pl.String),
+                ),
+            )
+        )
+    return out

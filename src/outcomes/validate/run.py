@@ -1,0 +1,134 @@
+"""validate_export: read every table of an export as text, apply the whole rule catalogue, and
+return every problem at once (data-contract.md §2; endpoints.md §16.21).
+
+Order: structure (per file) → types and values (per cell, building typed tables) → keys → dates
+→ clinical consistency → eligibility. A table that cannot be read is reported and left out; the
+rules that need it are skipped, every other rule still runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from outcomes import contract as c
+from outcomes.eligibility import EligibilityParams, create_eligibility
+from outcomes.schemas.export import EXPORT_COLUMNS, polars_dtype
+from outcomes.validate.cells import check_cells
+from outcomes.validate.consistency import (
+    check_assessment_consistency,
+    check_fatal_ae_without_death,
+)
+from outcomes.validate.dates import check_after_cut, check_record_dates, check_subject_dates
+from outcomes.validate.eligibility_rules import check_eligibility_rules
+from outcomes.validate.issues import concat_issues, make_issue
+from outcomes.validate.keys import check_keys
+from outcomes.validate.medications import check_medications
+from outcomes.validate.params import ValidationParams
+from outcomes.validate.report import ValidationReport
+from outcomes.validate.structure import complete_columns, find_table, read_table_checked
+from outcomes.validate.visits import check_baseline, check_missed_visits, check_visit_windows
+
+
+def _empty_typed(table: str) -> pl.DataFrame:
+    schema = {s.name: polars_dtype(s) for s in EXPORT_COLUMNS[table]}
+    return pl.DataFrame(schema=schema | {"ROW": pl.Int64(), "SRCSEQ": pl.Int64()})
+
+
+def read_checked_tables(
+    export_dir: Path, *, params: ValidationParams
+) -> tuple[dict[str, pl.DataFrame], list[pl.DataFrame], list[pl.LazyFrame]]:
+    """Typed tables that could be read, file-level issues and (lazy) cell issues."""
+    tables: dict[str, pl.DataFrame] = {}
+    issues: list[pl.DataFrame] = []
+    cell_issues: list[pl.LazyFrame] = []
+    for table in c.TABLES:
+        path, found = find_table(export_dir, table)
+        issues += found
+        if path is None:
+            continue
+        raw, read_issues = read_table_checked(path, table)
+        issues += read_issues
+        if raw is None:
+            continue
+        raw, column_issues, absent = complete_columns(raw, table)
+        issues += column_issues
+        tables[table], more = check_cells(raw, table, params=params, absent=absent)
+        cell_issues += more
+    return tables, issues, cell_issues
+
+
+def _relation_rules(
+    tables: dict[str, pl.DataFrame], *, params: ValidationParams, data_cut: dt.date | None
+) -> list[pl.LazyFrame]:
+    out = check_keys(tables) + check_record_dates(tables)
+    if data_cut is not None:
+        out += check_after_cut(tables, data_cut=data_cut)
+    subjects = tables.get("subjects")
+    if subjects is not None:
+        out += check_subject_dates(subjects, params=params)
+    if "assessments" in tables:
+        assessments = tables["assessments"]
+        out += check_assessment_consistency(assessments, params=params)
+        if subjects is not None:
+            out += [
+                check_baseline(subjects, assessments, params=params),
+                check_visit_windows(assessments, subjects, params=params),
+                check_missed_visits(assessments, subjects, params=params, data_cut=data_cut),
+            ]
+    if "adverse_events" in tables and subjects is not None:
+        out.append(check_fatal_ae_without_death(tables["adverse_events"], subjects))
+    if "medications" in tables:
+        out += check_medications(tables["medications"], subjects, params=params)
+    return out
+
+
+def validate_export(
+    export_dir: Path, *, config: Mapping[str, Any], data_cut: dt.date | None
+) -> ValidationReport:
+    """Check an export against the data contract and the rule catalogue.
+
+    Parameters
+    ----------
+    export_dir
+        Folder with one ``.csv`` or ``.parquet`` file per table (data-contract.md §1).
+    config
+        The checked configuration (sections ``validation``, ``eligibility``, ``visits``,
+        ``medications``, ``study``).
+    data_cut
+        Records dated after it are reported as warnings (DAT-008); None = no cut.
+
+    Returns
+    -------
+    ValidationReport
+        Every issue found; ``readable`` is False when the folder is missing or no required
+        table could be read.
+    """
+    params = ValidationParams.from_config(config)
+    eligibility = EligibilityParams.from_config(
+        config["eligibility"], baseline_window_days=params.baseline_window_days
+    )
+    if not export_dir.is_dir():
+        issue = make_issue("STR-004", None, message=f"Export folder {export_dir} does not exist.")
+        return ValidationReport(
+            concat_issues([issue]), readable=False, rows_per_group=params.report_rows_per_group
+        )
+    tables, issues, lazy = read_checked_tables(export_dir, params=params)
+    lazy += _relation_rules(tables, params=params, data_cut=data_cut)
+    if "subjects" in tables and "assessments" in tables:
+        elig = create_eligibility(
+            tables["subjects"].lazy(),
+            assessments=tables["assessments"].lazy(),
+            labs=tables.get("labs", _empty_typed("labs")).lazy(),
+            params=eligibility,
+        )
+        lazy += check_eligibility_rules(elig.collect().lazy(), subjects=tables["subjects"])
+    issues += pl.collect_all(lazy)
+    readable = any(t in tables for t in c.TABLES_REQUIRED)
+    return ValidationReport(
+        concat_issues(issues), readable=readable, rows_per_group=params.report_rows_per_group
+    )

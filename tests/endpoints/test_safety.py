@@ -1,0 +1,177 @@
+"""adae timing flags, per-subject maximum CRS/ICANS grades and ICAHT (hand-typed expectations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from tests.endpoints.test_worked_examples import ICAHT, _labs
+
+from outcomes.endpoints.icaht import create_icaht
+from outcomes.endpoints.params import SafetyParams
+from outcomes.endpoints.safety import create_adae, create_adsafe
+
+D = dt.date.fromisoformat
+SAFETY = SafetyParams(
+    ae_window_first_day=0, ae_window_last_day=91, obd_window_last_day=28, icaht=ICAHT
+)
+
+SUBJECTS = pl.LazyFrame(
+    {
+        "USUBJID": ["A", "B", "N"],
+        "DOSELVL": ["DL1", "DL2", None],
+        "SAFFL": [True, True, False],
+        "TRTSDT": [D("2025-04-01"), D("2025-04-01"), None],
+        "LDSTDT": [D("2025-03-27"), None, None],
+    }
+)
+
+
+def _aes(records: list[tuple]) -> pl.LazyFrame:
+    """(USUBJID, AESEQ, AECAT, AESTDT, AEENDT, AETOXGR)."""
+    return pl.LazyFrame(
+        [
+            {
+                "USUBJID": u,
+                "AESEQ": s,
+                "AETERM": c,
+                "AECAT": c,
+                "AESTDT": D(st),
+                "AEENDT": D(en) if en else None,
+                "AETOXGR": g,
+                "AESER": "N",
+                "AEREL": "Y",
+                "SRCDOM": "ADVERSE_EVENTS",
+                "SRCSEQ": s,
+            }
+            for u, s, c, st, en, g in records
+        ],
+        schema={
+            "USUBJID": pl.String,
+            "AESEQ": pl.Int64,
+            "AETERM": pl.String,
+            "AECAT": pl.String,
+            "AESTDT": pl.Date,
+            "AEENDT": pl.Date,
+            "AETOXGR": pl.Int64,
+            "AESER": pl.String,
+            "AEREL": pl.String,
+            "SRCDOM": pl.String,
+            "SRCSEQ": pl.Int64,
+        },
+    )
+
+
+AES = _aes(
+    [
+        ("A", 1, "OTHER", "2025-03-26", "2025-03-26", 1),  # day before LD start: not TE
+        ("A", 2, "OTHER", "2025-03-27", "2025-03-30", 1),  # on LD start: TE, Day -5
+        ("A", 3, "CRS", "2025-04-29", "2025-05-02", 2),  # Day 28
+        ("A", 4, "CRS", "2025-04-30", None, 3),  # Day 29, ongoing at the cut
+        ("A", 5, "ICANS", "2025-07-01", "2025-07-01", 1),  # Day 91
+        ("A", 6, "OTHER", "2025-07-02", "2025-07-05", 2),  # Day 92
+        ("B", 1, "OTHER", "2025-03-31", "2025-04-01", 1),  # no LD: day before infusion, not TE
+        ("B", 2, "ICANS", "2025-04-01", "2025-04-03", 2),  # Day 0
+    ]
+)
+
+
+def test_adae_timing_flags_and_duration():
+    adae = create_adae(AES, subjects=SUBJECTS, params=SAFETY).collect()
+    got = adae.select(
+        "USUBJID", "AESEQ", "ASTDY", "TRTEMFL", "W3MFL", "W28FL", "ADURN", "SRCSEQ"
+    ).rows()
+    assert got == [
+        ("A", 1, -6, False, False, False, 1, 1),
+        ("A", 2, -5, True, False, False, 4, 2),
+        ("A", 3, 28, True, True, True, 4, 3),
+        ("A", 4, 29, True, True, False, None, 4),
+        ("A", 5, 91, True, True, False, 1, 5),
+        ("A", 6, 92, True, False, False, 4, 6),
+        ("B", 1, -1, False, False, False, 2, 1),
+        ("B", 2, 0, True, True, True, 3, 2),
+    ]
+    assert adae.columns[: len(AES.collect_schema())] == list(AES.collect_schema())
+
+
+def test_adsafe_maximum_grades_per_infused_subject():
+    adae = create_adae(AES, subjects=SUBJECTS, params=SAFETY)
+    adsafe = create_adsafe(adae, subjects=SUBJECTS, labs=_labs([]), params=SAFETY).collect()
+    assert adsafe.select(
+        "USUBJID", "CRSMAXGR", "ICNSMXGR", "CRS28GR", "ICNS28GR", "ICAHTEGR"
+    ).rows() == [
+        ("A", 3, 1, 2, 0, None),
+        ("B", 0, 2, 0, 2, None),
+    ]
+
+
+def test_adae_without_records_keeps_columns():
+    adae = create_adae(_aes([]), subjects=SUBJECTS, params=SAFETY).collect()
+    assert adae.height == 0
+    assert {"ASTDY", "TRTEMFL", "W3MFL", "W28FL", "ADURN"} <= set(adae.columns)
+
+
+DAY0 = dt.date(2025, 4, 1)
+
+
+def test_icaht_neutrophil_boundaries_and_never_recovered():
+    labs = _labs(
+        [
+            ("E1", "ANC", 0, 2.0),
+            ("E1", "ANC", 1, 0.5),
+            ("E1", "ANC", 7, 0.501),  # 0.5 counts (<=): 6 days
+            ("E2", "ANC", 0, 2.0),
+            ("E2", "ANC", 1, 0.5),
+            ("E2", "ANC", 8, 0.6),  # 7 days: G2
+            ("E3", "ANC", 0, 2.0),
+            ("E3", "ANC", 1, 0.4),
+            ("E3", "ANC", 14, 0.9),  # 13 days: G2
+            ("E4", "ANC", 0, 0.4),  # never > 0.5: G4
+            ("E5", "ANC", 0, 2.0),
+            ("E5", "ANC", 3, 0.1),
+            ("E5", "ANC", 9, 0.8),  # <= 0.1 6 days: G1
+            ("E6", "ANC", 0, 2.0),
+            ("E6", "ANC", 40, 0.1),
+            ("E6", "ANC", 50, 0.1),  # late G4
+        ]
+    )
+    subjects = pl.LazyFrame({"USUBJID": ["E1", "E2", "E3", "E4", "E5", "E6"], "TRTSDT": [DAY0] * 6})
+    out = create_icaht(labs, subjects=subjects, params=ICAHT).collect()
+    assert out.select("USUBJID", "ICAHTEGR", "ICAHTLGR").rows() == [
+        ("E1", 1, None),
+        ("E2", 2, None),
+        ("E3", 2, None),
+        ("E4", 4, None),
+        ("E5", 1, None),
+        ("E6", 0, 4),
+    ]
+
+
+def test_icaht_platelets_early_and_late():
+    labs = _labs(
+        [
+            ("P1", "PLT", 0, 150.0),
+            ("P1", "PLT", 1, 49.9),
+            ("P1", "PLT", 8, 60.0),  # <50 7 days: G2
+            ("P2", "PLT", 0, 150.0),
+            ("P2", "PLT", 1, 50.0),
+            ("P2", "PLT", 8, 60.0),  # 50 is not <50: G0
+            ("P3", "PLT", 0, 150.0),
+            ("P3", "PLT", 1, 19.0),
+            ("P3", "PLT", 15, 60.0),  # <20 14 days: G4
+            ("P4", "PLT", 0, 150.0),
+            ("P4", "PLT", 40, 90.0),
+            ("P4", "PLT", 45, 95.0),  # late <100: G1
+            ("P5", "PLT", 0, 150.0),
+            ("P5", "PLT", 40, 40.0),  # 1 late draw
+        ]
+    )
+    subjects = pl.LazyFrame({"USUBJID": ["P1", "P2", "P3", "P4", "P5"], "TRTSDT": [DAY0] * 5})
+    out = create_icaht(labs, subjects=subjects, params=ICAHT).collect()
+    assert out.select("USUBJID", "TICAHTEG", "TICAHTLG").rows() == [
+        ("P1", 2, None),
+        ("P2", 0, None),
+        ("P3", 4, None),
+        ("P4", 0, 1),
+        ("P5", 0, None),
+    ]

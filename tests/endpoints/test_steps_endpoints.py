@@ -1,0 +1,74 @@
+"""The endpoint steps read parquet inputs, validate with their schemas and write their outputs."""
+
+from __future__ import annotations
+
+import polars as pl
+from tests.endpoints.endpoint_builders import adsl, advisit, events, ex11_visits, subject
+from tests.endpoints.test_safety import AES
+
+from outcomes.config import load_config
+from outcomes.schemas.endpoints import ADAE, ADEPI, ADRS, ADSAFE, ADTTE
+from outcomes.steps import StepIO, load_steps
+
+
+def _inputs(tmp_path) -> dict[str, str]:
+    frames = {
+        "advisit": advisit(ex11_visits("A")),
+        "adsl": adsl([subject("A", 1, "2025-04-01", cut="2025-12-31")])
+        .drop("SRCSEQ")
+        .with_columns(pl.lit(None, dtype=pl.Date).alias("LDSTDT")),
+        "subjects": pl.LazyFrame({"USUBJID": ["A"], "SRCSEQ": [1]}),
+        "events": events([("A", "2025-10-20", "RESCUE", 4)]),
+        "adverse_events": AES.filter(pl.col("USUBJID") == "A"),
+        "labs": pl.LazyFrame(
+            {
+                "USUBJID": ["A"],
+                "LBTESTCD": ["ANC"],
+                "LBSTRESN": [0.3],
+                "LBSTRESU": ["10^9/L"],
+                "LBDT": [subject("A", 1, "2025-04-02")["TRTSDT"]],
+            }
+        ),
+    }
+    paths = {}
+    for name, frame in frames.items():
+        paths[name] = str(tmp_path / f"{name}.parquet")
+        frame.collect().write_parquet(paths[name])
+    return paths
+
+
+def test_endpoint_steps_write_valid_datasets(tmp_path):
+    inputs = _inputs(tmp_path)
+    config = load_config()
+    steps = load_steps()
+    out = {n: str(tmp_path / f"{n}.parquet") for n in ("adrs", "adepi", "adtte", "adae", "adsafe")}
+    log = str(tmp_path / "log.txt")
+    params = {
+        "endpoints": config["endpoints"],
+        "visits": config["visits"],
+        "safety": config["safety"],
+    }
+    steps["create_adrs"](StepIO(inputs, {"adrs": out["adrs"]}, params, log))
+    steps["create_adepi"](StepIO(inputs, {"adepi": out["adepi"]}, {}, log))
+    steps["create_adtte"](StepIO(inputs, {"adtte": out["adtte"]}, params, log))
+    steps["create_adae"](
+        StepIO(inputs, {"adae": out["adae"], "adsafe": out["adsafe"]}, params, log)
+    )
+    for name, schema in (
+        ("adrs", ADRS),
+        ("adepi", ADEPI),
+        ("adtte", ADTTE),
+        ("adae", ADAE),
+        ("adsafe", ADSAFE),
+    ):
+        schema.validate(pl.read_parquet(out[name]))
+    adtte = pl.read_parquet(out["adtte"])
+    assert adtte.filter(pl.col("PARAMCD") == "DURDFREM").select("AVAL", "CNSR", "SRCDOM").row(
+        0
+    ) == (
+        112,
+        0,
+        "MEDICATIONS",  # 2025-07-01 -> rescue 2025-10-20
+    )
+    # ANC 0.3 from Day 1 held through Day 30 (30 days); Day 0 unknown, so not "never above".
+    assert pl.read_parquet(out["adsafe"]).select("ICAHTEGR").item() == 3

@@ -1,0 +1,44 @@
+"""ReportParams: built from config, cross-field problems name the key."""
+
+from __future__ import annotations
+
+import pytest
+from report_builders import report_config
+
+from outcomes.errors import ConfigError
+from outcomes.report.params import ReportParams, _check_report_section
+
+
+def test_from_config__fields():
+    params = ReportParams.from_config(report_config()["report"])
+    assert params.at_risk_days == (1, 92, 183)
+    assert params.section_order[0] == "cover"
+    assert "95% clopper-pearson interval" in params.describe()[1]
+
+
+def test_no_defaults():
+    with pytest.raises(TypeError):
+        ReportParams()  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("section_order", ["cover", "cover"], r"report.section_order: a section is listed more"),
+        ("section_order", ["cover", "appendix"], r"report.section_order: unknown section"),
+        ("at_risk_days", [92, 1], r"report.at_risk_days: days must be strictly increasing"),
+        ("at_risk_days", [1, 1], r"report.at_risk_days: days must be strictly increasing"),
+    ],
+)
+def test_cross_field_problems(key, value, message):
+    section = dict(report_config()["report"], **{key: value})
+    with pytest.raises(ConfigError, match=message):
+        ReportParams.from_config(section)
+    problems = list(_check_report_section({"report": section}))
+    assert len(problems) == 1 and problems[0].startswith(f"report.{key}")
+
+
+def test_repository_config_report_section_is_valid():
+    from outcomes.config import DEFAULT_CONFIG, read_config_file
+
+    ReportParams.from_config(read_config_file(DEFAULT_CONFIG)["report"])

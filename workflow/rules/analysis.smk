@@ -1,0 +1,87 @@
+# Analyses: adam/*.parquet -> tables/*.csv (survival, response, disease activity, safety, OBD).
+# Methods and thresholds come from config `analysis`; each table carries its method text.
+
+
+rule analyze_survival:
+    input:
+        adtte=f"{OUT}/adam/adtte.parquet",
+        adsl=f"{OUT}/adam/adsl.parquet",
+    output:
+        km=f"{OUT}/tables/survival_km.csv",
+        quantiles=f"{OUT}/tables/survival_quantiles.csv",
+        landmarks=f"{OUT}/tables/survival_landmarks.csv",
+        tests=f"{OUT}/tables/survival_tests.csv",
+        cox=f"{OUT}/tables/survival_cox.csv",
+        cif=f"{OUT}/tables/survival_cif.csv",
+    params:
+        analysis=CFG["analysis"],
+    log:
+        f"{OUT}/logs/analyze_survival.log",
+    script:
+        RUN_STEP
+
+
+rule analyze_response:
+    input:
+        adrs=f"{OUT}/adam/adrs.parquet",
+        adsl=f"{OUT}/adam/adsl.parquet",
+    output:
+        rates=f"{OUT}/tables/response_rates.csv",
+        trend=f"{OUT}/tables/response_trend.csv",
+        logistic=f"{OUT}/tables/response_logistic.csv",
+        gee=f"{OUT}/tables/response_gee.csv",
+    params:
+        analysis=CFG["analysis"],
+    log:
+        f"{OUT}/logs/analyze_response.log",
+    script:
+        RUN_STEP
+
+
+rule analyze_disease_activity:
+    input:
+        advisit=f"{OUT}/adam/advisit.parquet",
+        adsl=f"{OUT}/adam/adsl.parquet",
+    output:
+        summary=f"{OUT}/tables/activity_summary.csv",
+        mixed=f"{OUT}/tables/activity_mixed.csv",
+    params:
+        analysis=CFG["analysis"],
+    log:
+        f"{OUT}/logs/analyze_disease_activity.log",
+    script:
+        RUN_STEP
+
+
+rule analyze_safety:
+    input:
+        adae=f"{OUT}/adam/adae.parquet",
+        adsafe=f"{OUT}/adam/adsafe.parquet",
+        adsl=f"{OUT}/adam/adsl.parquet",
+    output:
+        events=f"{OUT}/tables/safety_events.csv",
+        crs_icans=f"{OUT}/tables/safety_crs_icans.csv",
+        icaht=f"{OUT}/tables/safety_icaht.csv",
+    params:
+        analysis=CFG["analysis"],
+        dose_levels=CFG["study"]["dose_levels"],
+    log:
+        f"{OUT}/logs/analyze_safety.log",
+    script:
+        RUN_STEP
+
+
+rule analyze_obd:
+    input:
+        adae=f"{OUT}/adam/adae.parquet",
+        adrs=f"{OUT}/adam/adrs.parquet",
+        adsl=f"{OUT}/adam/adsl.parquet",
+    output:
+        obd=f"{OUT}/tables/obd.csv",
+    params:
+        analysis=CFG["analysis"],
+        dose_levels=CFG["study"]["dose_levels"],
+    log:
+        f"{OUT}/logs/analyze_obd.log",
+    script:
+        RUN_STEP

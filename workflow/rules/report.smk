@@ -1,0 +1,67 @@
+# Report: report.html, figures/ and the report's tables/report_*.csv (render_report) and
+# manifest.json (write_manifest). Include after every analysis rule: the analysis tables are
+# the .csv outputs of the rules named analyze_* or summarize_*.
+
+from outcomes.report.load import report_table_stems
+
+REPORT_TABLES = report_table_stems(activity_scores=CFG["report"]["activity_scores"])
+ANALYSIS_TABLES = sorted(
+    str(path)
+    for r in workflow.rules
+    if r.name.startswith(("analyze_", "summarize_"))
+    for path in r.output
+    if str(path).endswith(".csv")
+)
+
+
+rule render_report:
+    input:
+        adsl=f"{OUT}/adam/adsl.parquet",
+        advisit=f"{OUT}/adam/advisit.parquet",
+        adrs=f"{OUT}/adam/adrs.parquet",
+        adepi=f"{OUT}/adam/adepi.parquet",
+        adtte=f"{OUT}/adam/adtte.parquet",
+        adae=f"{OUT}/adam/adae.parquet",
+        events=f"{OUT}/derived/events.parquet",
+        summary=f"{OUT}/validation/summary.json",
+        export=export_files(),
+        tables=ANALYSIS_TABLES,
+    output:
+        report=report(
+            f"{OUT}/report.html", caption="../report/report_html.rst", category="Report"
+        ),
+        figures=report(
+            directory(f"{OUT}/figures"),
+            patterns=["{name}.png"],
+            caption="../report/figures.rst",
+            category="Figures",
+        ),
+        **{
+            stem: report(
+                f"{OUT}/tables/{stem}.csv",
+                caption="../report/report_tables.rst",
+                category="Tables",
+                labels={"table": stem},
+            )
+            for stem in REPORT_TABLES
+        },
+    params:
+        config=CFG,
+    log:
+        f"{OUT}/logs/render_report.log",
+    script:
+        RUN_STEP
+
+
+rule write_manifest:
+    input:
+        export=export_files(),
+        report=f"{OUT}/report.html",
+    output:
+        manifest=f"{OUT}/manifest.json",
+    params:
+        config=CFG,
+    log:
+        f"{OUT}/logs/write_manifest.log",
+    script:
+        RUN_STEP
