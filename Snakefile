@@ -6,11 +6,16 @@ from snakemake.utils import min_version
 min_version("8.20")
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/medications.smk"
 include: "workflow/rules/derive.smk"
 include: "workflow/rules/endpoints.smk"
+include: "workflow/rules/analysis.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

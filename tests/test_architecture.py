@@ -24,7 +24,7 @@ RANK = {
     "analysis": 4,
     "report": 5, "interop": 5,
     # the IO boundary
-    "steps": 9, "cli": 9, "__init__": 9,
+    "steps": 9, "cli": 9, "documentation": 9, "__init__": 9,
 }
 
 

@@ -18,7 +18,7 @@ import yaml
 
 from outcomes import __version__
 from outcomes.config import DEFAULT_CONFIG, REPO_ROOT, load_config
-from outcomes.errors import OutcomesError
+from outcomes.errors import ExportReadError, OutcomesError
 
 
 def _date(text: str) -> dt.date:
@@ -95,6 +95,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     out = args.out.resolve()
+    if not args.export.is_dir():
+        raise ExportReadError(f"Export folder {args.export} does not exist or is not a folder.")
     config = load_config(
         args.config,
         overrides={"data": {"export": str(args.export.resolve()),
@@ -105,7 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     effective.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     cmd = [
         sys.executable, "-m", "snakemake", "--snakefile", str(REPO_ROOT / "Snakefile"),
-        "--directory", str(REPO_ROOT), "--configfile", str(effective),
+        "--directory", str(out), "--configfile", str(effective),
         "--cores", str(args.cores),
     ]
     print("Running:", " ".join(cmd), flush=True)

@@ -43,6 +43,7 @@ SECTION_MODULES: tuple[str, ...] = (
     "outcomes.derive.medications.params",
     "outcomes.endpoints.params",
     "outcomes.analysis.params",
+    "outcomes.report.params",
 )
 
 
@@ -125,8 +126,14 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 
 def load_config(path: Path = DEFAULT_CONFIG, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Read, override (nested keys merged) and check a configuration."""
-    config = read_config_file(path)
+    """Read, override (nested keys merged) and check a configuration.
+
+    A study's own file need not repeat every key: it is merged over the shipped
+    ``config/config.yaml`` (mappings key by key; lists and values replaced), then ``overrides``.
+    """
+    config = read_config_file(DEFAULT_CONFIG)
+    if Path(path).resolve() != DEFAULT_CONFIG.resolve():
+        config = merge(config, read_config_file(Path(path)))
     if overrides:
         config = merge(config, overrides)
     return validate_config(config)

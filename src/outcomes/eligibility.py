@@ -216,8 +216,10 @@ def _screening_labs(
     window = pl.duration(days=params.screening_lab_days_before_consent)
     dates = subjects.select("USUBJID", "CONSDT", _reference_date().alias("_REF"))
     upper_ok = pl.col("_REF").is_null() | (pl.col("LBDT") <= pl.col("_REF"))
+    tests = ["ANC", "HGB", "CREAT", *ULN_TESTS]
     return (
-        labs.join(dates, on="USUBJID")
+        labs.filter(pl.col("LBTESTCD").is_in(tests))
+        .join(dates, on="USUBJID")
         .filter(
             (pl.col("LBDT") >= pl.col("CONSDT") - window)
             & upper_ok

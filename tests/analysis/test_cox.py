@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from outcomes.analysis.cox import cox
+from outcomes.analysis.cox import cox, fit_cox
 from outcomes.errors import InputDataError
 
 DATA = Path(__file__).parent / "data"
@@ -17,7 +17,7 @@ DATA = Path(__file__).parent / "data"
 def test_cox__ovarian_no_ties_same_for_both(ties):
     """R: ``summary(coxph(Surv(futime, fustat) ~ age + rx, data = ovarian, ties = <t>))``;
     no tied event times, so both methods agree; loglik -27.0418988630."""
-    res = cox(
+    res = fit_cox(
         pl.read_csv(DATA / "ovarian.csv"),
         time="futime",
         event="fustat",
@@ -53,7 +53,7 @@ def test_cox__ovarian_no_ties_same_for_both(ties):
 )
 def test_cox__veteran_tied_times_efron_vs_breslow(ties, coef, se, p):
     """R: ``summary(coxph(Surv(time, status) ~ karno + trt, data = veteran, ties = <t>))``."""
-    res = cox(
+    res = fit_cox(
         pl.read_csv(DATA / "veteran.csv"),
         time="time",
         event="status",
@@ -79,17 +79,17 @@ def test_cox__gehan_heavy_ties(ties, coef, se, hr, lower, upper):
     df = pl.read_csv(DATA / "gehan.csv").with_columns(
         (pl.col("treat") == "control").cast(pl.Int64).alias("trt")
     )
-    row = cox(df, time="time", event="cens", covariates=["trt"], ties=ties).table.row(0, named=True)
+    row = cox(df, time="time", event="cens", covariates=["trt"], ties=ties).row(0, named=True)
     assert row["coef"] == pytest.approx(coef, abs=1e-7)
     assert row["se"] == pytest.approx(se, abs=1e-7)
-    assert row["ratio"] == pytest.approx(hr, abs=1e-6)
+    assert row["hr"] == pytest.approx(hr, abs=1e-6)
     assert row["lower"] == pytest.approx(lower, abs=1e-6)
     assert row["upper"] == pytest.approx(upper, abs=1e-6)
 
 
 def test_cox__group_without_events_is_flagged_not_crashing():
     df = pl.DataFrame({"T": [1, 2, 3, 4, 5, 6], "E": [1, 1, 1, 0, 0, 0], "X": [1, 1, 1, 0, 0, 0]})
-    res = cox(df, time="T", event="E", covariates=["X"], ties="efron")
+    res = fit_cox(df, time="T", event="E", covariates=["X"], ties="efron")
     assert not res.converged
     assert "not estimable" in res.note
 
@@ -107,3 +107,15 @@ def test_cox__errors():
             event="E",
             covariates=["X"],
         )
+
+
+def test_cox__public_form_is_a_frame_with_the_documented_columns():
+    df = pl.read_csv(DATA / "gehan.csv").with_columns(
+        (pl.col("treat") == "control").cast(pl.Int64).alias("trt")
+    )
+    out = cox(df, time="time", event="cens", covariates=["trt"], ties="breslow")
+    assert out.columns == [
+        "term", "coef", "se", "hr", "lower", "upper", "z", "p", "method", "converged", "note"
+    ]
+    assert out["term"].to_list() == ["trt"]
+    assert out["method"][0] == "Cox PH model, Breslow ties, Wald 95% CI and Wald p"

@@ -28,6 +28,7 @@ DORIS = DorisCriteria(
     prednisone_mg_per_day_le=5,
     gc_operator="le",
     require_stable_is=True,
+    variants_2017="doris2021_sledai_pga",
 )
 DRUG_FREE = DrugFreeCriteria(prednisone_mg_per_day_eq=0, investigational_breaks=True)
 LLDAS = LldasCriteria(

@@ -34,6 +34,7 @@ PARAMS = EndpointParams(
     sustained_months=(3, 6, 12),
     days_per_month=365 / 12,
     overall_avisitn=99,
+    duration_death="event",
 )
 
 ADVISIT_SCHEMA = {

@@ -22,6 +22,7 @@ SUBJECTS = pl.LazyFrame(
         "DOSELVL": ["DL1", "DL2", None],
         "SAFFL": [True, True, False],
         "TRTSDT": [D("2025-04-01"), D("2025-04-01"), None],
+        "LDFL": ["Y", "N", "N"],
         "LDSTDT": [D("2025-03-27"), None, None],
     }
 )
@@ -175,3 +176,20 @@ def test_icaht_platelets_early_and_late():
         ("P4", 0, 1),
         ("P5", 0, None),
     ]
+
+
+def test_create_adae__trtemfl_uses_the_infusion_when_ldfl_is_n():
+    """§16.19: TRTEMFL from LDSTDT only when LDFL = Y; a stray LDSTDT with LDFL = N is ignored."""
+    subjects = pl.LazyFrame(
+        {
+            "USUBJID": ["B"],
+            "DOSELVL": ["DL2"],
+            "SAFFL": [True],
+            "TRTSDT": [D("2025-04-01")],
+            "LDFL": ["N"],
+            "LDSTDT": [D("2025-03-27")],
+        }
+    )
+    aes = _aes([("B", 1, "OTHER", "2025-03-30", None, 1), ("B", 2, "OTHER", "2025-04-01", None, 1)])
+    adae = create_adae(aes, subjects=subjects, params=SAFETY).collect()
+    assert adae["TRTEMFL"].to_list() == [False, True]

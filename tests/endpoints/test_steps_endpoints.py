@@ -16,7 +16,7 @@ def _inputs(tmp_path) -> dict[str, str]:
         "advisit": advisit(ex11_visits("A")),
         "adsl": adsl([subject("A", 1, "2025-04-01", cut="2025-12-31")])
         .drop("SRCSEQ")
-        .with_columns(pl.lit(None, dtype=pl.Date).alias("LDSTDT")),
+        .with_columns(pl.lit(None, dtype=pl.Date).alias("LDSTDT"), pl.lit("N").alias("LDFL")),
         "subjects": pl.LazyFrame({"USUBJID": ["A"], "SRCSEQ": [1]}),
         "events": events([("A", "2025-10-20", "RESCUE", 4)]),
         "adverse_events": AES.filter(pl.col("USUBJID") == "A"),

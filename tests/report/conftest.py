@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_builders import write_run
+
+from .report_builders import write_run
 
 
 @pytest.fixture()

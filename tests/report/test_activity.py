@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-from report_builders import SUBJECTS, _adrs, _adsl, _advisit
 
 from outcomes.report.activity import compute_proportion_ci, summarize_activity, summarize_rates
+
+from .report_builders import SUBJECTS, _adrs, _adsl, _advisit
 
 
 def test_compute_proportion_ci__clopper_pearson_matches_r():

@@ -8,11 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from report_builders import report_config, write_run
 
 from outcomes.report.load import read_run
 from outcomes.report.params import ReportParams
 from outcomes.report.render import render_report
+
+from .report_builders import report_config, write_run
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "report-screenshot.png"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

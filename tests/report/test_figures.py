@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import polars as pl
-from report_builders import SUBJECTS, _advisit
 
 from outcomes.report import figures as fg
 from outcomes.report.survival import create_tte_input, summarize_at_risk
+
+from .report_builders import SUBJECTS, _advisit
 
 SIZE = fg.FigureSize(4.0, 3.0, 50)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

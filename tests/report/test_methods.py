@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from report_builders import report_config
-
 from outcomes.report.methods import summarize_definitions, summarize_dictionary, summarize_settings
+
+from .report_builders import report_config
 
 
 def test_summarize_settings__every_key_with_its_schema_description():

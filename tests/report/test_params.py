@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from report_builders import report_config
 
 from outcomes.errors import ConfigError
 from outcomes.report.params import ReportParams, _check_report_section
+
+from .report_builders import report_config
 
 
 def test_from_config__fields():

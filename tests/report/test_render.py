@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import polars as pl
-from report_builders import report_config, write_run
 
 from outcomes.report.load import read_run
 from outcomes.report.params import ReportParams
 from outcomes.report.render import build_report, render_report
+
+from .report_builders import report_config, write_run
 
 SCRIPT = "<script>alert(1)</script>"
 BOLD = "<b>bold</b>"

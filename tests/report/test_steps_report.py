@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from report_builders import report_config, write_run
-
 from outcomes.report.load import report_table_stems
 from outcomes.steps import StepIO
 from outcomes.steps.report import render_report, write_manifest
+
+from .report_builders import report_config, write_run
 
 
 def _io(run: Path, export: Path, config: dict) -> StepIO:

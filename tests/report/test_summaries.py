@@ -6,9 +6,10 @@ import datetime as dt
 
 import polars as pl
 from polars.testing import assert_frame_equal
-from report_builders import SUBJECTS, _adsl, _advisit
 
 from outcomes.report.summaries import summarize_baseline, summarize_disposition, summarize_safety
+
+from .report_builders import SUBJECTS, _adsl, _advisit
 
 DL = ("DL1", "DL2", "DL3")
 

@@ -6,13 +6,14 @@ import datetime as dt
 
 import polars as pl
 from polars.testing import assert_frame_equal
-from report_builders import SUBJECTS, _adsl, _advisit
 
 from outcomes.report.swimmer import (
     create_swimmer_episodes,
     create_swimmer_lanes,
     create_swimmer_marks,
 )
+
+from .report_builders import SUBJECTS, _adsl, _advisit
 
 D = dt.date
 DL = ("DL1", "DL2", "DL3")

@@ -11,7 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from report_builders import write_run
+
+from .report_builders import write_run
 
 RULES = Path(__file__).resolve().parents[2] / "workflow"
 

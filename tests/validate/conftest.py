@@ -22,47 +22,16 @@ from outcomes.validate import ValidationReport, validate_export
 
 REPO = Path(__file__).resolve().parents[2]
 
+# fmt: off
 SUBJECTS = [
-    # columns: SUBJECT_COLUMNS below
-    [
-        "NCT07274059",
-        "S1",
-        "01",
-        "40",
-        "F",
-        "60",
-        "2026-01-05",
-        "DL1",
-        "1",
-        "Y",
-        "2026-02-01",
-        "2026-02-06",
-        "ONGOING",
-        "",
-        "",
-        "",
-        "2026-03-06",
-    ],
-    [
-        "NCT07274059",
-        "S2",
-        "01",
-        "30",
-        "M",
-        "80",
-        "2026-01-06",
-        "",
-        "",
-        "N",
-        "",
-        "",
-        "DISCONTINUED",
-        "2026-01-20",
-        "WITHDRAWAL BY SUBJECT",
-        "",
-        "2026-01-20",
-    ],
+    # STUDYID      USUBJID SITEID AGE SEX WEIGHT CONSDT DOSELVL DOSE LDFL LDSTDT INFDT
+    #   EOSSTT EOSDT DCSREAS DTHDT LSTALVDT
+    ["NCT07274059", "S1", "01", "40", "F", "60", "2026-01-05", "DL1", "1", "Y", "2026-02-01",
+     "2026-02-06", "ONGOING", "", "", "", "2026-03-06"],
+    ["NCT07274059", "S2", "01", "30", "M", "80", "2026-01-06", "", "", "N", "", "",
+     "DISCONTINUED", "2026-01-20", "WITHDRAWAL BY SUBJECT", "", "2026-01-20"],
 ]
+# fmt: on
 SUBJECT_COLUMNS = [
     "STUDYID",
     "USUBJID",
@@ -93,12 +62,14 @@ ASSESSMENTS = [
     ("S1", "DAY 28", "2026-03-06"),
     ("S2", "SCREENING", "2026-01-12"),
 ]
+# fmt: off
 MEDICATIONS = [
     # USUBJID CMSEQ CMTRT CMCLAS CMDOSE CMDOSU CMDOSFRQ CMROUTE CMINDC CMSTDT CMENDT
     ["S1", "1", "prednisone", "", "10", "mg", "QD", "ORAL", "SLE", "2025-06-01", "2026-02-10"],
     ["S1", "2", "prednisone", "", "5", "mg", "QD", "ORAL", "SLE", "2026-02-10", ""],
     ["S1", "3", "hydroxychloroquine", "", "200", "mg", "BID", "ORAL", "SLE", "2025-01-01", ""],
 ]
+# fmt: on
 MEDICATION_COLUMNS = [
     "USUBJID",
     "CMSEQ",
@@ -112,9 +83,11 @@ MEDICATION_COLUMNS = [
     "CMSTDT",
     "CMENDT",
 ]
+# fmt: off
 ADVERSE_EVENTS = [
     ["S1", "1", "Cytokine release syndrome", "", "CRS", "2026-02-07", "2026-02-09", "2", "N", "Y"],
 ]
+# fmt: on
 AE_COLUMNS = [
     "USUBJID",
     "AESEQ",
@@ -127,6 +100,7 @@ AE_COLUMNS = [
     "AESER",
     "AEREL",
 ]
+# fmt: off
 LABS = [
     # USUBJID LBTESTCD LBSTRESN LBSTRESU LBSTNRLO LBSTNRHI LBDT
     ["S1", "ANC", "3.0", "10^9/L", "1.8", "7.5", "2026-01-10"],
@@ -138,6 +112,7 @@ LABS = [
     ["S1", "PT", "12", "s", "10", "13", "2026-01-10"],
     ["S1", "CREAT", "70", "umol/L", "45", "90", "2026-01-10"],
 ]
+# fmt: on
 LAB_COLUMNS = ["USUBJID", "LBTESTCD", "LBSTRESN", "LBSTRESU", "LBSTNRLO", "LBSTNRHI", "LBDT"]
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from tests.validate.conftest import run
 
 from outcomes.simulate import simulate_export
 from outcomes.validate.catalogue import RULES
+from tests.validate.conftest import run
 
 KEYS = ["RULE", "TABLE", "ROW", "COLUMN", "USUBJID"]
 NOT_PLANTABLE = {"STR-001", "STR-002", "STR-004", "STR-005", "STR-008", "DAT-008"}

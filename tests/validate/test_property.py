@@ -10,9 +10,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.validate.conftest import base_tables, run, set_cell, write_tables
 
 from outcomes.schemas.export import EXPORT_COLUMNS
+from tests.validate.conftest import base_tables, run, set_cell, write_tables
 
 FREE_TEXT = {"STUDYID", "USUBJID", "SITEID", "AETERM", "AEDECOD", "CMTRT", "LBTESTCD", "LBSTRESU"}
 #: Columns whose every cell breaks when their header names are swapped (date vs number/code).

@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
 from tests.validate.conftest import located, run, set_cell, write_tables
 
 
@@ -271,3 +272,17 @@ def test_check_medications__no_indication_after_infusion(tmp_path: Path, tables)
     found = _found(tmp_path, tables)
     assert ("CON-012", "medications", "S1", 3, "CMINDC") in found
     assert ("CON-012", "medications", "S1", 1, "CMINDC") in found
+
+
+def test_check_medications__overlap_inside_an_earlier_record(tmp_path: Path, tables):
+    rows = tables["medications"][1]
+    base = ["S1", "", "azathioprine", "", "50", "mg", "QD", "ORAL", "SLE", "", ""]
+    for seq, start, end in (
+        ("4", "2025-01-01", "2025-03-01"),  # row 4: long record
+        ("5", "2025-01-10", "2025-01-20"),  # row 5: inside row 4
+        ("6", "2025-02-01", ""),  # row 6: starts before row 4 ends
+        ("7", "2025-03-01", "2025-04-01"),
+    ):  # row 7: shares 03-01 only
+        rows.append([*base[:1], seq, *base[2:9], start, end])
+    found = {row for r, t, _, row, _ in _found(tmp_path, tables) if r == "CON-011"}
+    assert found == {5, 6}

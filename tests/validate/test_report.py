@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import polars as pl
-from tests.validate.conftest import run, set_cell, write_tables
 
 from outcomes.validate import ValidationReport, write_validation_report
 from outcomes.validate.issues import ISSUE_SCHEMA
+from tests.validate.conftest import run, set_cell, write_tables
 
 
 def _report(rows: list[list], readable: bool = True) -> ValidationReport:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+
 from tests.validate.conftest import located, run, set_cell, write_tables
 
 

@@ -12,6 +12,10 @@ EXPORT = export_dir(CFG)
 DEMO = CFG["data"]["export"] == "demo"
 RUN_STEP = "../scripts/run_step.py"
 ADAM = ("adsl", "advisit", "adrs", "adepi", "adtte", "adae", "adsafe")
+ANALYSES = (
+    "analyze_survival", "analyze_response", "analyze_disease_activity", "analyze_safety",
+    "analyze_obd",
+)
 
 
 def export_files():
@@ -31,4 +35,7 @@ def final_targets():
         f"{OUT}/derived/adcm.parquet",
         f"{OUT}/derived/events.parquet",
         *[f"{OUT}/adam/{name}.parquet" for name in ADAM],
+        *[path for name in ANALYSES for path in getattr(rules, name).output],
+        f"{OUT}/report.html",
+        f"{OUT}/manifest.json",
     ]

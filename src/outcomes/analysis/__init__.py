@@ -11,7 +11,7 @@ from outcomes.analysis.activity import (
 )
 from outcomes.analysis.binomial import binomial_ci, cochran_armitage, summarize_proportions
 from outcomes.analysis.cif import cumulative_incidence
-from outcomes.analysis.cox import cox
+from outcomes.analysis.cox import cox, fit_cox
 from outcomes.analysis.km import (
     kaplan_meier,
     landmark_day,
@@ -36,6 +36,7 @@ __all__ = [
     "cox",
     "create_change_from_baseline",
     "cumulative_incidence",
+    "fit_cox",
     "gee_binary",
     "kaplan_meier",
     "landmark_day",

@@ -85,7 +85,7 @@ def _table(
     cols = {
         "coef": b,
         "se": s,
-        "ratio": np.exp(b),
+        "hr": np.exp(b),
         "lower": np.exp(b - z * s),
         "upper": np.exp(b + z * s),
         "z": b / s,
@@ -99,7 +99,7 @@ def _table(
     )
 
 
-def cox(
+def fit_cox(
     df: pl.DataFrame,
     *,
     time: str,
@@ -124,7 +124,7 @@ def cox(
     Returns
     -------
     ModelResult
-        ``table``: term, coef, se, ratio (HR), lower, upper, z, p. ``converged`` is False and
+        ``table``: term, coef, se, hr, lower, upper, z, p. ``converged`` is False and
         ``note`` explains when an estimate diverges (e.g. a group without events: monotone
         likelihood, the HR is 0 or infinite).
 
@@ -133,7 +133,7 @@ def cox(
     Cox, JRSS B 1972;34:187-220. Efron, JASA 1977;72:557-65. Breslow, Biometrics 1974;30:89-99.
     Matches R ``survival::coxph(Surv(time, status) ~ x, ties = "efron" | "breslow")``.
     """
-    where = "cox"
+    where = "fit_cox"
     _check_survival_input(df, time=time, event=event, where=where)
     check_columns(df, columns=covariates, where=where)
     if ties not in ("efron", "breslow"):
@@ -168,4 +168,38 @@ def cox(
     method = f"Cox PH model, {ties.capitalize()} ties, Wald {level} CI and Wald p"
     return ModelResult(
         method, table, int(t.size), n_event, loglik, converged and not diverged, note
+    )
+
+
+def cox(
+    df: pl.DataFrame,
+    *,
+    time: str,
+    event: str,
+    covariates: list[str],
+    ties: Ties = "efron",
+    conf_level: float = 0.95,
+) -> pl.DataFrame:
+    """Cox proportional-hazards model as a coefficient table (the public one-call form).
+
+    Same model as :func:`fit_cox`; returns its table with the method, convergence and note
+    written beside every term.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``term, coef, se, hr, lower, upper, z, p, method, converged, note``; one row per
+        covariate. Not-estimable terms have null numbers and say why in ``note``.
+
+    Examples
+    --------
+    >>> cox(adtte, time="AVAL", event="EVENT", covariates=["DOSELVLN"], ties="breslow")  # doctest: +SKIP
+    """
+    res = fit_cox(
+        df, time=time, event=event, covariates=covariates, ties=ties, conf_level=conf_level
+    )
+    return res.table.with_columns(
+        pl.lit(res.method).alias("method"),
+        pl.lit(res.converged).alias("converged"),
+        pl.lit(res.note).alias("note"),
     )

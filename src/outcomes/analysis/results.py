@@ -37,6 +37,11 @@ class TestResult:
     table: pl.DataFrame
     note: str = ""
 
+    @property
+    def chisq(self) -> float | None:
+        """The chi-square statistic (same as ``statistic`` for chi-square tests)."""
+        return self.statistic
+
     def to_frame(self) -> pl.DataFrame:
         """One row: ``method, statistic, df, p, note``."""
         return pl.DataFrame(
@@ -66,7 +71,8 @@ class ModelResult:
     method
         Model, estimator and interval method, e.g. ``"Cox PH, Breslow ties, Wald CI"``.
     table
-        ``term, coef, se, ratio, lower, upper, z, p`` (``ratio`` = exp(coef): HR or OR).
+        ``term, coef, se, <ratio>, lower, upper, z, p`` where the exp(coef) column is named ``hr``
+        for Cox models and ``ratio`` (an odds ratio) for logistic models.
     n, n_event
         Observations used and events (responders for a logistic model).
     loglik

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from outcomes.analysis.cif import cumulative_incidence
-from outcomes.analysis.cox import cox
+from outcomes.analysis.cox import fit_cox
 from outcomes.analysis.km import kaplan_meier, landmark_rates, survival_quantile, to_event
 from outcomes.analysis.logrank import logrank, logrank_trend
 from outcomes.analysis.params import SurvivalParams
@@ -70,7 +70,7 @@ def _cox(data: pl.DataFrame, paramcd: str, ties: Sequence[str], conf_level: floa
     rows = []
     for tie in ties:
         try:
-            res = cox(
+            res = fit_cox(
                 data,
                 time="AVAL",
                 event="EVENT",

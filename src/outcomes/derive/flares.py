@@ -23,19 +23,23 @@ def compute_bilag_flare_severity(*, grades: tuple[str, ...], prefix: str) -> pl.
 
     ``SEVERE`` when a domain is new/worse A; ``MODERATE`` with ≥ 2 domains new/worse B;
     ``MILD`` otherwise (one new/worse B, or a configured worse C); ``NONE`` when no domain
-    worsened to a configured grade; null when that is not evaluable.
+    worsened to a configured grade; null when that is not evaluable, or when a domain not
+    comparable (missing now or before) could still make the label more severe.
     """
     worse = [compute_bilag_worse(col, grades=grades, prefix=prefix) for col in c.BILAG_COLUMNS]
     worse_a = [compute_bilag_worse(col, grades=("A",), prefix=prefix) for col in c.BILAG_COLUMNS]
     worse_b = [compute_bilag_worse(col, grades=("B",), prefix=prefix) for col in c.BILAG_COLUMNS]
     n_b = pl.sum_horizontal([w.fill_null(False).cast(pl.Int64) for w in worse_b])
-    flare = pl.any_horizontal(worse)
+    n_b_max = pl.sum_horizontal([w.fill_null(True).cast(pl.Int64) for w in worse_b])
+    flare, severe = pl.any_horizontal(worse), pl.any_horizontal(worse_a)
     return (
         pl.when(flare.is_null())
         .then(_NULL_STR)
         .when(~flare)
         .then(pl.lit("NONE"))
-        .when(pl.any_horizontal(worse_a).fill_null(False))
+        .when(severe.is_null() | (~severe & (n_b < 2) & (n_b_max >= 2)))
+        .then(_NULL_STR)  # an ungraded domain could raise the label: not evaluable
+        .when(severe)
         .then(pl.lit("SEVERE"))
         .when(n_b >= 2)
         .then(pl.lit("MODERATE"))

@@ -67,7 +67,7 @@ class ScoreParams:
 
 @dataclass(frozen=True)
 class DorisCriteria:
-    """DORIS 2021 thresholds (§5.1 [D-12], [D-13], [D-14])."""
+    """DORIS 2021 thresholds (§5.1 [D-12], [D-13], [D-14]); 2017 variants (§5.2 [D-15])."""
 
     clinical_sledai_eq: int
     pga_lt: float
@@ -75,6 +75,7 @@ class DorisCriteria:
     prednisone_mg_per_day_le: float
     gc_operator: str
     require_stable_is: bool
+    variants_2017: str
 
 
 @dataclass(frozen=True)

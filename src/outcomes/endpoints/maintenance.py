@@ -121,9 +121,11 @@ def create_adrs_maintenance(
     slots = derive_vars_slot_gaps(states, adepi=adepi).join(
         rescue, on=_SLOT_KEYS, how="left", maintain_order="left"
     )
-    after_rescue = pl.lit(params.rescue_is_failure) & (pl.col("_tmp_r") <= pl.col("T1")).fill_null(
-        False
+    # NRI only at visits on or after the rescue (§16.3); an earlier visit stays observed.
+    rescue_by_t = (pl.col("_tmp_r") <= pl.col("T1")) & (
+        pl.col("_tmp_r") <= pl.coalesce("ADT", "SLOTDT")
     )
+    after_rescue = pl.lit(params.rescue_is_failure) & rescue_by_t.fill_null(False)
     nri = (
         pl.when(after_rescue & pl.col("NRIREAS").is_null())
         .then(pl.lit("RESCUE"))

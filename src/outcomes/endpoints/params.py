@@ -30,6 +30,7 @@ class EndpointParams:
     sustained_months: tuple[int, ...]
     days_per_month: float
     overall_avisitn: int
+    duration_death: str
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> EndpointParams:
@@ -43,6 +44,7 @@ class EndpointParams:
             sustained_months=tuple(int(m) for m in section["sustained_months"]),
             days_per_month=float(section["days_per_month"]),
             overall_avisitn=int(section["overall_avisitn"]),
+            duration_death=str(section["duration_death"]),
         )
 
     def sustained_days(self, months: int) -> int:

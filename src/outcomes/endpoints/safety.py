@@ -29,8 +29,12 @@ def derive_vars_ae_timing(
         Rows and order of ``adverse_events`` plus DOSELVL, TRTSDT, ASTDY, TRTEMFL, W3MFL, W28FL,
         ADURN.
     """
-    # LDSTDT is present exactly when lymphodepletion was given (data-contract §1.1).
-    ref = pl.coalesce("LDSTDT", "TRTSDT")
+    # Lymphodepletion start when LDFL = Y, else the infusion (§16.19).
+    ref = (
+        pl.when(pl.col("LDFL") == "Y")
+        .then(pl.coalesce("LDSTDT", "TRTSDT"))
+        .otherwise(pl.col("TRTSDT"))
+    )
     astdy = (pl.col("AESTDT") - pl.col("TRTSDT")).dt.total_days()
     window = {
         "W3MFL": params.ae_window_last_day,

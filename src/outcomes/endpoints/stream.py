@@ -118,7 +118,24 @@ def create_loss_events(
                 reason.alias("REASON"),
                 "SRCDOM",
                 pl.col("SRCSEQ").cast(pl.Int64),
-            ).filter(pl.col("REASON").is_not_null())
+            )
+            .filter(pl.col("REASON").is_not_null())
+            # One record that is both a flare and a rescue of this state (a new antimalarial
+            # for SLE: FLARETRT and RESCUEAM) ends it as a rescue (§6.3 (c), §8.4): one row.
+            .group_by("USUBJID", "PARAMCD", "DT", "ORD", "SRCDOM", "SRCSEQ")
+            .agg((pl.col("REASON") == "RESCUE").any().alias("_tmp_rescue"))
+            .select(
+                "USUBJID",
+                "PARAMCD",
+                "DT",
+                "ORD",
+                pl.when("_tmp_rescue")
+                .then(pl.lit("RESCUE"))
+                .otherwise(pl.lit("FLARE"))
+                .alias("REASON"),
+                "SRCDOM",
+                "SRCSEQ",
+            )
         )
         parts.append(
             subjects.filter(pl.col("DTHDT").is_not_null()).select(

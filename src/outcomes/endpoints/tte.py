@@ -18,7 +18,6 @@ TTE_PARAMS: dict[str, tuple[str, str]] = {
     "DFDORIS": ("TTDFREM", "DURDFREM"),
     "LLDAS": ("TTLLDAS", "DURLLDAS"),
 }
-_AVAL = ((pl.col("ADT") - pl.col("STARTDT")).dt.total_days() + 1).cast(pl.Int64)
 
 
 def _first_dates(stream: pl.LazyFrame) -> pl.LazyFrame:
@@ -136,13 +135,19 @@ def _first_choice() -> list[pl.Expr]:
 
 
 def create_adtte_duration(
-    adepi: pl.LazyFrame, *, first: pl.LazyFrame, subjects: pl.LazyFrame
+    adepi: pl.LazyFrame,
+    *,
+    first: pl.LazyFrame,
+    subjects: pl.LazyFrame,
+    params: EndpointParams,
 ) -> pl.LazyFrame:
     """Duration of the first episode, for subjects with a first-achievement event (CNSR 0).
 
     STARTDT is the first achievement; the event (CNSR 0) is the first loss event (failing
-    assessment, flare, rescue or death; [D-18] death is an event); otherwise censored (CNSR 1) at
-    the last assessment in the state (§6.3, §16.17, E-21).
+    assessment, flare, rescue or death); otherwise censored (CNSR 1) at the last assessment in
+    the state (§6.3, §16.17, E-21). A death without prior loss is an event by default
+    (``duration_death = "event"``, [D-18]); with ``"censor"`` it censors the duration (CNSR 1)
+    at the last assessment in the state, the competing-risk reading of [D-18].
 
     Returns
     -------
@@ -160,31 +165,39 @@ def create_adtte_duration(
     achievers = first.filter(pl.col("CNSR") == 0).select(
         "USUBJID", pl.col("PARAMCD").alias("_tmp_tt")
     )
-    censored = pl.col("ENDREAS") == "CENSORED"
     return (
         adepi.filter(pl.col("EPISODE") == 1)
         .join(codes, on="PARAMCD", how="inner")
         .join(achievers, on=["USUBJID", "_tmp_tt"], how="inner")
         .join(subjects.select("USUBJID", "DOSELVL"), on="USUBJID", how="left")
-        .with_columns(pl.col("ENDDT").alias("ADT"), pl.col("_tmp_dur").alias("PARAMCD"))
-        .select(
-            "USUBJID",
-            "DOSELVL",
-            "PARAMCD",
-            _param_label(),
-            "STARTDT",
-            "ADT",
-            _AVAL.alias("AVAL"),
-            pl.when(censored).then(1).otherwise(0).cast(pl.Int64).alias("CNSR"),
-            pl.when(censored)
-            .then(pl.lit("LAST ASSESSMENT IN STATE"))
-            .otherwise(pl.concat_str(pl.lit("LOSS: "), pl.col("ENDREAS")))
-            .alias("EVNTDESC"),
-            pl.when(censored).then(pl.lit("LAST ASSESSMENT IN STATE")).alias("CNSDTDSC"),
-            pl.col("ENSRCDOM").alias("SRCDOM"),
-            pl.col("ENSRCSEQ").cast(pl.Int64).alias("SRCSEQ"),
-        )
+        .with_columns(pl.col("_tmp_dur").alias("PARAMCD"))
+        .select("USUBJID", "DOSELVL", "PARAMCD", _param_label(), "STARTDT", *_duration_end(params))
     )
+
+
+def _duration_end(params: EndpointParams) -> list[pl.Expr]:
+    """ADT, AVAL, CNSR, EVNTDESC, CNSDTDSC, SRCDOM, SRCSEQ of a first episode (adepi row).
+
+    With ``duration_death = "censor"`` an episode ended by death (no prior loss) is censored at
+    its last assessment in the state (LSTINDT, LSTINSEQ) [D-18].
+    """
+    death = (pl.col("ENDREAS") == "DEATH") & pl.lit(params.duration_death == "censor")
+    censored = (pl.col("ENDREAS") == "CENSORED") | death
+    adt = pl.when(death).then("LSTINDT").otherwise("ENDDT")
+    return [
+        adt.alias("ADT"),
+        ((adt - pl.col("STARTDT")).dt.total_days() + 1).cast(pl.Int64).alias("AVAL"),
+        pl.when(censored).then(1).otherwise(0).cast(pl.Int64).alias("CNSR"),
+        pl.when(death)
+        .then(pl.lit("DEATH WITHOUT PRIOR LOSS"))
+        .when(censored)
+        .then(pl.lit("LAST ASSESSMENT IN STATE"))
+        .otherwise(pl.concat_str(pl.lit("LOSS: "), pl.col("ENDREAS")))
+        .alias("EVNTDESC"),
+        pl.when(censored).then(pl.lit("LAST ASSESSMENT IN STATE")).alias("CNSDTDSC"),
+        pl.when(death).then(pl.lit("ASSESSMENTS")).otherwise("ENSRCDOM").alias("SRCDOM"),
+        pl.when(death).then("LSTINSEQ").otherwise("ENSRCSEQ").cast(pl.Int64).alias("SRCSEQ"),
+    ]
 
 
 _LABELS = {
@@ -223,5 +236,5 @@ def create_tte(
         One row per subject × PARAMCD (DUR* for achievers only), sorted by subject and PARAMCD.
     """
     first = create_adtte_first(stream, subjects=subjects, params=params)
-    durations = create_adtte_duration(adepi, first=first, subjects=subjects)
+    durations = create_adtte_duration(adepi, first=first, subjects=subjects, params=params)
     return pl.concat([first, durations], how="vertical").sort("USUBJID", "PARAMCD")

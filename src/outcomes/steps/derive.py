@@ -89,7 +89,7 @@ def create_adsl(io: StepIO) -> None:
         ),
     )
     gc_baseline = derive_var_gcdosebl(
-        subjects.select("USUBJID", "LDSTDT", pl.col("INFDT").alias("TRTSDT")),
+        subjects.select("USUBJID", "LDFL", "LDSTDT", pl.col("INFDT").alias("TRTSDT")),
         adcm=pl.scan_parquet(io.inputs["adcm"]),
         params=MedicationParams.from_config(io.params["medications"]),
     )

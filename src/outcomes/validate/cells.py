@@ -132,6 +132,9 @@ def _fast(spec: ColumnSpec, params: ValidationParams, *, present: bool) -> tuple
     elif spec.type == "bit":
         typed = raw.replace_strict({"0": 0, "1": 1}, default=None, return_dtype=pl.Int8)
         suspect = raw.is_not_null() & typed.is_null()
+    elif allowed is not None:  # a value with white space or empty is not in the set
+        typed = raw
+        suspect = pl.lit(False)
     else:
         typed = raw
         suspect = (raw.str.len_bytes() == 0) | raw.str.contains(r"^\s|\s$")

@@ -38,14 +38,16 @@ SUBJECT_DATES = ("CONSDT", "LDFL", "LDSTDT", "INFDT", "DTHDT")
 
 
 def _with_subject(typed: pl.DataFrame, subjects: pl.DataFrame, table: str) -> pl.LazyFrame:
+    """The record dates of ``table`` with its subject's dates (one join, materialized once)."""
+    dates = {*AFTER_CONSENT.get(table, ()), *NOT_AFTER_DEATH.get(table, ())}
+    kept = typed.select("ROW", "USUBJID", *sorted(dates))
     if table == "subjects":
-        return typed.lazy().with_columns([pl.col(c).alias(f"_S{c}") for c in SUBJECT_DATES])
-    first = (
-        subjects.lazy()
-        .unique("USUBJID", keep="first", maintain_order=True)
-        .select("USUBJID", *[pl.col(c).alias(f"_S{c}") for c in SUBJECT_DATES])
+        extra = typed.select([pl.col(c).alias(f"_S{c}") for c in SUBJECT_DATES])
+        return pl.concat([kept, extra], how="horizontal").lazy()
+    first = subjects.unique("USUBJID", keep="first", maintain_order=True).select(
+        "USUBJID", *[pl.col(c).alias(f"_S{c}") for c in SUBJECT_DATES]
     )
-    return typed.lazy().join(first, on="USUBJID", how="inner")
+    return kept.join(first, on="USUBJID", how="inner").lazy()
 
 
 def _date_issue(

@@ -57,11 +57,24 @@ def compute_predeq_per_day(*, drugs: DrugLookup) -> pl.Expr:
 
 
 def _overlaps(meds: pl.LazyFrame) -> pl.LazyFrame:
+    """Records starting before the latest end of an earlier record of the same drug and
+    indication (a shared boundary day is allowed, D-33).
+
+    Rows are sorted by group and start date; the running maximum of the end dates restarts at
+    each group because every end is offset by its group number (vectorised segmented maximum).
+    """
     keys = ["USUBJID", "_DRUG", "_INDC"]
-    previous_end = pl.col("CMENDT").cum_max().shift(1).over(keys, order_by=["CMSTDT", "ROW"])
+    offset, span = 10**6, 10**8  # days are shifted to be positive and below span
+    group = pl.any_horizontal([pl.col(k).ne_missing(pl.col(k).shift()) for k in keys]).cum_sum()
+    end = pl.col("CMENDT").cast(pl.Int64).fill_null(-offset) + offset
+    running = (pl.col("_GRP") * span + end).cum_max().shift()
+    previous = pl.when(running // span == pl.col("_GRP")).then(running % span - offset)
     return (
         meds.filter(pl.col("CMSTDT").is_not_null() & pl.col("_DRUG").is_not_null())
-        .with_columns(previous_end.alias("_PREVEND"))
+        .select("ROW", *keys, "CMTRT", "CMSTDT", "CMENDT")
+        .sort([*keys, "CMSTDT", "ROW"], nulls_last=True)
+        .with_columns(group.alias("_GRP"))
+        .with_columns(previous.cast(pl.Int32).cast(pl.Date).alias("_PREVEND"))
         .filter(pl.col("CMSTDT") < pl.col("_PREVEND"))
     )
 
@@ -71,7 +84,7 @@ def check_medications(
 ) -> list[pl.LazyFrame]:
     """CON-009 … CON-012 on the typed medications table."""
     drugs = params.drugs
-    meds = derive_vars_drug(medications.lazy(), drugs=drugs)
+    meds = derive_vars_drug(medications.lazy(), drugs=drugs).collect().lazy()
     limit = to_fixed(str(float(params.gc_implausible_mg_per_day)), decimals=PREDEQ_DECIMALS)
     predeq = compute_predeq_per_day(drugs=drugs)
     out = [

@@ -13,7 +13,6 @@ import csv
 import io
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from outcomes import contract as c
@@ -28,7 +27,8 @@ REPLACEMENT = "\ufffd"
 
 
 def _header(data: bytes, table: str) -> tuple[list[str], str, list[pl.DataFrame]]:
-    line = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", errors="replace")
+    end = data.find(b"\n")
+    line = data[: end if end >= 0 else len(data)].rstrip(b"\r").decode("utf-8", errors="replace")
     names = next(csv.reader([line]), [])
     if len(names) == 1:
         for sep in OTHER_DELIMITERS:
@@ -47,36 +47,37 @@ def _header(data: bytes, table: str) -> tuple[list[str], str, list[pl.DataFrame]
 
 
 def _ragged_records(data: bytes, *, sep: str, names: list[str], table: str) -> pl.DataFrame | None:
-    """Records whose field count differs from the header (lines holding quotes are skipped)."""
-    arr = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(arr == 10)
-    bounds = np.concatenate(([0], newlines + 1, [len(arr)]))
-    starts, ends = bounds[:-1], bounds[1:]
-    if len(starts) > 1 and starts[-1] == ends[-1]:  # text after the final newline is empty
-        starts, ends = starts[:-1], ends[:-1]
-    fields = np.diff(np.searchsorted(np.flatnonzero(arr == ord(sep)), bounds))[: len(starts)] + 1
-    if b'"' in data:
-        quote_positions = np.flatnonzero(arr == ord('"'))
-        quoted = np.diff(np.searchsorted(quote_positions, bounds))[: len(starts)] > 0
-    else:
-        quoted = np.zeros(len(starts), dtype=bool)
-    bad = np.flatnonzero((fields != len(names)) & ~quoted)
-    bad = bad[bad > 0]
-    if bad.size == 0:
-        return None
-    frame = pl.DataFrame({"ROW": bad.astype(np.int64), "_n": fields[bad].astype(np.int64)})
-    frame = frame.with_columns(
-        pl.col("_n")
-        .replace_strict(dict(enumerate(names)), default=None, return_dtype=pl.String)
-        .alias("_col")
+    """Records whose field count differs from the header (lines holding quotes are skipped).
+
+    Each line is read whole (a blank line is a record without fields) and its delimiters are
+    counted; ROW is the line number minus the header, as in the table read.
+    """
+    lines = pl.read_csv(
+        io.BytesIO(data),
+        has_header=False,
+        separator="\x1f",
+        quote_char=None,
+        infer_schema=False,
+        new_columns=["_L"],
+        encoding="utf8-lossy",
     )
-    return frame.select(
+    counted = lines.with_row_index("ROW").select(
+        pl.col("ROW").cast(pl.Int64),
+        (pl.col("_L").str.count_matches(sep, literal=True).fill_null(0) + 1).alias("_n"),
+        pl.col("_L").str.contains('"', literal=True).fill_null(False).alias("_q"),
+    )
+    bad = counted.filter((pl.col("ROW") > 0) & (pl.col("_n") != len(names)) & ~pl.col("_q"))
+    if bad.height == 0:
+        return None
+    return bad.select(
         pl.lit("STR-009").alias("RULE"),
         pl.lit("ERROR").alias("SEVERITY"),
         pl.lit(table).alias("TABLE"),
         pl.lit(None, dtype=pl.String).alias("USUBJID"),
         pl.col("ROW"),
-        pl.col("_col").alias("COLUMN"),
+        pl.col("_n")
+        .replace_strict(dict(enumerate(names)), default=None, return_dtype=pl.String)
+        .alias("COLUMN"),
         pl.lit(None, dtype=pl.String).alias("VALUE"),
         pl.format(
             "{}: record {} has {} field(s) but the header has "
@@ -143,7 +144,7 @@ def read_csv_checked(path: Path, table: str) -> tuple[pl.DataFrame | None, list[
                 message=(f"{path.name}: starts with a UTF-8 byte-order mark (ignored)."),
             )
         )
-    if not data.strip():
+    if not data or data.isspace():
         return None, [
             *issues,
             make_issue(

@@ -238,12 +238,13 @@ def derive_var_gcdosebl(
     """Add ``GCDOSEBL``: SLE glucocorticoid pred-eq mg/day on the day before lymphodepletion.
 
     The baseline GC dose is the dose for SLE on LDSTDT − 1, or on TRTSDT − 1 (infusion) when
-    there was no lymphodepletion (§16.5); null when neither date is known.
+    there was no lymphodepletion (§16.5: ``LDFL = N`` when the column is given, else no
+    LDSTDT); null when neither date is known.
 
     Parameters
     ----------
     adsl
-        One row per subject with ``USUBJID``, ``LDSTDT`` and ``TRTSDT``.
+        One row per subject with ``USUBJID``, ``LDSTDT``, ``TRTSDT`` and optionally ``LDFL``.
     adcm
         Output of :func:`~outcomes.derive.medications.records.create_adcm`.
     params
@@ -258,7 +259,10 @@ def derive_var_gcdosebl(
     ----------
     endpoints.md §16.5, §16.8.
     """
-    reference = (pl.coalesce("LDSTDT", "TRTSDT") - pl.duration(days=1)).alias("_tmp_bldt")
+    anchor = pl.coalesce("LDSTDT", "TRTSDT")
+    if "LDFL" in adsl.collect_schema().names():  # LDFL = N: INFDT - 1 even if LDSTDT is filled
+        anchor = pl.when(pl.col("LDFL") == "Y").then(pl.col("LDSTDT")).otherwise(pl.col("TRTSDT"))
+    reference = (anchor - pl.duration(days=1)).alias("_tmp_bldt")
     return derive_var_gc_on_date(
         adsl.with_columns(reference),
         date="_tmp_bldt",

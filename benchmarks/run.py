@@ -1,0 +1,159 @@
+"""Benchmark the pipeline's stages as whole processes at 1k, 10k, 100k (and 1M) subjects.
+
+``python benchmarks/run.py [--sizes 1000 10000 100000] [--million] [--repeat 3]``
+
+For each size the simulated export (``outcomes.simulate.simulate_export``, seed 20260701) is
+cached under ``benchmarks/out/export-<n>/``. Each stage runs as its own process
+(``benchmarks/driver.py``: read -> stage -> write parquet), ``--repeat`` times; the minimum wall
+time and the peak RSS of that process (``os.wait4`` rusage) are kept. Beside each stage its floor,
+measured in the same run: a process that reads the same input files and makes one group-by pass
+over each. ``import`` is a process that only imports the step modules (paid by every stage).
+Prints a markdown table and writes it, with the machine, to ``benchmarks/out/results.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+DRIVER = HERE / "driver.py"
+SEED = 20260701
+STAGES = ("validate", "tables", "medications", "visits", "endpoints", "analyses")
+IMPORT_ONLY = "from outcomes.steps import load_steps; load_steps()"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Minimum wall time (s) and the peak RSS (MiB) over the repeats; ok = every run exited 0."""
+
+    seconds: float
+    rss_mib: float
+    ok: bool
+    error: str = ""
+
+
+def measure(cmd: list[str], *, repeat: int) -> Measure:
+    """Run ``cmd`` ``repeat`` times as a child process; minimum wall time, maximum peak RSS."""
+    times, rss, error = [], [], ""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        stderr = proc.stderr.read() if proc.stderr else ""
+        if os.waitstatus_to_exitcode(status) != 0:
+            error = stderr.strip().splitlines()[-1] if stderr.strip() else f"status {status}"
+            return Measure(elapsed, usage.ru_maxrss / 1024, ok=False, error=error)
+        times.append(elapsed)
+        rss.append(usage.ru_maxrss / 1024)
+    return Measure(min(times), max(rss), ok=True)
+
+
+def ensure_export(n: int) -> Path:
+    """The cached export of ``n`` subjects (simulated on first use)."""
+    folder = OUT / f"export-{n}"
+    if not (folder / "subjects.csv").is_file():
+        from outcomes.simulate import simulate_export
+
+        start = time.perf_counter()
+        simulate_export(subjects=n, seed=SEED, out=folder)
+        print(f"simulated {n} subjects in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return folder
+
+
+def bench_size(n: int, *, repeat: int, data_cut: str | None) -> list[tuple]:
+    """Rows (subjects, stage, stage measure, floor measure) for one export size."""
+    export = ensure_export(n)
+    run = OUT / f"run-{n}"
+    extra = ["--data-cut", data_cut] if data_cut else []
+    rows = [(n, "import", measure([sys.executable, "-c", IMPORT_ONLY], repeat=repeat), None)]
+    for stage in STAGES:
+        base = [sys.executable, str(DRIVER), stage, "--export", str(export), "--run", str(run)]
+        stage_m = measure(base + extra, repeat=repeat)
+        floor_m = measure(base + extra + ["--floor"], repeat=repeat)
+        rows.append((n, stage, stage_m, floor_m))
+        print(f"{n} {stage}: {stage_m} floor {floor_m}", file=sys.stderr, flush=True)
+    return rows
+
+
+def _cell(m: Measure | None) -> tuple[str, str]:
+    if m is None:
+        return "", ""
+    if not m.ok:
+        return f"failed ({m.error[:60]})", ""
+    return f"{m.seconds:.2f}", f"{m.rss_mib:.0f}"
+
+
+def format_table(rows: list[tuple]) -> str:
+    """Markdown table; visits + endpoints summed as the target's row."""
+    lines = [
+        "| subjects | stage | time (s) | peak RSS (MiB) | floor (s) | floor RSS (MiB) | x floor |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    by_size: dict[int, dict[str, tuple]] = {}
+    for n, stage, m, f in rows:
+        by_size.setdefault(n, {})[stage] = (m, f)
+        t, r = _cell(m)
+        ft, fr = _cell(f)
+        ratio = f"{m.seconds / f.seconds:.1f}" if f and f.ok and m.ok else ""
+        lines.append(f"| {n} | {stage} | {t} | {r} | {ft} | {fr} | {ratio} |")
+    for n, stages in by_size.items():
+        pair = [stages.get(s) for s in ("visits", "endpoints")]
+        if all(p and p[0].ok and p[1].ok for p in pair):
+            t = sum(p[0].seconds for p in pair)
+            ft = sum(p[1].seconds for p in pair)
+            rss = max(p[0].rss_mib for p in pair)
+            lines.append(
+                f"| {n} | **visits + endpoints** | **{t:.2f}** | **{rss:.0f}** | {ft:.2f} | "
+                f"| **{t / ft:.1f}** |"
+            )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    """nproc, memory, CPU model, load average, Python and polars versions."""
+    import polars as pl
+
+    cpu = next(
+        (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+         if ln.startswith("model name")),
+        platform.processor(),
+    )
+    mem_kb = next(
+        int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines()
+        if ln.startswith("MemTotal")
+    )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024**2:.1f} GiB RAM; load average {load}; "
+        f"Python {platform.python_version()}, polars {pl.__version__}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--million", action="store_true", help="also 1,000,000 subjects (slow)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--data-cut", default=None, help="override data.data_cut (ISO date)")
+    args = parser.parse_args(argv)
+    sizes = [*args.sizes, *([1_000_000] if args.million else [])]
+    OUT.mkdir(parents=True, exist_ok=True)
+    before = machine()
+    rows = [r for n in sizes for r in bench_size(n, repeat=args.repeat, data_cut=args.data_cut)]
+    text = f"Machine (at start): {before}\n\nMachine (at end): {machine()}\n\n{format_table(rows)}\n"
+    (OUT / "results.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
