@@ -69,18 +69,24 @@ def ensure_export(n: int) -> Path:
     return folder
 
 
-def bench_size(n: int, *, repeat: int, data_cut: str | None) -> list[tuple]:
+def bench_size(
+    n: int, *, repeat: int, data_cut: str | None, analyses_max: int, only: list[str]
+) -> list[tuple]:
     """Rows (subjects, stage, stage measure, floor measure) for one export size."""
     export = ensure_export(n)
     run = OUT / f"run-{n}"
     extra = ["--data-cut", data_cut] if data_cut else []
     rows = [(n, "import", measure([sys.executable, "-c", IMPORT_ONLY], repeat=repeat), None)]
-    for stage in STAGES:
+    stages = [s for s in only if s != "analyses" or n <= analyses_max]
+    while stages:
+        stage = stages.pop(0)
         base = [sys.executable, str(DRIVER), stage, "--export", str(export), "--run", str(run)]
         stage_m = measure(base + extra, repeat=repeat)
         floor_m = measure(base + extra + ["--floor"], repeat=repeat)
         rows.append((n, stage, stage_m, floor_m))
         print(f"{n} {stage}: {stage_m} floor {floor_m}", file=sys.stderr, flush=True)
+        if stage == "validate" and not stage_m.ok:
+            stages.insert(0, "validate_nocut")  # validation without the data cut, then go on
     return rows
 
 
@@ -123,12 +129,16 @@ def machine() -> str:
     import polars as pl
 
     cpu = next(
-        (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-         if ln.startswith("model name")),
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
         platform.processor(),
     )
     mem_kb = next(
-        int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines()
+        int(ln.split()[1])
+        for ln in Path("/proc/meminfo").read_text().splitlines()
         if ln.startswith("MemTotal")
     )
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -144,13 +154,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--million", action="store_true", help="also 1,000,000 subjects (slow)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data-cut", default=None, help="override data.data_cut (ISO date)")
+    parser.add_argument(
+        "--stages",
+        nargs="+",
+        choices=STAGES,
+        default=list(STAGES),
+        help="stages to time (a stage needs the outputs of the earlier ones in benchmarks/out)",
+    )
+    parser.add_argument(
+        "--analyses-max", type=int, default=10000, help="time analyses up to this many subjects"
+    )
     args = parser.parse_args(argv)
     sizes = [*args.sizes, *([1_000_000] if args.million else [])]
     OUT.mkdir(parents=True, exist_ok=True)
     before = machine()
-    rows = [r for n in sizes for r in bench_size(n, repeat=args.repeat, data_cut=args.data_cut)]
-    text = f"Machine (at start): {before}\n\nMachine (at end): {machine()}\n\n{format_table(rows)}\n"
-    (OUT / "results.md").write_text(text, encoding="utf-8")
+    rows = [
+        r
+        for n in sizes
+        for r in bench_size(
+            n,
+            repeat=args.repeat,
+            data_cut=args.data_cut,
+            analyses_max=args.analyses_max,
+            only=args.stages,
+        )
+    ]
+    text = f"Machine (at start): {before}\n\nMachine (at end): {machine()}\n\n"
+    text += format_table(rows) + "\n"
+    name = "results.md" if args.stages == list(STAGES) else f"results-{'-'.join(args.stages)}.md"
+    (OUT / name).write_text(text, encoding="utf-8")
     print(text)
     return 0
 

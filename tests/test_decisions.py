@@ -68,6 +68,7 @@ SINGLE_READING = {
     "endpoints.never_achieved_censor": "last_evaluable_assessment",
     "endpoints.death_before_achievement": "censor_cnsr2",
     "medications.shared_boundary_day": "starting_record",
+    "eligibility.crcl_body_weight": "actual",
 }
 
 
@@ -183,12 +184,13 @@ def test_every_stage_builds_its_parameters_from_the_shipped_config():
     MedicationParams.from_config(config["medications"])
     SafetyParams.from_config(config["safety"])
     VisitParams.from_config(config["visits"])
-    EligibilityParams.from_config(
+    eligibility = EligibilityParams.from_config(
         config["eligibility"], baseline_window_days=config["visits"]["baseline_window_days"]
     )
     assert scores.selena_onset_missing == "bounds"
     assert criteria.doris.variants_2017 == "doris2021_sledai_pga"
     assert endpoints.duration_death == "event"
+    assert eligibility.crcl_body_weight == "actual"
 
 
 def test_duration_death_censor_is_read_into_the_endpoint_parameters():

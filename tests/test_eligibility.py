@@ -33,6 +33,8 @@ PARAMS = EligibilityParams(
         "PT": Fraction(3, 2),
     },
     crcl_ge_ml_per_min=Fraction(30),
+    crcl_body_weight="actual",
+    activity_missing="bounds",
     cg_female_factor=Fraction("0.85"),
     creatinine_umol_per_l_per_mg_dl=Fraction("88.4"),
     lab_unit_factors={

@@ -67,6 +67,8 @@ class EligibilityParams:
     hgb_ge_g_per_l: Fraction
     uln_multiple_le: Mapping[str, Fraction]
     crcl_ge_ml_per_min: Fraction
+    crcl_body_weight: str
+    activity_missing: str
     cg_female_factor: Fraction
     creatinine_umol_per_l_per_mg_dl: Fraction
     lab_unit_factors: Mapping[str, Mapping[str, Fraction]]
@@ -91,6 +93,8 @@ class EligibilityParams:
             hgb_ge_g_per_l=_fraction(section["hgb_ge_g_per_l"]),
             uln_multiple_le={t: _fraction(v) for t, v in section["uln_multiple_le"].items()},
             crcl_ge_ml_per_min=_fraction(section["crcl_ge_ml_per_min"]),
+            crcl_body_weight=str(section["crcl_body_weight"]),
+            activity_missing=str(section["activity_missing"]),
             cg_female_factor=_fraction(section["cg_female_factor"]),
             creatinine_umol_per_l_per_mg_dl=_fraction(section["creatinine_umol_per_l_per_mg_dl"]),
             lab_unit_factors={
@@ -188,8 +192,8 @@ def filter_screening_assessment(
             .alias("_PRI")
         )
         .filter(pl.col("_PRI").is_not_null())
-        .sort(["USUBJID", "_PRI", "ASMDT", "ROW"])
-        .unique("USUBJID", keep="last", maintain_order=True)
+        .sort(["_PRI", "ASMDT", "ROW"])  # the last record per subject is the chosen one
+        .unique("USUBJID", keep="last")
         .drop("_REF", "_PRI")
     )
 
@@ -225,8 +229,8 @@ def _screening_labs(
             & upper_ok
             & pl.col("LBSTRESN").is_not_null()
         )
-        .sort(["USUBJID", "LBTESTCD", "LBDT", "ROW"])
-        .unique(["USUBJID", "LBTESTCD"], keep="last", maintain_order=True)
+        .sort(["LBDT", "ROW"])  # the last result per subject and test is the chosen one
+        .unique(["USUBJID", "LBTESTCD"], keep="last")
     )
 
 
@@ -265,6 +269,36 @@ def _creatinine_umol(params: EligibilityParams) -> pl.Expr:
     return expr.alias("_CREAT")
 
 
+def derive_vars_crcl(
+    frame: pl.LazyFrame, *, creatinine: pl.LazyFrame, params: EligibilityParams
+) -> pl.LazyFrame:
+    """Add ``CRCL`` (Cockcroft-Gault, mL/min) and ``ELCRCLFL`` (CRCL ≥ ``crcl_ge_ml_per_min``,
+    compared at 4 decimals, E-25) from each subject's screening creatinine result.
+
+    ``frame`` holds one row per subject with ``AGE``, ``WEIGHT`` and ``SEX``; ``creatinine`` the
+    chosen screening labs. Rows and order unchanged.
+    """
+    creat = creatinine.filter(pl.col("LBTESTCD") == "CREAT").select(
+        "USUBJID", _creatinine_umol(params)
+    )
+    crcl = compute_creatinine_clearance(
+        age=pl.col("AGE"),
+        weight_kg=pl.col("WEIGHT"),
+        creatinine_umol_per_l=pl.col("_CREAT"),
+        female=pl.col("SEX") == "F",
+        umol_per_mg_dl=params.creatinine_umol_per_l_per_mg_dl,
+        female_factor=params.cg_female_factor,
+    )
+    threshold = to_fixed(float(params.crcl_ge_ml_per_min), decimals=CRCL_DECIMALS)
+    passed = compute_fixed(pl.col("CRCL"), decimals=CRCL_DECIMALS) >= threshold
+    return (
+        frame.join(creat, on="USUBJID", how="left", maintain_order="left")
+        .with_columns(crcl.alias("CRCL"))
+        .with_columns(passed.alias("ELCRCLFL"))
+        .drop("_CREAT")
+    )
+
+
 def create_eligibility(
     subjects: pl.LazyFrame,
     *,
@@ -301,23 +335,7 @@ def create_eligibility(
     for test, flag, expr in _lab_flags(params):
         values = chosen.filter(pl.col("LBTESTCD") == test).select("USUBJID", expr.alias(flag))
         out = out.join(values, on="USUBJID", how="left", maintain_order="left")
-    creat = chosen.filter(pl.col("LBTESTCD") == "CREAT").select("USUBJID", _creatinine_umol(params))
-    crcl = compute_creatinine_clearance(
-        age=pl.col("AGE"),
-        weight_kg=pl.col("WEIGHT"),
-        creatinine_umol_per_l=pl.col("_CREAT"),
-        female=pl.col("SEX") == "F",
-        umol_per_mg_dl=params.creatinine_umol_per_l_per_mg_dl,
-        female_factor=params.cg_female_factor,
-    )
-    threshold = to_fixed(float(params.crcl_ge_ml_per_min), decimals=CRCL_DECIMALS)
-    out = (
-        out.join(creat, on="USUBJID", how="left", maintain_order="left")
-        .with_columns(crcl.alias("CRCL"))
-        .with_columns(
-            (compute_fixed(pl.col("CRCL"), decimals=CRCL_DECIMALS) >= threshold).alias("ELCRCLFL")
-        )
-    )
+    out = derive_vars_crcl(out, creatinine=chosen, params=params)
     return out.select(
         "USUBJID",
         *CRITERIA,

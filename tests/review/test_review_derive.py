@@ -317,6 +317,33 @@ def test_stability_reference_is_the_previous_scheduled_assessment_or_baseline(pa
     assert out["LLC5FL"].to_list()[5:] == [True, True]
 
 
+def test_subject_without_baseline_compares_with_previous_and_stability_starts_at_scheduled(
+    params,
+):
+    # §16.24: no assessment in the 42 days before LDSTDT → no baseline; LLDAS C2 compares with
+    # the immediately preceding assessment; stability starts at the last earlier scheduled
+    # assessment; before it there is none, so stability (and DORIS) is not evaluable. SRI needs
+    # a baseline (§16.24) → null.
+    records = [
+        visit("S1", "SCREENING", "2025-02-01", items=["RASH"]),  # LDSTDT - 54: too early
+        visit("S1", "DAY 14", "2025-04-15", items=["LOW_COMPLEMENT"]),
+        visit("S1", "UNSCHEDULED", "2025-04-21", items=["LOW_COMPLEMENT"]),
+        visit("S1", "DAY 28", "2025-04-29"),
+    ]
+    meds = [("S1", 1, "azathioprine", None, 50.0, "mg", "QD", "ORAL", "SLE", "2025-04-20",
+             None)]
+    out = advisit(records, [("S1", INF, "Y", LD)], meds, params)
+    assert out["ABLFL"].to_list() == [False, False, False, False]
+    assert out["PRVSEQ"].to_list() == [None, 1, 2, 3]
+    assert out["LLC2FL"].to_list()[1:] == [False, True, True]
+    d14 = d("2025-04-15")
+    assert out["STBREFDT"].to_list() == [None, None, d14, d14]
+    assert out["ISSTBLFL"].to_list() == [None, None, False, False]
+    # D14: cSLEDAI 0, PGA 0, GC 0, no IS yet, but no stability reference → NOT_EVALUABLE
+    assert out["DORISFL"].to_list()[1:] == [None, False, False]
+    assert out["SRI4FL"].to_list() == [None, None, None, None]
+
+
 # ---------------------------------------------------------------------------------------------
 # Three-valued composites: FALSE beats NOT_EVALUABLE (§0, E-06, E-14, E-31)
 
@@ -362,6 +389,19 @@ def test_false_beats_not_evaluable_in_every_composite():
     # SRI (baseline SELENA 8, PGA 1.20): PGA missing → criterion 3 unknown (E-06) while the
     # reduction holds → NOT_EVALUABLE; with PGA known every other row responds
     assert out["SRI4FL"].to_list()[1:] == [None, None, True, True, True, True]
+
+
+def test_pga_is_quantized_half_up_to_two_decimals_before_every_threshold():
+    # §16.8 / D-01: PGA is rounded half up to 0.01 before comparing: 0.494 → 0.49 (DORIS < 0.5
+    # holds), 0.495 → 0.50 (fails); 1.004 → 1.00 (LLDAS <= 1 holds), 1.005 → 1.01 (fails);
+    # SRI with baseline 1.20: 1.494 → 1.49 (rise 0.29 holds), 1.495 → 1.50 (rise 0.30 fails).
+    bl = row(1, items=["ARTHRITIS", "RASH"], new={"RASH": "Y"}, pga=1.20, ABLFL=True, ADY=-6,
+             PRVSEQ=None)
+    pgas = [0.494, 0.495, 1.004, 1.005, 1.494, 1.495]
+    out = _chain([bl, *[row(i + 2, pga=v) for i, v in enumerate(pgas)]])
+    assert out["DORPGAFL"].to_list()[1:] == [True, False, False, False, False, False]
+    assert out["LLC3FL"].to_list()[1:] == [True, True, True, False, False, False]
+    assert out["SRIPGAFL"].to_list()[1:] == [True, True, True, True, True, False]
 
 
 def test_sri_bilag_e31_bounds_and_missing_baseline():
@@ -489,6 +529,63 @@ def test_gc_open_record_runs_to_next_record_of_same_drug_and_indication(params):
     out = gc_on(meds, dates, params)
     assert out["GCDOSE"].to_list() == [10.0, 5.0, 25.0, 5.0, 138.3333]
     assert out["GCSLEDOS"].to_list() == [10.0, 5.0, 5.0, 5.0, 5.0]
+
+
+def test_cmclas_maps_to_the_section_8_2_classes(params):
+    # §16.23: CMCLAS overrides the dictionary; GLUCOCORTICOID counts only by a systemic route
+    # (route OTHER is non-systemic); cyclophosphamide is LYMPHODEPLETION only inside Day -5..-1
+    # (§8.2) unless CMCLAS says otherwise.
+    meds = [
+        ("S1", 1, "hydroxychloroquine", "IMMUNOSUPPRESSANT", 200.0, "mg", "QD", "ORAL", "SLE",
+         "2025-05-01", None),
+        ("S1", 2, "newquine", "ANTIMALARIAL", 100.0, "mg", "QD", "ORAL", "SLE", "2025-05-01",
+         None),
+        ("S1", 3, "cyclophosphamide", None, 500.0, "mg", "ONCE", "INTRAVENOUS", None,
+         "2025-03-27", None),  # Day -5: lymphodepletion
+        ("S1", 4, "cyclophosphamide", None, 500.0, "mg", "ONCE", "INTRAVENOUS", None,
+         "2025-03-26", None),  # Day -6: an immunosuppressant
+        ("S1", 5, "cyclophosphamide", "LYMPHODEPLETION", 500.0, "mg", "ONCE", "INTRAVENOUS",
+         None, "2025-03-20", None),
+        ("S1", 6, "g-csf", None, 300.0, "ug", "QD", "SUBCUTANEOUS", "OTHER", "2025-04-05",
+         None),
+        ("S1", 7, "painkiller", "NSAID", 100.0, "mg", "QD", "ORAL", "SLE", "2025-05-01", None),
+        ("S1", 8, "apheresis", "PLASMA_EXCHANGE", 1.0, "mg", "ONCE", "OTHER", "SLE",
+         "2025-05-01", None),
+        ("S1", 9, "ucart", "CART_RETREATMENT", 1.0, "mg", "ONCE", "INTRAVENOUS", None,
+         "2025-05-01", None),
+        ("S1", 10, "prednisone", "GLUCOCORTICOID", 5.0, "mg", "QD", "OTHER", "SLE",
+         "2025-05-01", None),
+        ("S1", 11, "prednisone", "GLUCOCORTICOID", 5.0, "mg", "QD", "INTRAMUSCULAR", "GVHD",
+         "2025-05-01", None),
+    ]
+    adcm = create_adcm(medications(meds), subjects=subjects([("S1", INF, "Y", LD)]),
+                       data_cut=CUT, params=params).collect()
+    assert adcm["CLASS"].to_list() == [
+        "IS_CONVENTIONAL", "ANTIMALARIAL", "LYMPHODEPLETION", "IS_CONVENTIONAL",
+        "LYMPHODEPLETION", "SUPPORTIVE", "NSAID", "PLASMA_EXCHANGE", "CART_RETREATMENT",
+        "GC_SYSTEMIC", "GC_SYSTEMIC",
+    ]
+    assert adcm["SYSTEMFL"].to_list()[9:] == [False, True]
+    assert adcm["GCFL"].to_list()[9:] == [False, True]
+
+
+def test_topical_gc_without_indication_does_not_end_the_systemic_sle_record(params):
+    # §16.23: GLUCOCORTICOID is GC_SYSTEMIC by systemic routes only; §16.6 counts a record
+    # without CMINDC as SLE only for IS, biologic and GC_SYSTEMIC; §16.24 groups such records
+    # with the SLE records of the drug. A topical prednisolone without CMINDC is therefore not
+    # in the SLE group and does not end the open oral prednisolone record for SLE.
+    meds = [
+        ("S1", 1, "prednisolone", None, 5.0, "mg", "QD", "ORAL", "SLE", "2025-01-01", None),
+        ("S1", 2, "prednisolone", None, 1.0, "mg", "QD", "TOPICAL", None, "2025-03-01",
+         "2025-03-10"),
+    ]
+    adcm = create_adcm(medications(meds), subjects=subjects([("S1", INF, "N", None)]),
+                       data_cut=CUT, params=params).collect()
+    assert adcm["SLEFL"].to_list() == [True, False]
+    assert adcm["INDCGRP"].to_list() == ["SLE", "(MISSING)"]
+    assert adcm["AENDT"].to_list() == [CUT, d("2025-03-10")]
+    out = gc_on(meds, ["2025-02-28", "2025-03-05", "2025-03-11"], params)
+    assert out["GCDOSE"].to_list() == [5.0, 5.0, 5.0]
 
 
 def test_gc_exact_rationals_at_the_doris_and_lldas_limits(params):

@@ -286,3 +286,23 @@ def test_check_medications__overlap_inside_an_earlier_record(tmp_path: Path, tab
         rows.append([*base[:1], seq, *base[2:9], start, end])
     found = {row for r, t, _, row, _ in _found(tmp_path, tables) if r == "CON-011"}
     assert found == {5, 6}
+
+
+def test_overlaps__many_groups_each_with_its_own_overlap():
+    import polars as pl
+
+    from outcomes.validate.medications import _overlaps
+
+    d = dt.date
+    rows = []
+    for i in range(60):  # 60 groups: group numbers far beyond the first few
+        subject = f"S{i:02d}"
+        rows.append((2 * i + 1, subject, "azathioprine", "SLE", d(2024, 1, 1), d(2024, 3, 1)))
+        rows.append((2 * i + 2, subject, "azathioprine", "SLE", d(2024, 2, 1), d(2024, 4, 1)))
+    meds = pl.LazyFrame(
+        rows,
+        schema=["ROW", "USUBJID", "_DRUG", "_INDC", "CMSTDT", "CMENDT"],
+        orient="row",
+    ).with_columns(pl.col("_DRUG").alias("CMTRT"))
+    flagged = _overlaps(meds).collect()
+    assert sorted(flagged["ROW"].to_list()) == [2 * i + 2 for i in range(60)]

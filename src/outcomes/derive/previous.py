@@ -72,6 +72,7 @@ def with_previous(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str)
     A helper for criteria that compare with the previous assessment; callers drop the added
     columns before returning. Rows and order are unchanged (left join on USUBJID, PRVSEQ).
     """
+    advisit = advisit.cache()  # read twice below: computed once per collect
     previous = advisit.select(
         pl.col("USUBJID"),
         pl.col("SRCSEQ").alias(f"{prefix}SRCSEQ"),

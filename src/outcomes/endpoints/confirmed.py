@@ -13,6 +13,8 @@ from outcomes.endpoints.params import EndpointParams
 #: Confirmed-achievement parameter of each state.
 CONFIRMED: dict[str, str] = {"DORIS": "DORCONF", "DFDORIS": "DFCONF", "LLDAS": "LLCONF"}
 _KEYS = ["USUBJID", "PARAMCD"]
+#: Number of the subject × state run once rows are sorted by _KEYS and AVISITN.
+_GROUP = "_tmp_grp"
 
 
 def create_adrs_confirmed(
@@ -30,20 +32,22 @@ def create_adrs_confirmed(
     Returns
     -------
     pl.LazyFrame
-        USUBJID, PARAMCD, AVISIT, AVISITN, ADT, RESP, VALUE, NRIREAS, SRCDOM, SRCSEQ.
+        USUBJID, PARAMCD, AVISIT, AVISITN, ADT, RESP, VALUE, NRIREAS, SRCDOM, SRCSEQ; sorted by
+        USUBJID, state and AVISITN.
     """
-    order = {"order_by": "AVISITN"}
     first_pair = compute_first_confirming_pair(rescue_is_failure=params.rescue_is_failure)
-    prev = {c: pl.col(c).shift(1).over(_KEYS, **order) for c in ("ADT", "ASMSEQ")}
+    prev = {c: pl.col(c).shift(1).over(_GROUP) for c in ("ADT", "ASMSEQ")}
     confirmed = (
         _with_episodes(states, stream=stream)
+        .sort([*_KEYS, "AVISITN"])
+        .with_columns(pl.struct(_KEYS).rle_id().alias(_GROUP))
         .with_columns(
             pl.when(first_pair).then(prev["ADT"]).alias("_tmp_cdt"),
             pl.when(first_pair).then(prev["ASMSEQ"]).alias("_tmp_cseq"),
         )
         .with_columns(
-            pl.col("_tmp_cdt").forward_fill().over(_KEYS, **order),
-            pl.col("_tmp_cseq").forward_fill().over(_KEYS, **order),
+            pl.col("_tmp_cdt").forward_fill().over(_GROUP),
+            pl.col("_tmp_cseq").forward_fill().over(_GROUP),
         )
     )
     done = pl.col("_tmp_cdt").is_not_null()
@@ -94,13 +98,13 @@ def compute_first_confirming_pair(*, rescue_is_failure: bool) -> pl.Expr:
     """TRUE at the later visit of the first pair of consecutive scheduled visits in the state.
 
     Both visits observed TRUE in the same episode (no loss event between them); with
-    ``rescue_is_failure`` the earlier one must precede the first rescue (§6.3, §16.3).
+    ``rescue_is_failure`` the earlier one must precede the first rescue (§6.3, §16.3). Rows must
+    be sorted by USUBJID, PARAMCD, AVISITN with ``_tmp_grp`` numbering each subject × state.
     """
-    order = {"order_by": "AVISITN"}
-    prev = {c: pl.col(c).shift(1).over(_KEYS, **order) for c in ("_tmp_ok", "_tmp_epi", "ADT")}
+    prev = {c: pl.col(c).shift(1).over(_GROUP) for c in ("_tmp_ok", "_tmp_epi", "ADT")}
     after_rescue = pl.lit(rescue_is_failure) & (pl.col("_tmp_r") <= prev["ADT"]).fill_null(False)
     same_episode = prev["_tmp_epi"] == pl.col("_tmp_epi")
     pair = (prev["_tmp_ok"] & pl.col("_tmp_ok") & same_episode).fill_null(
         False
     ) & after_rescue.not_()
-    return pair & (pair.cast(pl.Int64).cum_sum().over(_KEYS, **order) == 1)
+    return pair & (pair.cast(pl.Int64).cum_sum().over(_GROUP) == 1)

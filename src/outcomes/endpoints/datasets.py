@@ -49,10 +49,10 @@ def create_state_stream(
     paramcds: tuple[str, ...] = EPISODE_STATES,
 ) -> pl.LazyFrame:
     """The state stream (assessments and loss events in date order) of the given states."""
-    infused = filter_infused(subjects)
+    infused = filter_infused(subjects).cache()
     records = create_state_records(advisit, subjects=infused, paramcds=paramcds)
     losses = create_loss_events(events, subjects=infused, paramcds=paramcds)
-    return create_stream(records, losses=losses)
+    return create_stream(records, losses=losses).cache()
 
 
 def create_adepi(
@@ -116,16 +116,17 @@ def create_adrs(
         USUBJID, DOSELVL, PARAMCD, PARAM, AVISIT, AVISITN, ADT, AVALC, AVAL, DTYPE, NRIREAS,
         SRCDOM, SRCSEQ; sorted by subject, PARAMCD and AVISITN.
     """
-    infused = filter_infused(subjects)
+    # Intermediates used by several parameters are cached: computed once per collect.
+    infused = filter_infused(subjects).cache()
     paramcds = tuple(STATE_FLAGS)
-    records = create_state_records(advisit, subjects=infused, paramcds=paramcds)
-    losses = create_loss_events(events, subjects=infused, paramcds=paramcds)
-    stream = create_stream(records, losses=losses)
+    records = create_state_records(advisit, subjects=infused, paramcds=paramcds).cache()
+    losses = create_loss_events(events, subjects=infused, paramcds=paramcds).cache()
+    stream = create_stream(records, losses=losses).cache()
     due = create_due_visits(infused, schedule=schedule)
     states = create_visit_states(
         due, records=records, losses=losses, subjects=infused, params=params, paramcds=paramcds
-    )
-    episodes = create_episodes(stream.filter(pl.col("PARAMCD").is_in(list(EPISODE_STATES))))
+    ).cache()
+    episodes = create_episodes(stream.filter(pl.col("PARAMCD").is_in(list(EPISODE_STATES)))).cache()
     baseline = advisit.filter(pl.col("ABLFL").fill_null(False))
     points = create_lldas_time_points(records, baseline=baseline, subjects=infused)
     sustained = create_sustained_points(stream, states=states, params=params)

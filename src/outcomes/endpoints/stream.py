@@ -213,19 +213,25 @@ def derive_vars_episode_marks(stream: pl.LazyFrame) -> pl.LazyFrame:
     the subject is not in the state: a starting condition, not an imputation); ``START`` and
     ``END`` mark the changes; ``EPISODE`` counts the starts (0 before the first episode).
 
+    The stream must be sorted by USUBJID, PARAMCD, DT, ORD, SRCSEQ (:func:`create_stream` sorts
+    it): each subject × state is then one contiguous run, numbered once (``rle_id``), and the
+    windows follow the row order without re-sorting each group.
+
     Returns
     -------
     pl.LazyFrame
         Rows and order of ``stream`` plus INSTATE, START, END, EPISODE.
     """
-    order = {"order_by": STREAM_ORDER}
-    instate = pl.col("DECIDE").forward_fill().over(KEYS, **order).fill_null(False)
-    prev = pl.col("INSTATE").shift(1).over(KEYS, **order).fill_null(False)
+    group = "_tmp_grp"
+    instate = pl.col("DECIDE").forward_fill().over(group).fill_null(False)
+    prev = pl.col("INSTATE").shift(1).over(group).fill_null(False)
     return (
-        stream.with_columns(instate.alias("INSTATE"))
+        stream.with_columns(pl.struct(KEYS).rle_id().alias(group))
+        .with_columns(instate.alias("INSTATE"))
         .with_columns(
             (pl.col("INSTATE") & prev.not_()).alias("START"),
             (pl.col("INSTATE").not_() & prev).alias("END"),
         )
-        .with_columns(pl.col("START").cast(pl.Int64).cum_sum().over(KEYS, **order).alias("EPISODE"))
+        .with_columns(pl.col("START").cast(pl.Int64).cum_sum().over(group).alias("EPISODE"))
+        .drop(group)
     )

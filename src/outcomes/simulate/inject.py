@@ -71,7 +71,7 @@ class _Export:
         if rule is not None:
             self.note(rule, table, row, column, usubjid or self.get(table, row, "USUBJID"))
 
-    def append(self, table: str, values: dict[str, str]) -> int:
+    def append(self, table: str, values: dict[str, str | None]) -> int:
         frame = self.tables[table]
         row = frame.height + 1
         new = pl.DataFrame(
@@ -263,11 +263,33 @@ def _plant_visits(e: _Export, subjects: _Subjects) -> None:
     e.note("CON-007", "assessments", None, "VISIT", usubjid)
 
 
-def _plant_safety_and_drugs(e: _Export, subjects: _Subjects) -> None:
+def _plant_fatal_ae(e: _Export, subjects: _Subjects) -> None:
     _, usubjid = subjects.take("adverse_events")
     ae = _rows_of(e, "adverse_events", usubjid, "ROW")[0]
     e.put("adverse_events", ae, "AECAT", "CRS")
     e.put("adverse_events", ae, "AETOXGR", "5", "CON-008")
+
+
+# fmt: off
+def _drug_records(consent: str, infdt: str) -> list[tuple[dict[str, str | None], str | None,
+                                                          str | None]]:
+    """(values, located column, rule) of the medication records appended for one subject."""
+    return [
+        ({"CMTRT": "prednisone", "CMDOSE": "2000", "CMSTDT": _day(consent, -400),
+          "CMENDT": _day(consent, -399)}, "CMDOSE", "CON-009"),
+        ({"CMTRT": "zzmadeupumab", "CMDOSE": "10", "CMSTDT": _day(consent, -300),
+          "CMENDT": _day(consent, -290)}, "CMTRT", "CON-010"),
+        ({"CMTRT": "azathioprine", "CMDOSE": "50", "CMSTDT": _day(consent, -1000),
+          "CMENDT": _day(consent, -900)}, None, None),
+        ({"CMTRT": "azathioprine", "CMDOSE": "50", "CMSTDT": _day(consent, -950),
+          "CMENDT": _day(consent, -850)}, "CMSTDT", "CON-011"),
+        ({"CMTRT": "paracetamol", "CMDOSE": "500", "CMINDC": None, "CMCLAS": "SUPPORTIVE",
+          "CMSTDT": _day(infdt, 10), "CMENDT": _day(infdt, 12)}, "CMINDC", "CON-012"),
+    ]
+# fmt: on
+
+
+def _plant_drugs(e: _Export, subjects: _Subjects) -> None:
     row, usubjid = subjects.take()
     consent, infdt = e.get("subjects", row, "CONSDT"), e.get("subjects", row, "INFDT")
     meds = e.tables["medications"].filter(pl.col("USUBJID") == usubjid)
@@ -279,61 +301,7 @@ def _plant_safety_and_drugs(e: _Export, subjects: _Subjects) -> None:
         "CMROUTE": "ORAL",
         "CMINDC": "SLE",
     }
-    planted = [
-        (
-            {
-                "CMTRT": "prednisone",
-                "CMDOSE": "2000",
-                "CMSTDT": _day(consent, -400),
-                "CMENDT": _day(consent, -399),
-            },
-            "CMDOSE",
-            "CON-009",
-        ),
-        (
-            {
-                "CMTRT": "zzmadeupumab",
-                "CMDOSE": "10",
-                "CMSTDT": _day(consent, -300),
-                "CMENDT": _day(consent, -290),
-            },
-            "CMTRT",
-            "CON-010",
-        ),
-        (
-            {
-                "CMTRT": "azathioprine",
-                "CMDOSE": "50",
-                "CMSTDT": _day(consent, -1000),
-                "CMENDT": _day(consent, -900),
-            },
-            None,
-            None,
-        ),
-        (
-            {
-                "CMTRT": "azathioprine",
-                "CMDOSE": "50",
-                "CMSTDT": _day(consent, -950),
-                "CMENDT": _day(consent, -850),
-            },
-            "CMSTDT",
-            "CON-011",
-        ),
-        (
-            {
-                "CMTRT": "paracetamol",
-                "CMDOSE": "500",
-                "CMINDC": None,
-                "CMCLAS": "SUPPORTIVE",
-                "CMSTDT": _day(infdt, 10),
-                "CMENDT": _day(infdt, 12),
-            },
-            "CMINDC",
-            "CON-012",
-        ),
-    ]
-    for k, (values, located, rule) in enumerate(planted, start=1):
+    for k, (values, located, rule) in enumerate(_drug_records(str(consent), str(infdt)), 1):
         new = e.append("medications", {**base, "CMSEQ": str(seq + k), **values})
         if rule is not None:
             e.note(rule, "medications", new, located, usubjid)
@@ -395,7 +363,8 @@ def plant_errors(export_dir: Path, *, seed: int) -> pl.DataFrame:
     _plant_dates(e, subjects)
     _plant_assessment_items(e)
     _plant_visits(e, subjects)
-    _plant_safety_and_drugs(e, subjects)
+    _plant_fatal_ae(e, subjects)
+    _plant_drugs(e, subjects)
     _write_with_file_faults(e, export_dir)
     manifest = pl.DataFrame(e.manifest, schema=MANIFEST_SCHEMA, orient="row")
     manifest.write_csv(export_dir / "errors_manifest.csv")

@@ -11,7 +11,7 @@ import polars as pl
 
 from outcomes import contract as c
 from outcomes.schemas.export import EXPORT_COLUMNS, ColumnSpec, polars_dtype
-from outcomes.validate.issues import make_issues
+from outcomes.validate.issues import fmt, make_issues
 from outcomes.validate.params import ValidationParams
 
 DATE_SHAPE = r"^\d{4}-\d{2}-\d{2}$"
@@ -130,7 +130,8 @@ def _fast(spec: ColumnSpec, params: ValidationParams, *, present: bool) -> tuple
             typed = pl.when(number.is_finite()).then(number)
         suspect = raw.is_not_null() & typed.is_null()
     elif spec.type == "bit":
-        typed = raw.replace_strict({"0": 0, "1": 1}, default=None, return_dtype=pl.Int8)
+        one, zero = pl.lit(1, dtype=pl.Int8), pl.lit(0, dtype=pl.Int8)
+        typed = pl.when(raw == "1").then(one).when(raw == "0").then(zero)
         suspect = raw.is_not_null() & typed.is_null()
     elif allowed is not None:  # a value with white space or empty is not in the set
         typed = raw
@@ -171,7 +172,7 @@ def _full_checks(
             table=table,
             column=column,
             value=pl.col(column),
-            message=pl.format(
+            message=fmt(
                 "{}.{} = '{}' " + text, pl.lit(table), pl.lit(column), pl.col(column).fill_null("")
             ),
         )

@@ -10,7 +10,7 @@ import polars as pl
 
 from outcomes import contract as c
 from outcomes.decimal import compute_fixed, to_fixed
-from outcomes.validate.issues import make_issues
+from outcomes.validate.issues import fmt, make_issues
 from outcomes.validate.params import ValidationParams
 
 LAB_DECIMALS = 6
@@ -37,7 +37,7 @@ def _contradiction(
         table="assessments",
         column=col,
         value=pl.col(col).cast(pl.String),
-        message=pl.format(
+        message=fmt(
             "assessments.{} = {} contradicts " + lab_words, pl.lit(col), pl.col(col).cast(pl.String)
         ),
     )
@@ -112,7 +112,5 @@ def check_fatal_ae_without_death(
         table="adverse_events",
         column="AETOXGR",
         value=pl.col("AETOXGR").cast(pl.String),
-        message=pl.format(
-            "adverse_events: {} grade 5 but subjects.DTHDT is missing", pl.col("AECAT")
-        ),
+        message=fmt("adverse_events: {} grade 5 but subjects.DTHDT is missing", pl.col("AECAT")),
     )

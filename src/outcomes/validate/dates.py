@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from outcomes.ingest.data_cut import RECORD_DATE
-from outcomes.validate.issues import make_issues
+from outcomes.validate.issues import fmt, make_issues
 from outcomes.validate.params import ValidationParams
 
 #: Record dates that must not precede consent (medications are exempt, §16.21).
@@ -66,7 +66,7 @@ def _date_issue(
         table=table,
         column=column,
         value=pl.col(column).cast(pl.String),
-        message=pl.format(
+        message=fmt(
             "{}.{} = {} " + words + " {}",
             pl.lit(table),
             pl.lit(column),
@@ -123,79 +123,47 @@ def check_record_dates(tables: dict[str, pl.DataFrame]) -> list[pl.LazyFrame]:
     return out
 
 
-def check_subject_dates(subjects: pl.DataFrame, *, params: ValidationParams) -> list[pl.LazyFrame]:
-    """Infusion vs lymphodepletion (DAT-002, DAT-003), death vs end of study (DAT-006), missing
-    EOSDT (DAT-007) and the conditional requirements (VAL-010)."""
-    s, t = subjects.lazy(), "subjects"
+# fmt: off
+def _subject_rules(params: ValidationParams) -> list[tuple[str, str, pl.Expr, str]]:
+    """(rule, column, failing predicate, words) of the subject-level date rules."""
     gap = (pl.col("INFDT") - pl.col("LDSTDT")).dt.total_days()
     died = (pl.col("EOSSTT") == "DISCONTINUED") & (pl.col("DCSREAS") == "DEATH")
     ended = pl.col("EOSSTT").is_in(["COMPLETED", "DISCONTINUED"])
     limit = params.ld_to_infusion_max_days
-
-    def flag(failing: pl.Expr, rule: str, column: str, words: str) -> pl.LazyFrame:
-        return make_issues(
-            s.filter(failing.fill_null(False)),
-            rule=rule,
-            table=t,
-            column=column,
-            value=pl.col(column).cast(pl.String),
-            message=pl.format(
-                "subjects.{} = '{}': " + words,
-                pl.lit(column),
-                pl.col(column).cast(pl.String).fill_null(""),
-            ),
-        )
-
+    missing = pl.Expr.is_null
     return [
-        flag(
-            pl.col("INFDT") < pl.col("LDSTDT"),
-            "DAT-002",
-            "INFDT",
-            "infusion before the start of lymphodepletion",
-        ),
-        flag(
-            gap > limit,
-            "DAT-003",
-            "INFDT",
-            f"infusion more than {limit} days after the start of lymphodepletion",
-        ),
-        flag(
-            pl.col("DTHDT").is_not_null() & ~died,
-            "DAT-006",
-            "DTHDT",
-            "a death date needs EOSSTT = DISCONTINUED and DCSREAS = DEATH",
-        ),
-        flag(
-            (pl.col("DCSREAS") == "DEATH") & pl.col("DTHDT").is_null(),
-            "DAT-006",
-            "DCSREAS",
-            "DCSREAS = DEATH but DTHDT is missing",
-        ),
-        flag(
-            ended & pl.col("EOSDT").is_null(),
-            "DAT-007",
-            "EOSDT",
-            "EOSDT is missing although EOSSTT is not ONGOING",
-        ),
-        flag(
-            pl.col("INFDT").is_not_null() & pl.col("DOSELVL").is_null(),
-            "VAL-010",
-            "DOSELVL",
-            "DOSELVL is required for an infused subject",
-        ),
-        flag(
-            (pl.col("LDFL") == "Y") & pl.col("LDSTDT").is_null(),
-            "VAL-010",
-            "LDSTDT",
-            "LDSTDT is required when LDFL = Y",
-        ),
-        flag(
-            (pl.col("EOSSTT") == "DISCONTINUED") & pl.col("DCSREAS").is_null(),
-            "VAL-010",
-            "DCSREAS",
-            "DCSREAS is required when EOSSTT = DISCONTINUED",
-        ),
+        ("DAT-002", "INFDT", pl.col("INFDT") < pl.col("LDSTDT"),
+         "infusion before the start of lymphodepletion"),
+        ("DAT-003", "INFDT", gap > limit,
+         f"infusion more than {limit} days after the start of lymphodepletion"),
+        ("DAT-006", "DTHDT", pl.col("DTHDT").is_not_null() & ~died,
+         "a death date needs EOSSTT = DISCONTINUED and DCSREAS = DEATH"),
+        ("DAT-006", "DCSREAS", (pl.col("DCSREAS") == "DEATH") & missing(pl.col("DTHDT")),
+         "DCSREAS = DEATH but DTHDT is missing"),
+        ("DAT-007", "EOSDT", ended & missing(pl.col("EOSDT")),
+         "EOSDT is missing although EOSSTT is not ONGOING"),
+        ("VAL-010", "DOSELVL", pl.col("INFDT").is_not_null() & missing(pl.col("DOSELVL")),
+         "DOSELVL is required for an infused subject"),
+        ("VAL-010", "LDSTDT", (pl.col("LDFL") == "Y") & missing(pl.col("LDSTDT")),
+         "LDSTDT is required when LDFL = Y"),
+        ("VAL-010", "DCSREAS", (pl.col("EOSSTT") == "DISCONTINUED") & missing(pl.col("DCSREAS")),
+         "DCSREAS is required when EOSSTT = DISCONTINUED"),
     ]
+
+
+def check_subject_dates(subjects: pl.DataFrame, *, params: ValidationParams) -> list[pl.LazyFrame]:
+    """Infusion vs lymphodepletion (DAT-002, DAT-003), death vs end of study (DAT-006), missing
+    EOSDT (DAT-007) and the conditional requirements of data-contract §1.1 (VAL-010)."""
+    return [
+        make_issues(
+            subjects.lazy().filter(failing.fill_null(False)), rule=rule, table="subjects",
+            column=column, value=pl.col(column).cast(pl.String),
+            message=fmt("subjects.{} = '{}': " + words, pl.lit(column),
+                              pl.col(column).cast(pl.String).fill_null("")),
+        )
+        for rule, column, failing, words in _subject_rules(params)
+    ]
+# fmt: on
 
 
 def check_after_cut(tables: dict[str, pl.DataFrame], *, data_cut: dt.date) -> list[pl.LazyFrame]:
@@ -212,7 +180,7 @@ def check_after_cut(tables: dict[str, pl.DataFrame], *, data_cut: dt.date) -> li
                 table=table,
                 column=col,
                 value=pl.col(col).cast(pl.String),
-                message=pl.format(
+                message=fmt(
                     "{}.{} = {} is after the data cut "
                     + data_cut.isoformat()
                     + " (record dropped)",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from outcomes.validate.issues import make_issues
+from outcomes.validate.issues import fmt, make_issues
 
 #: criterion flag → (rule, table, column, value shown)
 LOCATION: dict[str, tuple[str, str, str | None, str | None]] = {
@@ -53,9 +53,7 @@ def check_eligibility_rules(
                 pl.lit(shown),
             )
         extra = (
-            pl.format(" (CrCl {} mL/min)", pl.col("CRCL").round(2))
-            if flag == "ELCRCLFL"
-            else pl.lit("")
+            fmt(" (CrCl {} mL/min)", pl.col("CRCL").round(2)) if flag == "ELCRCLFL" else pl.lit("")
         )
         out.append(
             make_issues(

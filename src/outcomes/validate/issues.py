@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from outcomes.errors import DerivationError
 from outcomes.validate.catalogue import RULES
 
 ISSUE_SCHEMA: dict[str, pl.DataType] = {
@@ -74,3 +75,17 @@ def concat_issues(parts: list[pl.DataFrame]) -> pl.DataFrame:
         nulls_last=True,
         maintain_order=True,
     )
+
+
+def fmt(template: str, *args: pl.Expr) -> pl.Expr:
+    """A message: ``template`` with each ``{}`` replaced by the text of the next argument
+    (missing values shown as empty text), built with ``concat_str``."""
+    pieces = template.split("{}")
+    if len(pieces) != len(args) + 1:
+        raise DerivationError(
+            f"message template {template!r} needs {len(pieces) - 1} argument(s), got {len(args)}"
+        )
+    parts: list[pl.Expr] = [pl.lit(pieces[0])]
+    for arg, piece in zip(args, pieces[1:], strict=True):
+        parts += [arg.cast(pl.String).fill_null(""), pl.lit(piece)]
+    return pl.concat_str(parts)

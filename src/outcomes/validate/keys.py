@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from outcomes.validate.issues import make_issues
+from outcomes.validate.issues import fmt, make_issues
 
 
 def _later_duplicates(
@@ -22,7 +22,7 @@ def _later_duplicates(
         table=table,
         column=column,
         value=pl.col(column).cast(pl.String),
-        message=pl.format(
+        message=fmt(
             "{}: " + what + " {} already used in record {}",
             pl.lit(table),
             pl.col(column).cast(pl.String),
@@ -66,9 +66,7 @@ def check_keys(tables: dict[str, pl.DataFrame]) -> list[pl.LazyFrame]:
                 table=table,
                 column="USUBJID",
                 value=pl.col("USUBJID"),
-                message=pl.format(
-                    "{}: USUBJID {} is not in subjects", pl.lit(table), pl.col("USUBJID")
-                ),
+                message=fmt("{}: USUBJID {} is not in subjects", pl.lit(table), pl.col("USUBJID")),
             )
         )
     return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from outcomes.decimal import compute_fixed, to_fixed
-from outcomes.validate.issues import make_issues
+from outcomes.validate.issues import fmt, make_issues
 from outcomes.validate.params import DrugLookup, ValidationParams
 
 PREDEQ_DECIMALS = 4
@@ -73,87 +73,97 @@ def _overlaps(meds: pl.LazyFrame) -> pl.LazyFrame:
         meds.filter(pl.col("CMSTDT").is_not_null() & pl.col("_DRUG").is_not_null())
         .select("ROW", *keys, "CMTRT", "CMSTDT", "CMENDT")
         .sort([*keys, "CMSTDT", "ROW"], nulls_last=True)
-        .with_columns(group.alias("_GRP"))
+        .with_columns(group.cast(pl.Int64).alias("_GRP"))
         .with_columns(previous.cast(pl.Int32).cast(pl.Date).alias("_PREVEND"))
         .filter(pl.col("CMSTDT") < pl.col("_PREVEND"))
+    )
+
+
+def _gc_dose_issues(meds: pl.LazyFrame, *, params: ValidationParams) -> pl.LazyFrame:
+    """CON-009: a GC record above ``gc_implausible_mg_per_day`` pred-eq (exact at 4 decimals)."""
+    drugs = params.drugs
+    limit = to_fixed(str(float(params.gc_implausible_mg_per_day)), decimals=PREDEQ_DECIMALS)
+    predeq = compute_predeq_per_day(drugs=drugs)
+    above = (compute_fixed(predeq, decimals=PREDEQ_DECIMALS) > limit).fill_null(False)
+    return make_issues(
+        meds.filter(pl.col("_INN").is_in(list(drugs.predeq))).filter(above),
+        rule="CON-009",
+        table="medications",
+        column="CMDOSE",
+        value=pl.col("CMDOSE"),
+        message=fmt(
+            "medications: {} gives {} mg/day prednisone-equivalent (above "
+            f"{float(params.gc_implausible_mg_per_day):g})",
+            pl.col("CMTRT"),
+            predeq.round(4),
+        ),
+    )
+
+
+def _overlap_issues(meds: pl.LazyFrame) -> pl.LazyFrame:
+    """CON-011: overlapping records of one drug and indication (D-33)."""
+    return make_issues(
+        _overlaps(meds),
+        rule="CON-011",
+        table="medications",
+        column="CMSTDT",
+        value=pl.col("CMSTDT").cast(pl.String),
+        message=fmt(
+            "medications: {} starts on {} while an earlier record of the same drug and "
+            "indication runs to {}",
+            pl.col("CMTRT"),
+            pl.col("CMSTDT").cast(pl.String),
+            pl.col("_PREVEND").cast(pl.String),
+        ),
+    )
+
+
+def _unknown_drug_issues(meds: pl.LazyFrame) -> pl.LazyFrame:
+    """CON-010: a name that is not in the dictionary and has no CMCLAS."""
+    unknown = pl.col("CMTRT").is_not_null() & pl.col("_INN").is_null() & pl.col("CMCLAS").is_null()
+    return make_issues(
+        meds.filter(unknown),
+        rule="CON-010",
+        table="medications",
+        column="CMTRT",
+        value=pl.col("CMTRT"),
+        message=fmt(
+            "medications: {} is not in the drug dictionary and has no CMCLAS", pl.col("CMTRT")
+        ),
+    )
+
+
+def _missing_indication_issues(meds: pl.LazyFrame, subjects: pl.DataFrame) -> pl.LazyFrame:
+    """CON-012: a record active on or after the infusion day without CMINDC (§16.6)."""
+    infdt = subjects.lazy().unique("USUBJID", keep="first").select("USUBJID", "INFDT")
+    after = meds.join(infdt, on="USUBJID").filter(
+        pl.col("CMINDC").is_null()
+        & (pl.col("CMENDT").is_null() | (pl.col("CMENDT") >= pl.col("INFDT")))
+        & pl.col("INFDT").is_not_null()
+    )
+    return make_issues(
+        after,
+        rule="CON-012",
+        table="medications",
+        column="CMINDC",
+        value=None,
+        message=fmt(
+            "medications: {} is taken on or after the infusion ({}) without CMINDC",
+            pl.col("CMTRT"),
+            pl.col("INFDT").cast(pl.String),
+        ),
     )
 
 
 def check_medications(
     medications: pl.DataFrame, subjects: pl.DataFrame | None, *, params: ValidationParams
 ) -> list[pl.LazyFrame]:
-    """CON-009 … CON-012 on the typed medications table."""
-    drugs = params.drugs
-    meds = derive_vars_drug(medications.lazy(), drugs=drugs).collect().lazy()
-    limit = to_fixed(str(float(params.gc_implausible_mg_per_day)), decimals=PREDEQ_DECIMALS)
-    predeq = compute_predeq_per_day(drugs=drugs)
-    out = [
-        make_issues(
-            meds.filter(pl.col("_INN").is_in(list(drugs.predeq))).filter(
-                (compute_fixed(predeq, decimals=PREDEQ_DECIMALS) > limit).fill_null(False)
-            ),
-            rule="CON-009",
-            table="medications",
-            column="CMDOSE",
-            value=pl.col("CMDOSE"),
-            message=pl.format(
-                "medications: {} gives {} mg/day prednisone-equivalent (above "
-                f"{float(params.gc_implausible_mg_per_day):g})",
-                pl.col("CMTRT"),
-                predeq.round(4),
-            ),
-        ),
-        make_issues(
-            _overlaps(meds),
-            rule="CON-011",
-            table="medications",
-            column="CMSTDT",
-            value=pl.col("CMSTDT").cast(pl.String),
-            message=pl.format(
-                "medications: {} starts on {} while an earlier record of the same "
-                "drug and indication runs to {}",
-                pl.col("CMTRT"),
-                pl.col("CMSTDT").cast(pl.String),
-                pl.col("_PREVEND").cast(pl.String),
-            ),
-        ),
-    ]
-    if drugs.has_dictionary:
-        unknown = (
-            pl.col("CMTRT").is_not_null() & pl.col("_INN").is_null() & pl.col("CMCLAS").is_null()
-        )
-        out.append(
-            make_issues(
-                meds.filter(unknown),
-                rule="CON-010",
-                table="medications",
-                column="CMTRT",
-                value=pl.col("CMTRT"),
-                message=pl.format(
-                    "medications: {} is not in the drug dictionary and has no CMCLAS",
-                    pl.col("CMTRT"),
-                ),
-            )
-        )
+    """CON-009 … CON-012 on the typed medications table (CON-010 only with a dictionary,
+    CON-012 only when ``subjects`` could be read)."""
+    meds = derive_vars_drug(medications.lazy(), drugs=params.drugs).collect().lazy()
+    out = [_gc_dose_issues(meds, params=params), _overlap_issues(meds)]
+    if params.drugs.has_dictionary:
+        out.append(_unknown_drug_issues(meds))
     if subjects is not None:
-        infdt = subjects.lazy().unique("USUBJID", keep="first").select("USUBJID", "INFDT")
-        after = meds.join(infdt, on="USUBJID").filter(
-            pl.col("CMINDC").is_null()
-            & (pl.col("CMENDT").is_null() | (pl.col("CMENDT") >= pl.col("INFDT")))
-            & pl.col("INFDT").is_not_null()
-        )
-        out.append(
-            make_issues(
-                after,
-                rule="CON-012",
-                table="medications",
-                column="CMINDC",
-                value=None,
-                message=pl.format(
-                    "medications: {} is taken on or after the infusion ({}) without CMINDC",
-                    pl.col("CMTRT"),
-                    pl.col("INFDT").cast(pl.String),
-                ),
-            )
-        )
+        out.append(_missing_indication_issues(meds, subjects))
     return out

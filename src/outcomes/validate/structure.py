@@ -19,7 +19,7 @@ from outcomes import contract as c
 from outcomes.errors import ExportReadError
 from outcomes.io.export import SUFFIXES, read_raw_table
 from outcomes.schemas.export import EXPORT_COLUMNS
-from outcomes.validate.issues import make_issue, make_issues
+from outcomes.validate.issues import fmt, make_issue, make_issues
 
 BOM = b"\xef\xbb\xbf"
 OTHER_DELIMITERS: tuple[str, ...] = (";", "\t", "|")
@@ -79,7 +79,7 @@ def _ragged_records(data: bytes, *, sep: str, names: list[str], table: str) -> p
         .replace_strict(dict(enumerate(names)), default=None, return_dtype=pl.String)
         .alias("COLUMN"),
         pl.lit(None, dtype=pl.String).alias("VALUE"),
-        pl.format(
+        fmt(
             "{}: record {} has {} field(s) but the header has "
             + str(len(names))
             + " (truncated or broken line)",
@@ -131,6 +131,26 @@ def _invalid_utf8_cells(frame: pl.DataFrame, table: str) -> list[pl.DataFrame]:
     return pl.collect_all(parts) if parts else []
 
 
+def _parse(data: bytes, *, sep: str) -> tuple[pl.DataFrame, bool]:
+    """The table as text, and whether a record may have a wrong field count.
+
+    A strict parse fails on a record with too many fields and pads a short one with nulls, so
+    only a failed parse or a null in the last column calls for the line-by-line count.
+    """
+    options = {
+        "separator": sep,
+        "infer_schema": False,
+        "encoding": "utf8-lossy",
+        "raise_if_empty": False,
+    }
+    try:
+        frame = pl.read_csv(io.BytesIO(data), truncate_ragged_lines=False, **options)
+    except Exception:  # too many fields somewhere: read leniently, then count every line
+        return pl.read_csv(io.BytesIO(data), truncate_ragged_lines=True, **options), True
+    short = frame.width > 0 and frame.get_column(frame.columns[-1]).null_count() > 0
+    return frame, bool(short)
+
+
 def read_csv_checked(path: Path, table: str) -> tuple[pl.DataFrame | None, list[pl.DataFrame]]:
     """Read one CSV file as text with ``ROW``; report every structural problem found."""
     data = path.read_bytes()
@@ -163,14 +183,7 @@ def read_csv_checked(path: Path, table: str) -> tuple[pl.DataFrame | None, list[
     names, sep, header_issues = _header(data, table)
     issues += header_issues
     try:
-        frame = pl.read_csv(
-            io.BytesIO(data),
-            separator=sep,
-            infer_schema=False,
-            encoding="utf8-lossy",
-            truncate_ragged_lines=True,
-            raise_if_empty=False,
-        )
+        frame, maybe_ragged = _parse(data, sep=sep)
     except Exception as exc:  # any parser failure is reported as an unreadable file
         return None, [
             *issues,
@@ -183,7 +196,7 @@ def read_csv_checked(path: Path, table: str) -> tuple[pl.DataFrame | None, list[
     frame, dup_issues = _keep_first_duplicates(frame, names, table)
     issues += dup_issues
     frame = frame.with_row_index("ROW", offset=1).with_columns(pl.col("ROW").cast(pl.Int64))
-    ragged = _ragged_records(data, sep=sep, names=names, table=table)
+    ragged = _ragged_records(data, sep=sep, names=names, table=table) if maybe_ragged else None
     if ragged is not None:
         issues.append(ragged)
     if not valid_utf8:

@@ -8,7 +8,7 @@ import datetime as dt
 
 import polars as pl
 
-from outcomes.validate.issues import make_issues
+from outcomes.validate.issues import fmt, make_issues
 from outcomes.validate.params import ValidationParams
 
 
@@ -58,7 +58,7 @@ def check_baseline(
                 table="subjects",
                 column=col,
                 value=pl.col("_REF").cast(pl.String),
-                message=pl.format(
+                message=fmt(
                     "subjects: no assessment in the {} days before {} = {} (no baseline)",
                     pl.lit(params.baseline_window_days),
                     pl.lit(col),
@@ -94,7 +94,7 @@ def check_visit_windows(
         table="assessments",
         column="VISIT",
         value=pl.col("VISIT"),
-        message=pl.format(
+        message=fmt(
             "assessments: {} on study day {} lies outside its window",
             pl.col("VISIT"),
             pl.col("_ADY"),
@@ -144,7 +144,7 @@ def check_missed_visits(
         table="assessments",
         column="VISIT",
         value=pl.col("_LABEL"),
-        message=pl.format(
+        message=fmt(
             "assessments: no assessment in the window of {} (days {}-{}), which was due",
             pl.col("_LABEL"),
             pl.col("_LO"),

@@ -74,11 +74,14 @@ def compute_sle(*, params: MedicationParams) -> pl.Expr:
     """``SLEFL``: the record counts as given for SLE activity (§8.4 [D-25], §16.6).
 
     CMINDC = SLE; or no CMINDC and the class is one of ``missing_indication_sle_classes`` (IS,
-    biologic, glucocorticoid). IVIG, plasma exchange, NSAIDs and antimalarials need CMINDC = SLE.
-    Needs ``CLASS``.
+    biologic, glucocorticoid) given by a route that counts for it (a topical glucocorticoid is
+    not GC_SYSTEMIC, §16.23). IVIG, plasma exchange, NSAIDs and antimalarials need CMINDC = SLE.
+    Needs ``CLASS`` and ``SYSTEMFL``.
     """
-    missing_counts = pl.col("CMINDC").is_null() & pl.col("CLASS").is_in(
-        params.missing_indication_sle_classes
+    missing_counts = (
+        pl.col("CMINDC").is_null()
+        & pl.col("CLASS").is_in(params.missing_indication_sle_classes)
+        & compute_counts(params=params)
     )
     return ((pl.col("CMINDC") == params.sle_indication).fill_null(False) | missing_counts).alias(
         "SLEFL"

@@ -184,6 +184,7 @@ def derive_vars_medications(
     ----------
     endpoints.md §5.1 [D-14], §7.1, §7.2, §8.1, §8.3 [D-24], §16.8-§16.11, §16.24; E-09, E-11.
     """
+    advisit = advisit.cache()  # read twice below: computed once per collect
     names = advisit.collect_schema().names()
     has_reference = "STABREFDT" in names
     keys = ["USUBJID", "ADT", *(["STABREFDT"] if has_reference else [])]

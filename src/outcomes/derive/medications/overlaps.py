@@ -59,6 +59,7 @@ def find_overlapping_records(
     """
     keyed = (
         dic.derive_var_drug_class(medications, params=params)
+        .with_columns(dic.compute_systemic(params=params))
         .with_columns(dic.compute_sle(params=params))
         .with_columns(dic.compute_indication_group(params=params))
         .select(

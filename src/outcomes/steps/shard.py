@@ -1,0 +1,196 @@
+"""Split a data cut by subject into shards, run the per-subject rules on each, combine them.
+
+For an export too large for one machine, or to use a cluster: validate and type the export
+once (``validate_export``, ``create_validated_tables``), split ``validated/*.parquet`` by a hash
+of USUBJID into N shard folders (:func:`create_shards`), run the per-subject rules on every
+shard as an independent job (:func:`run_shard`), and concatenate the shards' datasets
+(:func:`combine_shards`). Every derivation works within one subject, so the combined datasets
+equal those of one unsharded run (``tests/test_sharding.py``). Analyses and the report then run
+once on the combined ``adam/`` folder.
+
+Command line::
+
+    python -m outcomes.steps.shard split  <run>/validated <shards> --shards N
+    python -m outcomes.steps.shard run    <shards>/shard-000 [--config config/config.yaml]
+    python -m outcomes.steps.shard combine <run> <shards>/shard-*
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from outcomes import contract as c
+from outcomes.errors import ConfigError, InputDataError
+
+#: Seed of the USUBJID hash that assigns a subject to its shard.
+SHARD_SEED = 20260701
+#: Datasets of the per-subject rules, as paths under a run folder (without ``.parquet``).
+DATASETS: tuple[str, ...] = (
+    "derived/adcm",
+    "derived/events",
+    "adam/advisit",
+    "adam/adsl",
+    "adam/adrs",
+    "adam/adepi",
+    "adam/adtte",
+    "adam/adae",
+    "adam/adsafe",
+)
+
+
+def compute_shard(*, n_shards: int) -> pl.Expr:
+    """Shard number (0 .. n_shards - 1) of each row's subject: a seeded hash of USUBJID.
+
+    Deterministic for a given polars version; all rows of one subject get the same shard.
+    """
+    if n_shards < 1:
+        raise ConfigError(f"shard: the number of shards must be >= 1, got {n_shards}.")
+    return (pl.col("USUBJID").hash(seed=SHARD_SEED) % n_shards).cast(pl.Int64).alias("SHARD")
+
+
+def shard_dir(out: Path, shard: int) -> Path:
+    """Folder of shard ``shard`` under ``out`` (``shard-000``, ``shard-001``, ...)."""
+    return out / f"shard-{shard:03d}"
+
+
+def create_shards(validated: Path, *, out: Path, n_shards: int) -> list[Path]:
+    """Write each validated table split by subject into ``out/shard-<k>/validated/``.
+
+    Rows keep their columns (ROW, SRCDOM, SRCSEQ: provenance to the whole export) and their
+    order; each subject's rows go to one shard.
+
+    Raises
+    ------
+    InputDataError
+        When a validated table is missing from ``validated``.
+    """
+    shard = compute_shard(n_shards=n_shards)
+    folders = [shard_dir(out, k) for k in range(n_shards)]
+    for folder in folders:
+        (folder / "validated").mkdir(parents=True, exist_ok=True)
+    for table in c.TABLES:
+        path = validated / f"{table}.parquet"
+        if not path.is_file():
+            raise InputDataError(f"shard: validated table {path} is missing; run the ingest first.")
+        frame = pl.scan_parquet(path)
+        for k, folder in enumerate(folders):
+            frame.filter(shard == k).sink_parquet(folder / "validated" / f"{table}.parquet")
+    return folders
+
+
+def combine_shards(shards: Sequence[Path], *, out: Path) -> dict[str, Path]:
+    """Concatenate each dataset of :data:`DATASETS` over ``shards`` into ``out``.
+
+    Rows are ordered by USUBJID (stable: within a subject the shard's order is kept). The rows
+    are those of the unsharded run; datasets written in record order rather than subject order
+    (derived/adcm) differ from it in row order only.
+    """
+    written = {}
+    for name in DATASETS:
+        frames = [pl.scan_parquet(folder / f"{name}.parquet") for folder in shards]
+        target = out / f"{name}.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pl.concat(frames, how="vertical").sort("USUBJID", maintain_order=True).sink_parquet(target)
+        written[name] = target
+    return written
+
+
+def _rule_io(cfg: Mapping[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
+    """Inputs, outputs (relative to the run folder) and params of the per-subject rules, as in
+    workflow/rules/{medications,derive,endpoints}.smk."""
+    v = {t: f"validated/{t}.parquet" for t in c.TABLES}
+    adcm, events = "derived/adcm.parquet", "derived/events.parquet"
+    adam = {n: f"adam/{n}.parquet" for n in ("advisit", "adsl", "adrs", "adepi", "adtte")}
+    cut = cfg["data"]["data_cut"]
+    ep_in = {"advisit": adam["advisit"], "adsl": adam["adsl"], "events": events}
+    ep_in["subjects"] = v["subjects"]
+    return {
+        "create_adcm": (
+            {"medications": v["medications"], "subjects": v["subjects"]},
+            {"adcm": adcm},
+            {"medications": cfg["medications"], "data_cut": cut},
+        ),
+        "create_events": (
+            {"adcm": adcm, "subjects": v["subjects"], "assessments": v["assessments"]},
+            {"events": events},
+            {"medications": cfg["medications"]},
+        ),
+        "create_advisit": (
+            {"assessments": v["assessments"], "subjects": v["subjects"], "adcm": adcm},
+            {"advisit": adam["advisit"]},
+            {k: cfg[k] for k in ("visits", "scores", "criteria", "medications")},
+        ),
+        "create_adsl": (
+            {k: v[k] for k in ("subjects", "assessments", "labs")}
+            | {"adcm": adcm, "advisit": adam["advisit"]},
+            {"adsl": adam["adsl"]},
+            {k: cfg[k] for k in ("visits", "eligibility", "medications")}
+            | {"dose_levels": cfg["study"]["dose_levels"], "data_cut": cut},
+        ),
+        "create_adrs": (
+            ep_in,
+            {"adrs": adam["adrs"]},
+            {"endpoints": cfg["endpoints"], "visits": cfg["visits"]},
+        ),
+        "create_adepi": (ep_in, {"adepi": adam["adepi"]}, {}),
+        "create_adtte": (ep_in, {"adtte": adam["adtte"]}, {"endpoints": cfg["endpoints"]}),
+        "create_adae": (
+            {k: v[k] for k in ("adverse_events", "labs", "subjects")} | {"adsl": adam["adsl"]},
+            {"adae": "adam/adae.parquet", "adsafe": "adam/adsafe.parquet"},
+            {"safety": cfg["safety"]},
+        ),
+    }
+
+
+def run_shard(folder: Path, *, config: Mapping[str, Any]) -> None:
+    """Run the per-subject rules (medications, per-visit states, subject endpoints) in
+    ``folder``, which holds ``validated/*.parquet``; logs go to ``folder/logs/``."""
+    from outcomes.steps import StepIO, load_steps
+
+    steps = load_steps()
+    for rule, (inputs, outputs, params) in _rule_io(config).items():
+        outs = {k: str(folder / p) for k, p in outputs.items()}
+        for path in outs.values():
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        log = folder / "logs" / f"{rule}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        ins = {k: str(folder / p) for k, p in inputs.items()}
+        steps[rule](StepIO(ins, outs, dict(params), str(log)))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``split``, ``run`` and ``combine`` (see the module docstring)."""
+    from outcomes.config import DEFAULT_CONFIG, load_config
+
+    parser = argparse.ArgumentParser(prog="python -m outcomes.steps.shard", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    split = sub.add_parser("split", help="split validated tables by subject")
+    split.add_argument("validated", type=Path)
+    split.add_argument("out", type=Path)
+    split.add_argument("--shards", type=int, required=True)
+    run = sub.add_parser("run", help="run the per-subject rules in one shard folder")
+    run.add_argument("folder", type=Path)
+    run.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    combine = sub.add_parser("combine", help="concatenate the shards' datasets")
+    combine.add_argument("out", type=Path)
+    combine.add_argument("shards", type=Path, nargs="+")
+    args = parser.parse_args(argv)
+    if args.command == "split":
+        folders = create_shards(args.validated, out=args.out, n_shards=args.shards)
+        print("\n".join(str(f) for f in folders))
+    elif args.command == "run":
+        run_shard(args.folder, config=load_config(args.config))
+    else:
+        for path in combine_shards(args.shards, out=args.out).values():
+            print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
