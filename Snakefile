@@ -11,6 +11,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
+include: "workflow/rules/interop.smk"
 include: "workflow/rules/medications.smk"
 include: "workflow/rules/derive.smk"
 include: "workflow/rules/endpoints.smk"

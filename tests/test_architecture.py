@@ -15,16 +15,28 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "outcomes"
 
 RANK = {
     # foundation
-    "contract": 0, "errors": 0, "config": 0, "decimal": 0, "schemas": 0, "io": 0,
-    "scoring": 0, "eligibility": 0,
+    "contract": 0,
+    "errors": 0,
+    "config": 0,
+    "decimal": 0,
+    "schemas": 0,
+    "io": 0,
+    "scoring": 0,
+    "eligibility": 0,
     # stages, in data-flow order
-    "ingest": 1, "validate": 1, "simulate": 1,
+    "ingest": 1,
+    "validate": 1,
+    "simulate": 1,
     "derive": 2,
     "endpoints": 3,
     "analysis": 4,
-    "report": 5, "interop": 5,
+    "report": 5,
+    "interop": 5,
     # the IO boundary
-    "steps": 9, "cli": 9, "documentation": 9, "__init__": 9,
+    "steps": 9,
+    "cli": 9,
+    "documentation": 9,
+    "__init__": 9,
 }
 
 
@@ -55,13 +67,13 @@ MODULES = sorted(p for p in SRC.rglob("*.py"))
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
 def test_imports_follow_the_data_flow(path: Path):
     own = _top(path)
-    if own == "schemas":  # schemas describe every stage's datasets but import no stage code
-        own_rank = 0
-    else:
-        own_rank = RANK.get(own, 9)
+    # schemas describe every stage's datasets but import no stage code
+    own_rank = 0 if own == "schemas" else RANK.get(own, 9)
     for top in _imported_tops(path):
         rank = RANK.get(top)
-        assert rank is not None, f"{path}: imports outcomes.{top}, which has no place in the data flow"
+        assert rank is not None, (
+            f"{path}: imports outcomes.{top}, which has no place in the data flow"
+        )
         assert rank <= own_rank, f"{path} ({own}) imports the later stage outcomes.{top}"
 
 

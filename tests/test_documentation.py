@@ -12,5 +12,5 @@ def test_readme_generated_blocks_are_up_to_date():
 
 def test_readme_quick_start_has_the_two_commands():
     text = README.read_text(encoding="utf-8")
-    assert 'pip install -e . && snakemake --cores 2' in text
+    assert "pip install -e . && snakemake --cores 2" in text
     assert 'pip install -e ".[test]" && pytest' in text

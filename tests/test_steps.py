@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from outcomes.steps import load_steps
+from outcomes.steps import RULE_MODULES, STEPS, load_steps
 
 RULES = Path(__file__).resolve().parents[1] / "workflow" / "rules"
 
@@ -19,3 +19,11 @@ def _rule_names() -> set[str]:
 
 def test_rules_and_steps_match():
     assert _rule_names() == set(load_steps())
+
+
+def test_every_rule_names_the_module_of_its_step():
+    steps = load_steps()
+    assert set(RULE_MODULES) == _rule_names()
+    for rule, module in RULE_MODULES.items():
+        assert steps[rule].__module__ == module, rule
+    assert set(STEPS) == set(steps)

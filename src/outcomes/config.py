@@ -77,7 +77,9 @@ def validate_config(config: Mapping[str, Any]) -> dict[str, Any]:
     """
     validator = jsonschema.Draft202012Validator(load_schema())
     problems = []
-    for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(
+        validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))
+    ):
         if error.validator == "additionalProperties":
             problems.append(f"{_key_path(error)}: {error.message} (unknown key)")
         else:
@@ -88,7 +90,8 @@ def validate_config(config: Mapping[str, Any]) -> dict[str, Any]:
             problems.extend(check(config))
     if problems:
         raise ConfigError(
-            "Configuration is not valid:\n  - " + "\n  - ".join(problems)
+            "Configuration is not valid:\n  - "
+            + "\n  - ".join(problems)
             + "\nFix these keys (config/config.schema.json describes each one)."
         )
     return copy.deepcopy(dict(config))
@@ -125,7 +128,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_config(path: Path = DEFAULT_CONFIG, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def load_config(
+    path: Path = DEFAULT_CONFIG, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Read, override (nested keys merged) and check a configuration.
 
     A study's own file need not repeat every key: it is merged over the shipped

@@ -58,12 +58,21 @@ SLEDAI_ITEMS: tuple[SledaiItem, ...] = (
 SLEDAI_COLUMNS: tuple[str, ...] = tuple(item.column for item in SLEDAI_ITEMS)
 SLEDAI_BY_CODE: dict[str, SledaiItem] = {item.code: item for item in SLEDAI_ITEMS}
 
-#: Items scored by SELENA-SLEDAI only when new or recurrent (endpoints.md §1.3); each has a _NEW flag.
+#: Items scored by SELENA-SLEDAI only when new or recurrent (endpoints.md §1.3); each has a
+#: _NEW flag.
 SELENA_ONSET_ITEMS: tuple[str, ...] = ("RASH", "ALOPECIA", "MUCOSAL_ULCERS", "PROTEINURIA")
 SELENA_ONSET_COLUMNS: tuple[str, ...] = tuple(f"SLEDAI_{c}_NEW" for c in SELENA_ONSET_ITEMS)
 
 BILAG_DOMAINS: tuple[str, ...] = (
-    "CONST", "MUCO", "NEURO", "MSK", "CARDIO", "GI", "OPHTH", "RENAL", "HAEM",
+    "CONST",
+    "MUCO",
+    "NEURO",
+    "MSK",
+    "CARDIO",
+    "GI",
+    "OPHTH",
+    "RENAL",
+    "HAEM",
 )
 BILAG_COLUMNS: tuple[str, ...] = tuple(f"BILAG_{d}" for d in BILAG_DOMAINS)
 BILAG_GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E")
@@ -95,29 +104,75 @@ BIT_VALUES: tuple[str, ...] = ("0", "1")
 SEX_VALUES: tuple[str, ...] = ("M", "F")
 EOSSTT_VALUES: tuple[str, ...] = ("ONGOING", "COMPLETED", "DISCONTINUED")
 DCSREAS_VALUES: tuple[str, ...] = (
-    "DEATH", "WITHDRAWAL BY SUBJECT", "LOST TO FOLLOW-UP", "ADVERSE EVENT", "LACK OF EFFICACY",
-    "PHYSICIAN DECISION", "PROTOCOL DEVIATION", "OTHER",
+    "DEATH",
+    "WITHDRAWAL BY SUBJECT",
+    "LOST TO FOLLOW-UP",
+    "ADVERSE EVENT",
+    "LACK OF EFFICACY",
+    "PHYSICIAN DECISION",
+    "PROTOCOL DEVIATION",
+    "OTHER",
 )
 FLARE_VALUES: tuple[str, ...] = ("NONE", "MILD", "MODERATE", "SEVERE")
 CMCLAS_VALUES: tuple[str, ...] = (
-    "GLUCOCORTICOID", "ANTIMALARIAL", "IMMUNOSUPPRESSANT", "BIOLOGIC", "LYMPHODEPLETION",
-    "CART_TOXICITY", "SUPPORTIVE", "NSAID", "PLASMA_EXCHANGE", "CART_RETREATMENT",
-    "INVESTIGATIONAL", "OTHER",
+    "GLUCOCORTICOID",
+    "ANTIMALARIAL",
+    "IMMUNOSUPPRESSANT",
+    "BIOLOGIC",
+    "LYMPHODEPLETION",
+    "CART_TOXICITY",
+    "SUPPORTIVE",
+    "NSAID",
+    "PLASMA_EXCHANGE",
+    "CART_RETREATMENT",
+    "INVESTIGATIONAL",
+    "OTHER",
 )
 CMDOSU_VALUES: tuple[str, ...] = ("mg", "g", "ug")
 CMDOSFRQ_VALUES: tuple[str, ...] = ("QD", "BID", "TID", "QID", "QOD", "QW", "Q2W", "Q4W", "ONCE")
 CMROUTE_VALUES: tuple[str, ...] = (
-    "ORAL", "INTRAVENOUS", "SUBCUTANEOUS", "INTRAMUSCULAR", "TOPICAL", "INHALED",
-    "INTRA-ARTICULAR", "OTHER",
+    "ORAL",
+    "INTRAVENOUS",
+    "SUBCUTANEOUS",
+    "INTRAMUSCULAR",
+    "TOPICAL",
+    "INHALED",
+    "INTRA-ARTICULAR",
+    "OTHER",
 )
 CMINDC_VALUES: tuple[str, ...] = (
-    "SLE", "CRS", "ICANS", "IEC-HS", "LICATS", "GVHD", "INFECTION", "IG REPLACEMENT",
-    "PROPHYLAXIS", "ADRENAL INSUFFICIENCY", "OTHER",
+    "SLE",
+    "CRS",
+    "ICANS",
+    "IEC-HS",
+    "LICATS",
+    "GVHD",
+    "INFECTION",
+    "IG REPLACEMENT",
+    "PROPHYLAXIS",
+    "ADRENAL INSUFFICIENCY",
+    "OTHER",
 )
 AECAT_VALUES: tuple[str, ...] = (
-    "CRS", "ICANS", "ICAHT", "INFECTION", "GVHD", "IEC-HS", "LICATS", "OTHER",
+    "CRS",
+    "ICANS",
+    "ICAHT",
+    "INFECTION",
+    "GVHD",
+    "IEC-HS",
+    "LICATS",
+    "OTHER",
 )
 DEFAULT_VISIT_LABELS: tuple[str, ...] = (
-    "SCREENING", "BASELINE", "DAY 14", "DAY 28", "MONTH 3", "MONTH 6", "MONTH 9", "MONTH 12",
-    "MONTH 18", "MONTH 24", "UNSCHEDULED",
+    "SCREENING",
+    "BASELINE",
+    "DAY 14",
+    "DAY 28",
+    "MONTH 3",
+    "MONTH 6",
+    "MONTH 9",
+    "MONTH 12",
+    "MONTH 18",
+    "MONTH 24",
+    "UNSCHEDULED",
 )

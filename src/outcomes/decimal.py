@@ -35,9 +35,7 @@ def compute_fixed(expr: pl.Expr, *, decimals: int) -> pl.Expr:
     exact = expr.cast(pl.Float64).cast(pl.String).str.to_decimal(scale=_WORK_SCALE)
     scaled = exact * (10**decimals)
     half = pl.lit("0.5").str.to_decimal(scale=_WORK_SCALE)
-    return (
-        pl.when(scaled >= 0).then(scaled + half).otherwise(scaled - half).cast(pl.Int64)
-    )
+    return pl.when(scaled >= 0).then(scaled + half).otherwise(scaled - half).cast(pl.Int64)
 
 
 def to_fixed(value: float | int | str | Decimal, *, decimals: int) -> int:

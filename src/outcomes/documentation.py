@@ -13,7 +13,6 @@ import json
 import re
 import sys
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import pandera.polars as pa
@@ -34,13 +33,21 @@ def render_input_dictionary() -> str:
     """Every export column of data-contract §1, table by table."""
     parts = []
     for table, specs in EXPORT_COLUMNS.items():
-        lines = [f"#### `{table}`", "", "| column | type | required | allowed / range | meaning |",
-                 "|---|---|---|---|---|"]
+        lines = [
+            f"#### `{table}`",
+            "",
+            "| column | type | required | allowed / range | meaning |",
+            "|---|---|---|---|---|",
+        ]
         for s in specs:
             rng = ", ".join(s.allowed) if s.allowed else ""
             if s.minimum is not None or s.maximum is not None:
-                rng = f"{'' if s.minimum is None else s.minimum} – {'' if s.maximum is None else s.maximum}"
-            lines.append(f"| `{s.name}` | {s.type} | {s.required} | {_cell(rng)} | {_cell(s.description)} |")
+                low = "" if s.minimum is None else s.minimum
+                high = "" if s.maximum is None else s.maximum
+                rng = f"{low} – {high}"
+            lines.append(
+                f"| `{s.name}` | {s.type} | {s.required} | {_cell(rng)} | {_cell(s.description)} |"
+            )
         parts.append("\n".join(lines) + "\n")
     return "\n".join(parts)
 
@@ -67,8 +74,11 @@ def _walk(schema: Mapping[str, Any], value: Any, path: str) -> Iterator[tuple[st
         return
     kind = schema.get("type", "")
     kind = "/".join(kind) if isinstance(kind, list) else kind
-    limits = [f"{k} {schema[k]}" for k in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
-              if k in schema]
+    limits = [
+        f"{k} {schema[k]}"
+        for k in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
+        if k in schema
+    ]
     if "enum" in schema:
         limits.append("one of " + ", ".join(map(str, schema["enum"])))
     shown = json.dumps(value, ensure_ascii=False)
@@ -87,7 +97,15 @@ def render_config_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_decisions() -> str:
+    """The decisions table of docs/decisions.md: every [D-nn] with its config key and default."""
+    text = (REPO_ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    return "\n".join(rows) + "\n"
+
+
 BLOCKS = {
+    "decisions": render_decisions,
     "input-dictionary": render_input_dictionary,
     "output-dictionary": render_output_dictionary,
     "config-reference": render_config_reference,

@@ -115,7 +115,17 @@ def test_cox__public_form_is_a_frame_with_the_documented_columns():
     )
     out = cox(df, time="time", event="cens", covariates=["trt"], ties="breslow")
     assert out.columns == [
-        "term", "coef", "se", "hr", "lower", "upper", "z", "p", "method", "converged", "note"
+        "term",
+        "coef",
+        "se",
+        "hr",
+        "lower",
+        "upper",
+        "z",
+        "p",
+        "method",
+        "converged",
+        "note",
     ]
     assert out["term"].to_list() == ["trt"]
     assert out["method"][0] == "Cox PH model, Breslow ties, Wald 95% CI and Wald p"

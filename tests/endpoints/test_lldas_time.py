@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from tests.endpoints.endpoint_builders import PARAMS, SCHEDULE, D, adsl, advisit, events, rows, subject, visit
 
 from outcomes.endpoints.datasets import create_adrs
+from tests.endpoints.endpoint_builders import (
+    PARAMS,
+    SCHEDULE,
+    D,
+    adsl,
+    advisit,
+    events,
+    rows,
+    subject,
+    visit,
+)
 
 T0 = "2025-01-01"
 

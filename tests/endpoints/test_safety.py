@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from tests.endpoints.test_worked_examples import ICAHT, _labs
 
 from outcomes.endpoints.icaht import create_icaht
 from outcomes.endpoints.params import SafetyParams
 from outcomes.endpoints.safety import create_adae, create_adsafe
+from tests.endpoints.test_worked_examples import ICAHT, _labs
 
 D = dt.date.fromisoformat
 SAFETY = SafetyParams(

@@ -10,9 +10,19 @@ from __future__ import annotations
 import dataclasses
 
 import polars as pl
-from tests.endpoints.endpoint_builders import PARAMS, SCHEDULE, D, adsl, advisit, events, rows, subject, visit
 
 from outcomes.endpoints.datasets import create_adepi, create_adrs, create_adtte
+from tests.endpoints.endpoint_builders import (
+    PARAMS,
+    SCHEDULE,
+    D,
+    adsl,
+    advisit,
+    events,
+    rows,
+    subject,
+    visit,
+)
 
 T0 = "2025-01-01"
 DATES = {

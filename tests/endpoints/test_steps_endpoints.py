@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import polars as pl
-from tests.endpoints.endpoint_builders import adsl, advisit, events, ex11_visits, subject
-from tests.endpoints.test_safety import AES
 
 from outcomes.config import load_config
 from outcomes.schemas.endpoints import ADAE, ADEPI, ADRS, ADSAFE, ADTTE
 from outcomes.steps import StepIO, load_steps
+from tests.endpoints.endpoint_builders import adsl, advisit, events, ex11_visits, subject
+from tests.endpoints.test_safety import AES
 
 
 def _inputs(tmp_path) -> dict[str, str]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import polars as pl
-from tests.endpoints.endpoint_builders import PARAMS, D, adsl, advisit, events, subject, visit
 
 from outcomes.endpoints.datasets import create_adtte
+from tests.endpoints.endpoint_builders import PARAMS, D, adsl, advisit, events, subject, visit
 
 # The export (data-contract §1), as the ingest stage types it: ROW / CMSEQ are the SRCSEQ.
 SUBJECTS = pl.DataFrame(

@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+
+from outcomes.endpoints.datasets import create_adepi, create_adrs, create_adtte
+from outcomes.endpoints.icaht import create_icaht
+from outcomes.endpoints.params import IcahtParams
 from tests.endpoints.endpoint_builders import (
     PARAMS,
     SCHEDULE,
@@ -17,10 +21,6 @@ from tests.endpoints.endpoint_builders import (
     subject,
     visit,
 )
-
-from outcomes.endpoints.datasets import create_adepi, create_adrs, create_adtte
-from outcomes.endpoints.icaht import create_icaht
-from outcomes.endpoints.params import IcahtParams
 
 NO_EVENTS = events([])
 

@@ -36,7 +36,9 @@ def test_validate_config__unknown_nested_key_is_named_with_its_path():
 
 def test_validate_config__out_of_range_value_names_the_key():
     config = merge(read_config_file(DEFAULT_CONFIG), {"demo": {"subjects": 0}})
-    with pytest.raises(ConfigError, match=r"config\.demo\.subjects: 0 is less than the minimum of 1"):
+    with pytest.raises(
+        ConfigError, match=r"config\.demo\.subjects: 0 is less than the minimum of 1"
+    ):
         validate_config(config)
 
 

@@ -19,8 +19,11 @@ def _write(path, text):
 
 
 def test_read_raw_table__csv_is_all_text_with_one_based_row(tmp_path):
-    path = _write(tmp_path / "adverse_events.csv",
-                  AE_HEADER + "S1,1,Fever,,CRS,2025-04-02,,1,N,Y,x\nS1,2,Rash,,OTHER,2025-05-01,2025-05-09,2,N,N,\n")
+    path = _write(
+        tmp_path / "adverse_events.csv",
+        AE_HEADER
+        + "S1,1,Fever,,CRS,2025-04-02,,1,N,Y,x\nS1,2,Rash,,OTHER,2025-05-01,2025-05-09,2,N,N,\n",
+    )
     raw = read_raw_table(path)
     assert raw["ROW"].to_list() == [1, 2]
     assert raw.schema["AESEQ"] == pl.String
@@ -28,8 +31,9 @@ def test_read_raw_table__csv_is_all_text_with_one_based_row(tmp_path):
 
 
 def test_cast_table__types_sequence_and_source(tmp_path):
-    path = _write(tmp_path / "adverse_events.csv",
-                  AE_HEADER + "S1,7,Fever,,CRS,2025-04-02,,1,N,Y,x\n")
+    path = _write(
+        tmp_path / "adverse_events.csv", AE_HEADER + "S1,7,Fever,,CRS,2025-04-02,,1,N,Y,x\n"
+    )
     typed = cast_table(read_raw_table(path), "adverse_events")
     row = typed.row(0, named=True)
     assert row["AESTDT"] == dt.date(2025, 4, 2)
@@ -40,8 +44,9 @@ def test_cast_table__types_sequence_and_source(tmp_path):
 
 
 def test_cast_table__unparseable_and_impossible_cells_are_located(tmp_path):
-    path = _write(tmp_path / "adverse_events.csv",
-                  AE_HEADER + "S1,1,Fever,,CRS,2026-02-30,,one,N,Y,\n")
+    path = _write(
+        tmp_path / "adverse_events.csv", AE_HEADER + "S1,1,Fever,,CRS,2026-02-30,,one,N,Y,\n"
+    )
     with pytest.raises(InputDataError, match="2 cell") as excinfo:
         cast_table(read_raw_table(path), "adverse_events")
     failures = excinfo.value.failures.sort("COLUMN")
@@ -52,13 +57,14 @@ def test_cast_table__unparseable_and_impossible_cells_are_located(tmp_path):
 
 def test_cast_table__missing_required_column_is_named(tmp_path):
     path = _write(tmp_path / "adverse_events.csv", "USUBJID,AESEQ\nS1,1\n")
-    with pytest.raises(InputDataError, match="required column.*AETERM"):
+    with pytest.raises(InputDataError, match=r"required column.*AETERM"):
         cast_table(read_raw_table(path), "adverse_events")
 
 
 def test_cast_table__parquet_and_csv_give_the_same_rows(tmp_path):
-    csv = _write(tmp_path / "adverse_events.csv",
-                 AE_HEADER + "S1,1,Fever,,CRS,2025-04-02,,1,N,Y,\n")
+    csv = _write(
+        tmp_path / "adverse_events.csv", AE_HEADER + "S1,1,Fever,,CRS,2025-04-02,,1,N,Y,\n"
+    )
     typed_csv = cast_table(read_raw_table(csv), "adverse_events")
     pq_dir = tmp_path / "pq"
     pq_dir.mkdir()

@@ -58,6 +58,8 @@ def test_report_rules_run_and_snakemake_report_bundles_outputs(tmp_path):
     run = write_run(tmp_path / "out")
     (run / "validation" / "issues.csv").write_text("RULE\n")
     (run / "validation" / "report.html").write_text("validation")
+    (run / "transport").mkdir()
+    (run / "transport" / "define.json").write_text('{"datasets": []}\n')
     for path in export.iterdir():  # the export is older than the run's datasets
         os.utime(path, (path.stat().st_mtime - 100, path.stat().st_mtime - 100))
     (tmp_path / "Snakefile").write_text(SNAKEFILE)

@@ -312,9 +312,11 @@ def test_simulate_export__crs_rate_rises_with_dose(sim600):
         .sort("DOSELVL")["CRS"]
         .to_list()
     )
+    # Design: CRS in 35 % / 55 % / 75 % (Müller 2024: 10 of 15); ±10 points for ~190 subjects.
     assert 0.25 <= rate[0] <= 0.45 and 0.45 <= rate[1] <= 0.65 and 0.65 <= rate[2] <= 0.85
     grades = t["adverse_events"].filter(pl.col("AECAT") == "CRS")["AETOXGR"]
-    assert (grades <= 2).mean() > 0.8
+    # Design: ASTCT grade 1/2/3 = 85/13/2 % (CRS mostly grade 1 in the SLE series); ~300 events.
+    assert (grades == 1).mean() >= 0.75 and (grades <= 2).mean() >= 0.93
     onset = _with_subject(t["adverse_events"].filter(pl.col("AECAT") == "CRS"), t["subjects"])
     day = (onset["AESTDT"] - onset["INFDT"]).dt.total_days()
     assert day.min() >= 0 and day.max() <= 10
@@ -327,8 +329,67 @@ def test_simulate_export__clinical_remission_at_month_6_rises_with_dose(sim600):
     share = (
         m6.group_by("DOSELVL").agg(clear.mean().alias("CLEAR")).sort("DOSELVL")["CLEAR"].to_list()
     )
-    assert 0.40 <= share[0] <= 0.70 and 0.60 <= share[1] <= 0.85 and 0.75 <= share[2] <= 0.97
+    # Design: complete response 32 % / 57 % / 82 %, plus partial and non-responders whose few
+    # clinical items happen to have cleared; ±12-15 points for ~180 assessments per level.
+    assert 0.30 <= share[0] <= 0.60 and 0.50 <= share[1] <= 0.78 and 0.72 <= share[2] <= 0.95
     assert share[0] < share[1] < share[2]
+
+
+def _rate_by_level(subjects: pl.DataFrame, hit: pl.Series) -> list[float]:
+    flagged = subjects.with_columns(pl.col("USUBJID").is_in(hit.implode()).alias("HIT"))
+    return flagged.group_by("DOSELVL").agg(pl.col("HIT").mean()).sort("DOSELVL")["HIT"].to_list()
+
+
+def test_simulate_export__doris_like_remission_at_month_3_rises_with_dose(sim600):
+    """Clinical SLEDAI-2K 0 and PGA < 0.5 at MONTH 3 (the DORIS core, endpoints.md §5.1).
+
+    Design: complete response 32 % / 57 % / 82 %, about 90 % of them clear by MONTH 3 (clearance
+    Day 14-100), so about 30 % / 50 % / 70 % (Feng 2025: 12 of 15 by week 12 at the best
+    dose); ±12 points for ~180 assessments per level.
+    """
+    t = sim600.tables
+    m3 = _with_subject(t["assessments"].filter(pl.col("VISIT") == "MONTH 3"), t["subjects"])
+    clear = (pl.sum_horizontal(f"SLEDAI_{i}" for i in CLINICAL_ITEMS) == 0) & (pl.col("PGA") < 0.5)
+    share = m3.group_by("DOSELVL").agg(clear.mean().alias("REM")).sort("DOSELVL")["REM"].to_list()
+    assert 0.18 <= share[0] <= 0.42 and 0.38 <= share[1] <= 0.62 and 0.60 <= share[2] <= 0.86
+    assert share[0] < share[1] < share[2]
+
+
+def test_simulate_export__obd_toxicity_day_0_28_rises_with_dose_and_admits_doses(sim600):
+    """CAR-T-related grade >= 3 AE, or CRS/ICANS grade >= 2, with onset Day 0-28 (§16.18).
+
+    Design: about 9 % / 17 % / 25 % (related grade >= 3 neutropenia after lymphodepletion in 5-20
+    % of the ~60 % with such a nadir; CRS grade >= 2 in 15 % of CRS; rare ICANS grade >= 2),
+    every level below the OBD limit of 0.35; ±8-10 points for ~190 subjects per level.
+    """
+    t = sim600.tables
+    infused = t["subjects"].filter(pl.col("INFDT").is_not_null())
+    ae = _with_subject(t["adverse_events"], t["subjects"])
+    day = (pl.col("AESTDT") - pl.col("INFDT")).dt.total_days()
+    related = (pl.col("AEREL") == "Y") & (pl.col("AETOXGR") >= 3)
+    crs_icans = pl.col("AECAT").is_in(["CRS", "ICANS"]) & (pl.col("AETOXGR") >= 2)
+    tox = ae.filter(day.is_between(0, 28) & (related | crs_icans))["USUBJID"].unique()
+    rate = _rate_by_level(infused, tox)
+    assert 0.02 <= rate[0] <= 0.18 and 0.08 <= rate[1] <= 0.28 and 0.14 <= rate[2] <= 0.34
+    assert rate[0] < rate[2]
+
+
+def test_simulate_export__neutropenia_attribution_after_lymphodepletion(sim600):
+    """Assumption of simulate/params.py: after fludarabine/cyclophosphamide early neutropenia is
+    CAR-T-related in 5 % (DL1) … 20 % (DL3) of cases, else attributed to the chemotherapy;
+    without lymphodepletion always related. ±7-10 points for ~135 events per level."""
+    t = sim600.tables
+    neu = _with_subject(t["adverse_events"].filter(pl.col("AECAT") == "ICAHT"), t["subjects"])
+    assert (neu.filter(pl.col("LDFL") == "N")["AEREL"] == "Y").all()
+    share = (
+        neu.filter(pl.col("LDFL") == "Y")
+        .group_by("DOSELVL")
+        .agg((pl.col("AEREL") == "Y").mean().alias("REL"))
+        .sort("DOSELVL")["REL"]
+        .to_list()
+    )
+    assert share[0] <= 0.12 and 0.03 <= share[1] <= 0.22 and 0.10 <= share[2] <= 0.32
+    assert share[0] < share[2]
 
 
 def test_simulate_export__transient_neutropenia_after_infusion(sim600):

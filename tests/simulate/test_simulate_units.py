@@ -89,16 +89,38 @@ def test_draw_baseline_items__eligible_subjects_reach_selena_8():
 
 
 def test_draw_visit_items__cleared_phase_keeps_only_serology():
-    rng = np.random.default_rng(0)
+    latent = np.random.default_rng(0).random((500, len(c.SLEDAI_ITEMS)))
     baseline = np.ones((500, len(c.SLEDAI_ITEMS)), dtype=bool)
-    items = act.draw_visit_items(rng, baseline=baseline, phase=np.full(500, act.CLEARED))
+    items = act.draw_visit_items(latent, baseline=baseline, phase=np.full(500, act.CLEARED))
     assert not items[:, ~act.SEROLOGICAL].any()
-    pre = act.draw_visit_items(rng, baseline=baseline, phase=np.full(500, act.PRE))
+    pre = act.draw_visit_items(latent, baseline=baseline, phase=np.full(500, act.PRE))
     assert pre.all()
     relapse = act.draw_visit_items(
-        rng, baseline=np.zeros_like(baseline), phase=np.full(500, act.RELAPSE)
+        latent, baseline=np.zeros_like(baseline), phase=np.full(500, act.RELAPSE)
     )
     assert relapse[:, act.ITEM_INDEX["ARTHRITIS"]].all()
+
+
+def test_draw_visit_items__persistence_by_latent_draw_boundaries():
+    """Clinical item persists while the subject's draw < the phase probability (IMPROVING 0.45,
+    PARTIAL 0.35): just below, at and just above each, plus an item absent at baseline."""
+    rash = act.ITEM_INDEX["RASH"]
+    latent = np.full((6, len(c.SLEDAI_ITEMS)), 0.99)
+    latent[:, rash] = [0.44, 0.45, 0.46, 0.34, 0.35, 0.0]
+    baseline = np.zeros_like(latent, dtype=bool)
+    baseline[:5, rash] = True
+    phase = np.array([act.IMPROVING] * 3 + [act.PARTIAL] * 2 + [act.IMPROVING])
+    items = act.draw_visit_items(latent, baseline=baseline, phase=phase)
+    assert items[:, rash].tolist() == [True, False, False, True, False, False]
+
+
+def test_draw_visit_items__same_subject_draw_never_regains_items_while_improving():
+    """One subject's draws, PRE → IMPROVING → CLEARED: present items only fall away."""
+    latent = np.tile(np.random.default_rng(3).random(len(c.SLEDAI_ITEMS)), (3, 1))
+    baseline = np.ones_like(latent, dtype=bool)
+    phase = np.array([act.PRE, act.IMPROVING, act.CLEARED])
+    items = act.draw_visit_items(latent, baseline=baseline, phase=phase)
+    assert not (items[1] & ~items[0]).any() and not (items[2] & ~items[1]).any()
 
 
 def test_compute_onset_flags__new_when_absent_at_previous_assessment():
@@ -142,7 +164,8 @@ def test_compute_bilag__grades_follow_items():
 def test_draw_pga__ranges_by_phase():
     rng = np.random.default_rng(2)
     cleared = act.draw_pga(rng, phase=np.full(1000, act.CLEARED), baseline=np.full(1000, 2.0))
-    assert cleared.min() == 0.0 and cleared.max() == 0.5
+    # Cleared phase 0.00-0.45: every cleared subject meets DORIS PGA < 0.5 (endpoints.md §5.1).
+    assert cleared.min() == 0.0 and cleared.max() == 0.45
     pre = act.draw_pga(rng, phase=np.full(3, act.PRE), baseline=np.array([1.5, 2.25, 2.8]))
     assert pre.tolist() == [1.5, 2.25, 2.8]
 
@@ -189,3 +212,19 @@ def test_simulation_assumptions__consent_to_ld_days_checked(consent_to_ld, ok):
     else:
         with pytest.raises(ConfigError, match="consent_to_ld_days"):
             dataclasses.replace(ASSUMPTIONS, consent_to_ld_days=consent_to_ld)
+
+
+@pytest.mark.parametrize(
+    ("probs", "ok"),
+    [
+        ((0.85, 0.13, 0.02), True),  # sums to 1
+        ((0.85, 0.13, 0.03), False),  # just above 1
+        ((0.85, 0.13, 0.01), False),  # just below 1
+    ],
+)
+def test_simulation_assumptions__grade_probabilities_must_sum_to_one(probs, ok):
+    if ok:
+        dataclasses.replace(ASSUMPTIONS, crs_grade_probs=probs)
+    else:
+        with pytest.raises(ConfigError, match="crs_grade_probs"):
+            dataclasses.replace(ASSUMPTIONS, crs_grade_probs=probs)

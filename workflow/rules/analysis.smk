@@ -4,6 +4,7 @@
 
 rule analyze_survival:
     input:
+        code=code_inputs("analysis", "steps/analysis.py"),
         adtte=f"{OUT}/adam/adtte.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
     output:
@@ -23,6 +24,7 @@ rule analyze_survival:
 
 rule analyze_response:
     input:
+        code=code_inputs("analysis", "steps/analysis.py"),
         adrs=f"{OUT}/adam/adrs.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
     output:
@@ -40,6 +42,7 @@ rule analyze_response:
 
 rule analyze_disease_activity:
     input:
+        code=code_inputs("analysis", "steps/analysis.py"),
         advisit=f"{OUT}/adam/advisit.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
     output:
@@ -55,6 +58,7 @@ rule analyze_disease_activity:
 
 rule analyze_safety:
     input:
+        code=code_inputs("analysis", "steps/analysis.py"),
         adae=f"{OUT}/adam/adae.parquet",
         adsafe=f"{OUT}/adam/adsafe.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
@@ -73,6 +77,7 @@ rule analyze_safety:
 
 rule analyze_obd:
     input:
+        code=code_inputs("analysis", "steps/analysis.py"),
         adae=f"{OUT}/adam/adae.parquet",
         adrs=f"{OUT}/adam/adrs.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",

@@ -4,6 +4,7 @@
 
 rule create_advisit:
     input:
+        code=code_inputs("derive", "steps/derive.py"),
         assessments=f"{OUT}/validated/assessments.parquet",
         subjects=f"{OUT}/validated/subjects.parquet",
         adcm=f"{OUT}/derived/adcm.parquet",
@@ -22,6 +23,7 @@ rule create_advisit:
 
 rule create_adsl:
     input:
+        code=code_inputs("derive", "steps/derive.py"),
         subjects=f"{OUT}/validated/subjects.parquet",
         assessments=f"{OUT}/validated/assessments.parquet",
         labs=f"{OUT}/validated/labs.parquet",

@@ -4,6 +4,7 @@
 
 rule create_adrs:
     input:
+        code=code_inputs("endpoints", "steps/endpoints.py"),
         advisit=f"{OUT}/adam/advisit.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
         events=f"{OUT}/derived/events.parquet",
@@ -21,6 +22,7 @@ rule create_adrs:
 
 rule create_adepi:
     input:
+        code=code_inputs("endpoints", "steps/endpoints.py"),
         advisit=f"{OUT}/adam/advisit.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
         events=f"{OUT}/derived/events.parquet",
@@ -35,6 +37,7 @@ rule create_adepi:
 
 rule create_adtte:
     input:
+        code=code_inputs("endpoints", "steps/endpoints.py"),
         advisit=f"{OUT}/adam/advisit.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
         events=f"{OUT}/derived/events.parquet",
@@ -51,6 +54,7 @@ rule create_adtte:
 
 rule create_adae:
     input:
+        code=code_inputs("endpoints", "steps/endpoints.py"),
         adverse_events=f"{OUT}/validated/adverse_events.parquet",
         labs=f"{OUT}/validated/labs.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",

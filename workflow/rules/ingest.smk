@@ -2,6 +2,8 @@
 
 
 rule simulate_demo:
+    input:
+        code=code_inputs("simulate", "steps/ingest.py"),
     output:
         **{table: f"{CFG['demo']['folder']}/{table}.csv" for table in TABLES},
     params:
@@ -16,6 +18,7 @@ rule simulate_demo:
 rule validate_export:
     input:
         export_files(),
+        code=code_inputs("validate", "steps/ingest.py"),
     output:
         issues=f"{OUT}/validation/issues.csv",
         summary=f"{OUT}/validation/summary.json",
@@ -32,6 +35,7 @@ rule validate_export:
 rule create_validated_tables:
     input:
         export_files(),
+        code=code_inputs("ingest", "steps/ingest.py"),
         issues=f"{OUT}/validation/issues.csv",
     output:
         **{table: f"{OUT}/validated/{table}.parquet" for table in TABLES},

@@ -4,6 +4,7 @@
 
 rule create_adcm:
     input:
+        code=code_inputs("derive/medications", "steps/medications.py"),
         medications=f"{OUT}/validated/medications.parquet",
         subjects=f"{OUT}/validated/subjects.parquet",
     output:
@@ -19,6 +20,7 @@ rule create_adcm:
 
 rule create_events:
     input:
+        code=code_inputs("derive/medications", "steps/medications.py"),
         adcm=f"{OUT}/derived/adcm.parquet",
         subjects=f"{OUT}/validated/subjects.parquet",
         assessments=f"{OUT}/validated/assessments.parquet",

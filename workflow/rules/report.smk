@@ -24,6 +24,7 @@ rule render_report:
         adae=f"{OUT}/adam/adae.parquet",
         events=f"{OUT}/derived/events.parquet",
         summary=f"{OUT}/validation/summary.json",
+        transport=f"{OUT}/transport/define.json",
         export=export_files(),
         tables=ANALYSIS_TABLES,
     output:

@@ -167,6 +167,21 @@ def _wald_table(
     ).with_columns(pl.col(pl.Float64).fill_nan(None))
 
 
+def _gls_se(x: np.ndarray, groups: np.ndarray, *, tau2: float, sigma2: float) -> np.ndarray:
+    """Model-based SEs of the fixed effects, sqrt(diag((X'V⁻¹X)⁻¹)) at the REML variances.
+
+    Random intercept: V_i⁻¹ = (I − c_i J) / σ², c_i = τ² / (σ² + n_i τ²), so
+    X'V⁻¹X = (X'X − Σ_i c_i s_i s_i') / σ² with s_i the column sums of X_i (as ``nlme::lme``;
+    statsmodels' ``bse_fe`` inverts the joint observed Hessian instead).
+    """
+    _, inv = np.unique(groups, return_inverse=True)
+    sums = np.zeros((int(inv.max()) + 1, x.shape[1]))
+    np.add.at(sums, inv, x)
+    c = tau2 / (sigma2 + np.bincount(inv) * tau2)
+    info = (x.T @ x - (sums.T * c) @ sums) / sigma2
+    return np.sqrt(np.diag(np.linalg.inv(info)))
+
+
 def analyze_mixed_change(
     df: pl.DataFrame,
     *,
@@ -201,17 +216,15 @@ def analyze_mixed_change(
         raise InputDataError(f"{where}: fewer than two subjects with {response}; no model fitted.")
     x = data.select(pl.col(c).cast(pl.Float64) for c in (time, *covariates)).to_numpy()
     x = np.column_stack([np.ones(data.height), x])
-    model = sm.MixedLM(
-        data.get_column(response).cast(pl.Float64).to_numpy(),
-        x,
-        groups=data.get_column(subject).cast(pl.String).to_numpy(),
-    )
+    groups = data.get_column(subject).cast(pl.String).to_numpy()
+    model = sm.MixedLM(data.get_column(response).cast(pl.Float64).to_numpy(), x, groups=groups)
     fit = model.fit(reml=True, method=["bfgs", "powell"], gtol=1e-10)
-    se = np.asarray(fit.bse_fe)
-    usable = bool(np.isfinite(fit.llf)) and bool(np.all(np.isfinite(se)))
+    tau2, sigma2 = float(np.asarray(fit.cov_re)[0, 0]), float(fit.scale)
+    usable = bool(np.isfinite(fit.llf)) and np.isfinite(tau2) and sigma2 > 0
+    se = _gls_se(x, groups, tau2=tau2, sigma2=sigma2) if usable else np.asarray(fit.bse_fe)
+    usable = usable and bool(np.all(np.isfinite(se)))
     terms = ["(Intercept)", time, *covariates]
     table = _wald_table(terms, np.asarray(fit.fe_params), se, usable=usable, conf_level=conf_level)
-    tau2, sigma2 = float(np.asarray(fit.cov_re)[0, 0]), float(fit.scale)
     note = f"{MIXED_ASSUMPTIONS}; tau^2 = {tau2:.4g}, sigma^2 = {sigma2:.4g}"
     if not usable:
         note += "; the fit failed (non-finite likelihood or standard errors): no estimates"

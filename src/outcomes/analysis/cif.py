@@ -32,9 +32,13 @@ def _gray_variance(table: pl.DataFrame) -> pl.DataFrame:
     on2 = (d2 > 0) & (fkn > 0)
     a6, b6 = np.where(on2, t6(d2), 0.0), np.where(d1 > 0, t6(d1), 0.0)
     a4, b4 = f * inv, 1 + inv * f
-    v1 = np.cumsum(a4 * a4 * a6 + b4 * b4 * b6)
-    v2 = np.cumsum(inv * a4 * a6 + inv * b4 * b6)
-    v3 = np.cumsum(inv * inv * a6 + inv * inv * b6)
+    sums = table.select(
+        "group",
+        pl.Series("v1", a4 * a4 * a6 + b4 * b4 * b6),
+        pl.Series("v2", inv * a4 * a6 + inv * b4 * b6),
+        pl.Series("v3", inv * inv * a6 + inv * inv * b6),
+    ).select(pl.col("v1", "v2", "v3").cum_sum().over("group"))  # sums restart in each group
+    v1, v2, v3 = (sums[c].to_numpy() for c in ("v1", "v2", "v3"))
     at_event = v1 + f * f * v3 - 2 * f * v2
     return table.with_columns(
         pl.Series("var", np.where(d1 > 0, at_event, np.nan)).fill_nan(None)

@@ -193,7 +193,7 @@ def cox(
 
     Examples
     --------
-    >>> cox(adtte, time="AVAL", event="EVENT", covariates=["DOSELVLN"], ties="breslow")  # doctest: +SKIP
+    >>> cox(tte, time="AVAL", event="EVENT", covariates=["DOSELVLN"])  # doctest: +SKIP
     """
     res = fit_cox(
         df, time=time, event=event, covariates=covariates, ties=ties, conf_level=conf_level

@@ -1,1 +1,1 @@
-"""Per-visit derivations: scores, glucocorticoid dose, exposure, DORIS, drug-free DORIS, LLDAS, SRI."""
+"""Per-visit derivations: scores, GC dose, exposure, DORIS, drug-free DORIS, LLDAS, SRI."""

@@ -60,7 +60,10 @@ def filter_by_data_cut(frame: pl.LazyFrame, *, table: str, data_cut: dt.date) ->
     if table == "subjects":
         ended_later = pl.col("EOSDT") > data_cut
         frame = frame.with_columns(
-            pl.when(ended_later).then(pl.lit("ONGOING")).otherwise(pl.col("EOSSTT")).alias("EOSSTT"),
+            pl.when(ended_later)
+            .then(pl.lit("ONGOING"))
+            .otherwise(pl.col("EOSSTT"))
+            .alias("EOSSTT"),
             pl.when(ended_later).then(None).otherwise(pl.col("DCSREAS")).alias("DCSREAS"),
             pl.when(ended_later).then(None).otherwise(pl.col("EOSDT")).alias("EOSDT"),
         )

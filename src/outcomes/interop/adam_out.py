@@ -3,8 +3,11 @@
 For each ``<name>.parquet``: ``<name>.xpt``, ``<name>.json`` and one ``define.json`` with the
 metadata of all datasets (labels, types, lengths, origins, derivation text), in the manner of
 Define-XML. Metadata come from the pandera schema given for the dataset, else from plain labels,
-else the column name. The Dataset-JSON creation timestamp is an argument (the data cut), so
-reruns are byte-identical.
+else the column name. Columns whose names break the 8-character XPT v5 rule (the export's item
+columns carried on ``advisit``, e.g. ``SLEDAI_SEIZURE``) take a transport name from ``renames``
+(the workflow passes the SDTM mapping's test codes, e.g. ``SLDSEIZ``); the metadata keep the
+original name in the variable's derivation text. The Dataset-JSON creation timestamp is an
+argument (the data cut), so reruns are byte-identical.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from outcomes.errors import ExportReadError
+from outcomes.errors import ExportReadError, OutcomesError
 from outcomes.interop.dataset_json import write_dataset_json
 from outcomes.interop.metadata import DatasetMeta, create_dataset_metadata, write_define_metadata
 from outcomes.interop.xpt import write_xpt
@@ -44,6 +47,41 @@ class TransportFiles:
     define: Path
 
 
+def create_transport_names(
+    frame: pl.DataFrame,
+    *,
+    name: str,
+    renames: Mapping[str, str],
+    schema: pa.DataFrameSchema | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Rename the columns listed in ``renames`` that are present; return the frame and labels.
+
+    The label of a renamed column is its schema description (else its plain label, else its
+    original name) followed by ``(column <original name>)``, so the original name stays in the
+    metadata's derivation text.
+
+    Raises
+    ------
+    OutcomesError
+        When a transport name is already a column of the dataset or two columns get one name.
+    """
+    moved = {old: new for old, new in renames.items() if old in frame.columns and old != new}
+    targets = [*[c for c in frame.columns if c not in moved], *moved.values()]
+    clashes = sorted({t for t in targets if targets.count(t) > 1})
+    if clashes:
+        raise OutcomesError(
+            f"dataset {name}: transport name(s) {clashes} would name two columns; "
+            "change the renames (SDTM mapping activity.tests)."
+        )
+    named = dict(labels or {})
+    for old, new in moved.items():
+        column = schema.columns.get(old) if schema is not None else None
+        text = (column.description if column is not None else None) or named.get(old) or old
+        named[new] = f"{text} (column {old})"
+    return frame.rename(moved), named
+
+
 def write_adam_dataset(
     frame: pl.DataFrame,
     out_dir: Path,
@@ -54,8 +92,11 @@ def write_adam_dataset(
     schema: pa.DataFrameSchema | None = None,
     labels: Mapping[str, str] | None = None,
     keys: Sequence[str] | None = None,
+    renames: Mapping[str, str] | None = None,
 ) -> DatasetMeta:
     """Write one dataset as ``<name>.xpt`` and ``<name>.json`` in ``out_dir``; return its metadata.
+
+    ``renames`` maps column names to transport names (:func:`create_transport_names`).
 
     Raises
     ------
@@ -64,6 +105,9 @@ def write_adam_dataset(
         Dataset-JSON document would not validate.
     """
     wanted = DEFAULT_KEYS.get(name.lower(), ()) if keys is None else tuple(keys)
+    frame, labels = create_transport_names(
+        frame, name=name, renames=renames or {}, schema=schema, labels=labels
+    )
     meta = create_dataset_metadata(
         frame,
         name=name,
@@ -72,7 +116,7 @@ def write_adam_dataset(
         keys=[k for k in wanted if k in frame.columns],
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_xpt(frame, out_dir / f"{name.lower()}.xpt", meta=meta)
+    write_xpt(frame, out_dir / f"{name.lower()}.xpt", meta=meta, created=created)
     write_dataset_json(
         frame, out_dir / f"{name.lower()}.json", meta=meta, created=created, study_oid=study_oid
     )
@@ -87,6 +131,8 @@ def write_adam_transport(
     study_oid: str,
     schemas: Mapping[str, pa.DataFrameSchema] | None = None,
     labels: Mapping[str, Mapping[str, str]] | None = None,
+    names: Sequence[str] | None = None,
+    renames: Mapping[str, str] | None = None,
 ) -> TransportFiles:
     """Write every ``adam_dir/*.parquet`` as XPT v5 and Dataset-JSON v1.1, plus ``define.json``.
 
@@ -102,15 +148,26 @@ def write_adam_transport(
         Study identifier (``config.study.studyid``).
     schemas, labels
         Per dataset name (file stem): its pandera schema and/or column labels.
+    names
+        Dataset names (file stems) to write; default every ``*.parquet`` of ``adam_dir``.
+    renames
+        Column name → transport name, for names that break the XPT v5 rule.
 
     Raises
     ------
     ExportReadError
         When ``adam_dir`` holds no parquet file.
     """
-    paths = sorted(adam_dir.glob("*.parquet"))
-    if not paths:
-        raise ExportReadError(f"write_adam_transport: no *.parquet dataset in {adam_dir}.")
+    if names is None:
+        paths = sorted(adam_dir.glob("*.parquet"))
+    else:
+        paths = sorted(adam_dir / f"{n}.parquet" for n in names)
+    absent = [str(p) for p in paths if not p.is_file()]
+    if not paths or absent:
+        raise ExportReadError(
+            f"write_adam_transport: no *.parquet dataset in {adam_dir}"
+            + (f" (absent: {', '.join(absent)})." if absent else ".")
+        )
     metas = [
         write_adam_dataset(
             pl.read_parquet(p),
@@ -120,6 +177,7 @@ def write_adam_transport(
             study_oid=study_oid,
             schema=(schemas or {}).get(p.stem),
             labels=(labels or {}).get(p.stem),
+            renames=renames,
         )
         for p in paths
     ]

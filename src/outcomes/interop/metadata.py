@@ -39,6 +39,7 @@ DATASET_LABELS: dict[str, str] = {
     "adtte": "Time-to-Event Analysis Dataset",
     "adepi": "Remission and LLDAS Episodes",
     "adae": "Adverse Events Analysis Dataset",
+    "adsafe": "Subject-Level Safety Summary",
     "adcm": "Medications Analysis Dataset",
 }
 

@@ -174,7 +174,7 @@ def _write(frame: pl.DataFrame, path: Path, *, fmt: str, study_oid: str, created
     else:
         meta = create_dataset_metadata(frame, name=path.stem, label=path.stem.upper())
         if fmt == "xpt":
-            write_xpt(frame, path, meta=meta)
+            write_xpt(frame, path, meta=meta, created=created)
         else:
             write_dataset_json(frame, path, meta=meta, created=created, study_oid=study_oid)
 

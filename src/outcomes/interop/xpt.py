@@ -14,6 +14,8 @@ FDA Study Data Technical Conformance Guide, §3.3.1 (SAS XPORT v5 for submission
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,7 +84,37 @@ def _to_pandas(image: pl.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({n: numbers.get_column(n).to_numpy() for n in numbers.columns})
 
 
-def write_xpt(frame: pl.DataFrame, path: Path, *, meta: DatasetMeta) -> None:
+#: Byte offsets of the four created/modified datetimes of the library and member headers.
+_STAMPS = (80 + 64, 160, 400 + 64, 480)
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_STAMP_RE = re.compile(rb"^\d{2}[A-Z]{3}\d{2}:\d{2}:\d{2}:\d{2}$")
+
+
+def compute_sas_datetime(created: dt.datetime | dt.date) -> bytes:
+    """The 16-byte ``ddMMMyy:hh:mm:ss`` header datetime of ``created`` (midnight for a date)."""
+    moment = created if isinstance(created, dt.datetime) else dt.datetime(*created.timetuple()[:3])
+    month = _MONTHS[moment.month - 1]
+    return f"{moment:%d}{month}{moment:%y:%H:%M:%S}".encode("ascii")
+
+
+def _stamp(path: Path, created: dt.datetime | dt.date) -> None:
+    """Overwrite the header datetimes with ``created`` so reruns write identical bytes."""
+    content = bytearray(path.read_bytes())
+    stamp = compute_sas_datetime(created)
+    for offset in _STAMPS:
+        if not _STAMP_RE.match(bytes(content[offset : offset + 16])):
+            raise OutcomesError(f"write_xpt: {path}: no header datetime at byte {offset}.")
+        content[offset : offset + 16] = stamp
+    path.write_bytes(bytes(content))
+
+
+def write_xpt(
+    frame: pl.DataFrame,
+    path: Path,
+    *,
+    meta: DatasetMeta,
+    created: dt.datetime | dt.date | None = None,
+) -> None:
     """Write ``frame`` as a SAS XPT v5 file with the labels and formats of ``meta``.
 
     Parameters
@@ -93,6 +125,9 @@ def write_xpt(frame: pl.DataFrame, path: Path, *, meta: DatasetMeta) -> None:
         Output file (``<name>.xpt``).
     meta
         Dataset metadata (:func:`~outcomes.interop.metadata.create_dataset_metadata`).
+    created
+        Creation and modification datetime written in the headers (pass the data cut for
+        byte-identical reruns); default the current time.
 
     Raises
     ------
@@ -117,6 +152,8 @@ def write_xpt(frame: pl.DataFrame, path: Path, *, meta: DatasetMeta) -> None:
         file_format_version=5,
         variable_format={v.name: v.display_format for v in meta.variables if v.display_format},
     )
+    if created is not None:
+        _stamp(path, created)
     _verify(path, image, meta=meta)
 
 

@@ -37,7 +37,8 @@ def find_table_file(export_dir: Path, table: str) -> Path | None:
     found = [export_dir / f"{table}{s}" for s in SUFFIXES if (export_dir / f"{table}{s}").is_file()]
     if len(found) > 1:
         raise ExportReadError(
-            f"Table {table!r} is present twice in {export_dir} ({', '.join(p.name for p in found)}); "
+            f"Table {table!r} is present twice in {export_dir} "
+            f"({', '.join(p.name for p in found)}); "
             "keep one file per table."
         )
     return found[0] if found else None
@@ -71,7 +72,10 @@ def read_raw_table(path: Path) -> pl.DataFrame:
             frame = _parquet_as_text(pl.read_parquet(path))
         else:
             frame = pl.read_csv(
-                path, infer_schema=False, encoding="utf8", raise_if_empty=False,
+                path,
+                infer_schema=False,
+                encoding="utf8",
+                raise_if_empty=False,
                 truncate_ragged_lines=False,
             )
     except Exception as exc:  # any parser failure is a user-facing read error
@@ -106,21 +110,24 @@ def cast_table(raw: pl.DataFrame, table: str) -> pl.DataFrame:
     present = [s for s in specs if s.name in raw.columns]
     missing_required = [s.name for s in specs if s.is_required and s.name not in raw.columns]
     if missing_required:
-        raise InputDataError(
-            f"{table}: required column(s) missing: {', '.join(missing_required)}."
-        )
+        raise InputDataError(f"{table}: required column(s) missing: {', '.join(missing_required)}.")
     typed = raw.with_columns([_cast_expr(s) for s in present])
     bad = []
     for spec in present:
         failed = (
             raw.select("ROW", pl.col(spec.name).alias("VALUE"))
             .with_columns(typed.get_column(spec.name).alias("_typed"))
-            .filter(pl.col("VALUE").str.strip_chars().str.len_chars().fill_null(0).gt(0)
-                    & pl.col("_typed").is_null())
+            .filter(
+                pl.col("VALUE").str.strip_chars().str.len_chars().fill_null(0).gt(0)
+                & pl.col("_typed").is_null()
+            )
         )
         if failed.height:
-            bad.append(failed.select(pl.lit(table).alias("TABLE"), "ROW",
-                                     pl.lit(spec.name).alias("COLUMN"), "VALUE"))
+            bad.append(
+                failed.select(
+                    pl.lit(table).alias("TABLE"), "ROW", pl.lit(spec.name).alias("COLUMN"), "VALUE"
+                )
+            )
     if bad:
         failures = pl.concat(bad)
         raise InputDataError(
@@ -130,7 +137,11 @@ def cast_table(raw: pl.DataFrame, table: str) -> pl.DataFrame:
             failures,
         )
     typed = typed.with_columns(
-        [pl.lit(None, dtype=polars_dtype(s)).alias(s.name) for s in specs if s.name not in raw.columns]
+        [
+            pl.lit(None, dtype=polars_dtype(s)).alias(s.name)
+            for s in specs
+            if s.name not in raw.columns
+        ]
     )
     seq = c.SEQUENCE_COLUMN[table]
     return typed.with_columns(

@@ -106,7 +106,7 @@ def _data_cut(cut: Path) -> dt.date:
 
 def _key_text(keys: tuple[str, ...]) -> pl.Expr:
     return pl.concat_str(
-        [pl.format("{}={}", pl.lit(k), pl.col(k).cast(pl.String).fill_null("")) for k in keys],
+        [pl.concat_str(pl.lit(f"{k}="), pl.col(k).cast(pl.String).fill_null("")) for k in keys],
         separator=" ",
     )
 

@@ -36,6 +36,7 @@ class RunData:
     tables: dict[str, pl.DataFrame]
     validation: dict[str, Any] | None
     missing: tuple[str, ...]
+    transport: dict[str, Any] | None = None
 
     def get(self, name: str) -> pl.DataFrame | None:
         """The dataset ``name`` (a key of :data:`DATASETS`), or ``None`` when absent."""
@@ -78,7 +79,9 @@ def read_run(run_dir: Path, *, tables: list[Path] | None = None) -> RunData:
         validation = json.loads(summary_path.read_text(encoding="utf-8"))
     else:
         missing.append("validation/summary.json")
-    return RunData(frames, found, validation, tuple(missing))
+    define = run_dir / "transport" / "define.json"
+    transport = json.loads(define.read_text(encoding="utf-8")) if define.is_file() else None
+    return RunData(frames, found, validation, tuple(missing), transport)
 
 
 def report_table_stems(*, activity_scores: list[str] | tuple[str, ...]) -> list[str]:

@@ -32,6 +32,7 @@ from outcomes.report.swimmer import (
     create_swimmer_lanes,
     create_swimmer_marks,
 )
+from outcomes.report.transport import render_transport
 
 TITLES: dict[str, str] = {
     "cover": "Study and data cut",
@@ -164,6 +165,11 @@ def _analysis_tables(ctx: sc.ReportContext) -> dict[str, list[str]]:
     return routed
 
 
+def _section_dictionary(ctx: sc.ReportContext) -> list[str]:
+    """Data dictionary, then the transport files (XPT v5, Dataset-JSON) of the ADaM datasets."""
+    return [*sc.section_dictionary(ctx), *render_transport(ctx.run.transport)]
+
+
 BUILDERS = {
     "cover": sc.section_cover,
     "validation": sc.section_validation,
@@ -175,7 +181,7 @@ BUILDERS = {
     "time_to_event": _section_time_to_event,
     "swimmer": _section_swimmer,
     "methods": sc.section_definitions,
-    "dictionary": sc.section_dictionary,
+    "dictionary": _section_dictionary,
 }
 
 

@@ -1,4 +1,4 @@
-"""Pandera (polars) schemas: the export tables and the derived datasets; also the data dictionary."""
+"""Pandera (polars) schemas of the export tables and derived datasets: the data dictionary."""
 
 from outcomes.schemas.export import (
     EXPORT_COLUMNS,

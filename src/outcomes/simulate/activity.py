@@ -4,7 +4,9 @@ Each subject draws a baseline item set (SLEDAI-2K descriptors, endpoints.md §1.
 almost everyone eligible (SELENA-SLEDAI >= 8, §10.1). After the infusion every baseline item
 persists with a probability set by the assessment's phase (complete responders clear their
 clinical items by their clearance day; partial and non-responders keep some; a relapse brings
-items back). BILAG-2004 domain grades (§2) follow the items present; PGA (§3) the phase.
+items back). The draw behind an item is the subject's own, shared by all assessments, so items
+fall away as the course improves and do not flicker between visits. BILAG-2004 domain grades
+(§2) follow the items present; PGA (§3) the phase.
 """
 
 from __future__ import annotations
@@ -51,8 +53,8 @@ PRE, IMPROVING, CLEARED, PARTIAL, NONE, RELAPSE = range(6)
 #: Probability that a baseline item is still present, per phase (clinical, serological items).
 PERSIST_CLINICAL = np.array([1.0, 0.45, 0.0, 0.35, 0.75, 0.7])
 PERSIST_SEROLOGY = np.array([1.0, 0.6, 0.25, 0.6, 0.85, 0.9])
-#: PGA range per phase, in steps of 0.05 (inclusive).
-PGA_RANGE = np.array([[1.5, 2.8], [0.5, 1.5], [0.0, 0.5], [0.4, 1.0], [1.0, 2.2], [1.5, 2.5]])
+#: PGA range per phase, in steps of 0.05 (inclusive); cleared subjects meet DORIS PGA < 0.5.
+PGA_RANGE = np.array([[1.5, 2.8], [0.5, 1.5], [0.0, 0.45], [0.4, 1.0], [1.0, 2.2], [1.5, 2.5]])
 
 ITEM_INDEX: dict[str, int] = {item.code: i for i, item in enumerate(c.SLEDAI_ITEMS)}
 WEIGHTS = np.array([item.weight for item in c.SLEDAI_ITEMS])
@@ -95,18 +97,18 @@ def draw_baseline_items(
     return items, new & items[:, ONSET_INDEX]
 
 
-def draw_visit_items(
-    rng: np.random.Generator, *, baseline: np.ndarray, phase: np.ndarray
-) -> np.ndarray:
+def draw_visit_items(latent: np.ndarray, *, baseline: np.ndarray, phase: np.ndarray) -> np.ndarray:
     """Items at each assessment: baseline items that persist with the phase's probability.
 
-    ``baseline`` holds each row's subject baseline items (rows × 24). Every relapse assessment
-    has arthritis.
+    ``baseline`` holds each row's subject baseline items and ``latent`` the subject's uniform
+    draw per item (both rows × 24); an item persists while its draw is below the phase's
+    persistence probability, so persistence is monotone in the phase probabilities. Every
+    relapse assessment has arthritis.
     """
     p = np.where(
         SEROLOGICAL[None, :], PERSIST_SEROLOGY[phase][:, None], PERSIST_CLINICAL[phase][:, None]
     )
-    items = baseline & (rng.random(baseline.shape) < p)
+    items = baseline & (latent < p)
     items[:, ITEM_INDEX["ARTHRITIS"]] |= phase == RELAPSE
     return items
 

@@ -179,7 +179,8 @@ def create_assessments(
     history = rng.random((n, len(c.BILAG_DOMAINS))) < assumptions.bilag_history_fraction
     haem_subject = rng.random(n) < 0.15
     phase = compute_phase(cohort, schedule)
-    items = act.draw_visit_items(rng, baseline=base_items[s], phase=phase)
+    latent = rng.random(base_items.shape)
+    items = act.draw_visit_items(latent[s], baseline=base_items[s], phase=phase)
     onset = act.compute_onset_flags(
         items, subject=s, pre=phase == act.PRE, baseline_new=base_new[s]
     )

@@ -4,6 +4,25 @@ These are modelling assumptions of the simulator, not study decisions: they shap
 export of NCT07274059 (endpoints.md §4-§11) for the demo, the tests and the benchmarks. The
 pipeline never reads them. Probabilities are per subject unless a field says otherwise; "study
 day" counts from the infusion (Day 0, endpoints.md D-02).
+
+The demo is meant to tell the story of the published CAR-T-in-SLE series (Mackensen et al.,
+Nat Med 2022; Müller et al., NEJM 2024; Feng et al., Nat Med 2025; endpoints.md §6.1): most
+patients reach DORIS remission by week 12 after a mostly grade 1 CRS, with few CAR-T-related
+events of grade >= 3 other than transient cytopenias, and a clear dose-response for both
+response and toxicity. Design targets (expected rates over the three demo dose levels, so
+that the OBD analysis of endpoints.md §16.18 admits and recommends a dose):
+
+* complete response (clinical SLEDAI-2K 0, PGA < 0.5, off prednisone) 32 % / 57 % / 82 %;
+  with clearance by Day 14-100 about 90 % of complete responders are clear at MONTH 3, so
+  DORIS at MONTH 3 is about 30 % / 50 % / 70 % and SRI-4 is higher (partial responders);
+* OBD toxicity (CAR-T-related grade >= 3, or CRS/ICANS grade >= 2, Day 0-28) about
+  9 % / 17 % / 24 %: CRS in 35 % / 55 % / 75 %, 85 % of it grade 1; ICANS grade >= 2 rare;
+  every level stays below the OBD toxicity limit (0.35), so the highest-utility dose wins;
+* early neutropenia keeps its lab-driven CTCAE grade (grade >= 3 in about 60 % of subjects
+  after fludarabine/cyclophosphamide). Assumption: after lymphodepletion the investigator
+  attributes it to the lymphodepleting chemotherapy (AEREL = N) unless the CAR-T product is
+  judged to contribute, which is more likely at higher doses (``neutropenia_related_lowest``
+  … ``neutropenia_related_highest``); without lymphodepletion it is always CAR-T-related.
 """
 
 from __future__ import annotations
@@ -86,6 +105,10 @@ class SimulationAssumptions:
     crs_highest: float
     icans_lowest: float
     icans_highest: float
+    crs_grade_probs: tuple[float, float, float]
+    icans_grade_probs: tuple[float, float, float]
+    neutropenia_related_lowest: float
+    neutropenia_related_highest: float
     infection_fraction: float
     second_infection_fraction: float
     gvhd_fraction: float
@@ -108,6 +131,9 @@ class SimulationAssumptions:
             low, high = getattr(self, name)
             if low > high:
                 raise ConfigError(f"simulate assumptions {name}: low {low} > high {high}.")
+        for name in ("crs_grade_probs", "icans_grade_probs"):
+            if abs(sum(getattr(self, name)) - 1.0) > 1e-9:
+                raise ConfigError(f"simulate assumptions {name}: probabilities must sum to 1.")
         if self.consent_to_ld_days[0] <= self.baseline_before_ld_days[1] + 3:
             raise ConfigError(
                 "simulate assumptions consent_to_ld_days: must leave room for SCREENING "
@@ -129,10 +155,10 @@ ASSUMPTIONS = SimulationAssumptions(
     female_fraction=0.88,
     dose_first=1.0,  # 10^6 CAR-T cells/kg at the lowest level
     dose_ratio=2.0,  # each level doubles the dose
-    complete_response_lowest=0.45,  # clinical SLEDAI cleared, PGA < 0.5, off steroids
-    complete_response_highest=0.85,
+    complete_response_lowest=0.32,  # clinical SLEDAI cleared, PGA < 0.5, off steroids
+    complete_response_highest=0.82,  # Müller 2024 / Feng 2025: most patients at the best dose
     partial_share_of_rest=0.5,  # low activity (LLDAS-like) among non-complete responders
-    clearance_day=(20, 160),  # study day by which a complete responder's clinical items clear
+    clearance_day=(14, 100),  # ~90 % of complete responders clear by MONTH 3 (week 12)
     relapse_fraction=0.15,  # of complete responders: flare with rescue therapy
     death_fraction=0.02,
     death_day=(20, 700),
@@ -145,6 +171,10 @@ ASSUMPTIONS = SimulationAssumptions(
     crs_highest=0.75,
     icans_lowest=0.03,
     icans_highest=0.12,
+    crs_grade_probs=(0.85, 0.13, 0.02),  # ASTCT grade 1/2/3: CRS mostly grade 1 in SLE series
+    icans_grade_probs=(0.8, 0.18, 0.02),  # ICANS rare and mostly grade 1
+    neutropenia_related_lowest=0.05,  # after LD: share judged CAR-T-related (else AEREL = N)
+    neutropenia_related_highest=0.2,
     infection_fraction=0.35,
     second_infection_fraction=0.12,
     gvhd_fraction=0.01,

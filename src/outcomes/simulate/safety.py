@@ -1,8 +1,9 @@
 """Safety events of the synthetic trial and the ``adverse_events`` table (data-contract.md §1.4).
 
-CRS (ASTCT grade, endpoints.md §9.1) with incidence rising with dose, mostly grade 1-2, onset
+CRS (ASTCT grade, endpoints.md §9.1) with incidence rising with dose, mostly grade 1, onset
 Day 0-10; ICANS (§9.2) rarer and after CRS; early neutropenia (ICAHT, §9.3) from the same
-nadir that the labs show; infections; rare acute GvHD (§9.4); a fatal infection for each death.
+nadir that the labs show, attributed to lymphodepletion or (more often at higher doses) to the
+CAR-T product; infections; rare acute GvHD (§9.4); a fatal infection for each death.
 """
 
 from __future__ import annotations
@@ -74,10 +75,10 @@ def draw_safety(
     first = draw_int(rng, (5, 500), n)
     return SafetyEvents(
         crs=crs,
-        crs_grade=_grade(rng, n, (0.6, 0.32, 0.08)),
+        crs_grade=_grade(rng, n, a.crs_grade_probs),
         crs_day=crs_day,
         icans=icans,
-        icans_grade=_grade(rng, n, (0.7, 0.25, 0.05)),
+        icans_grade=_grade(rng, n, a.icans_grade_probs),
         icans_day=np.where(crs, crs_day, 2) + draw_int(rng, (1, 4), n),
         infection=infection,
         infection_day=np.stack([first, first + draw_int(rng, (30, 200), n)], axis=1),
@@ -137,15 +138,25 @@ def _cytokine_events(
     return out
 
 
-def _neutropenia(rng: np.random.Generator, cohort: Cohort, ev: SafetyEvents) -> pl.DataFrame:
+def _neutropenia(
+    rng: np.random.Generator, cohort: Cohort, ev: SafetyEvents, a: SimulationAssumptions
+) -> pl.DataFrame:
     """Early neutropenia (ICAHT, §9.3) when the nadir is below 1.5 x 10^9/L; CTCAE grade by the
-    nadir (< 1.0 grade 3, < 0.5 grade 4); from 2 days before the nadir to recovery."""
+    nadir (< 1.0 grade 3, < 0.5 grade 4); from 2 days before the nadir to recovery. After
+    lymphodepletion it is CAR-T-related with a probability rising with dose (else attributed to
+    the chemotherapy); without lymphodepletion it is always related."""
     nadir = ev.anc_nadir
     s = np.flatnonzero(cohort.planned_inf & (nadir < 1.5))
     grade = np.select([nadir[s] < 0.5, nadir[s] < 1.0], [4, 3], default=2)
     start = cohort.infday[s] + np.maximum(ev.nadir_day[s] - 2, 1)
     end = cohort.infday[s] + ev.recovery_day[s]
-    related = rng.random(s.size) < 0.9
+    p_rel = interpolate_by_level(
+        cohort.level[s],
+        levels=len(cohort.dose_levels),
+        lowest=a.neutropenia_related_lowest,
+        highest=a.neutropenia_related_highest,
+    )
+    related = ~cohort.planned_ld[s] | (rng.random(s.size) < p_rel)
     return _block(
         s,
         start,
@@ -225,7 +236,7 @@ def create_adverse_events(
     """
     blocks = [
         *_cytokine_events(rng, cohort, events),
-        _neutropenia(rng, cohort, events),
+        _neutropenia(rng, cohort, events, assumptions),
         *_infections(rng, cohort, events),
         *_gvhd_and_deaths(rng, cohort, assumptions),
     ]

@@ -32,6 +32,7 @@ StepFunction = Callable[[StepIO], None]
 STEPS: dict[str, StepFunction] = {}
 STEP_MODULES: tuple[str, ...] = (
     "outcomes.steps.ingest",
+    "outcomes.steps.interop",
     "outcomes.steps.medications",
     "outcomes.steps.derive",
     "outcomes.steps.endpoints",
@@ -44,6 +45,41 @@ def step(func: StepFunction) -> StepFunction:
     """Register ``func`` as the step of the rule with the same name."""
     STEPS[func.__name__] = func
     return func
+
+
+#: The step module of each rule, so that a rule's process imports only what it runs.
+RULE_MODULES: dict[str, str] = {
+    "simulate_demo": "outcomes.steps.ingest",
+    "validate_export": "outcomes.steps.ingest",
+    "create_validated_tables": "outcomes.steps.ingest",
+    "import_sdtm": "outcomes.steps.interop",
+    "write_adam_transport": "outcomes.steps.interop",
+    "create_adcm": "outcomes.steps.medications",
+    "create_events": "outcomes.steps.medications",
+    "create_advisit": "outcomes.steps.derive",
+    "create_adsl": "outcomes.steps.derive",
+    "create_adrs": "outcomes.steps.endpoints",
+    "create_adepi": "outcomes.steps.endpoints",
+    "create_adtte": "outcomes.steps.endpoints",
+    "create_adae": "outcomes.steps.endpoints",
+    "analyze_survival": "outcomes.steps.analysis",
+    "analyze_response": "outcomes.steps.analysis",
+    "analyze_disease_activity": "outcomes.steps.analysis",
+    "analyze_safety": "outcomes.steps.analysis",
+    "analyze_obd": "outcomes.steps.analysis",
+    "render_report": "outcomes.steps.report",
+    "write_manifest": "outcomes.steps.report",
+}
+
+
+def load_step(rule: str) -> StepFunction:
+    """The step function of ``rule``, importing only its module (all modules if unlisted)."""
+    module = RULE_MODULES.get(rule)
+    if module is not None:
+        importlib.import_module(module)
+    if rule not in STEPS:
+        load_steps()
+    return STEPS[rule]
 
 
 def load_steps() -> dict[str, StepFunction]:
@@ -66,13 +102,16 @@ def run_step(smk: Any) -> None:
     log_path = str(smk.log[0]) if len(smk.log) else "/dev/null"
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
-        filename=log_path, filemode="w", level=logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s", force=True,
+        filename=log_path,
+        filemode="w",
+        level=logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        force=True,
     )
     io = StepIO(_named(smk.input), _named(smk.output), _named(smk.params), log_path)
-    steps = load_steps()
+    func = load_step(smk.rule)
     try:
-        steps[smk.rule](io)
+        func(io)
     except OutcomesError as exc:
         logging.getLogger("outcomes").error("%s", exc)
         print(f"{smk.rule}: {exc}", file=sys.stderr)

@@ -26,7 +26,9 @@ def simulate_demo(io: StepIO) -> None:
     demo = io.params["demo"]
     out = Path(io.outputs["subjects"]).parent
     result = simulate_export(
-        subjects=demo["subjects"], seed=demo["seed"], out=out,
+        subjects=demo["subjects"],
+        seed=demo["seed"],
+        out=out,
         dose_levels=tuple(io.params["dose_levels"]),
     )
     log.info("%s", result.summary())
@@ -40,7 +42,8 @@ def validate_export(io: StepIO) -> None:
 
     config = io.params["config"]
     report = run_validation(
-        Path(io.params["export"]), config=config,
+        Path(io.params["export"]),
+        config=config,
         data_cut=dt.date.fromisoformat(config["data"]["data_cut"]),
     )
     write_validation_report(report, Path(io.outputs["issues"]).parent)
@@ -71,5 +74,7 @@ def create_validated_tables(io: StepIO) -> None:
         path = find_table_file(export, table)
         typed = _empty_table(table) if path is None else cast_table(read_raw_table(path), table)
         kept = filter_by_data_cut(typed.lazy(), table=table, data_cut=cut).collect()
-        log.info("%s: %d records read, %d kept at data cut %s", table, typed.height, kept.height, cut)
+        log.info(
+            "%s: %d records read, %d kept at data cut %s", table, typed.height, kept.height, cut
+        )
         kept.write_parquet(io.outputs[table])

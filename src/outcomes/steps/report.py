@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -18,6 +19,16 @@ from outcomes.steps import StepIO, step
 log = logging.getLogger("outcomes.steps.report")
 
 
+def _run_relative(config: dict[str, Any]) -> dict[str, Any]:
+    """The configuration as the report and manifest show it: ``data.output_dir`` is the run
+    folder itself, so it is written as ``.`` (relative to the run folder) whenever it is set;
+    an absolute output path would make two runs of the same export and configuration into
+    different folders differ byte for byte."""
+    if not config["data"].get("output_dir"):
+        return config
+    return {**config, "data": {**config["data"], "output_dir": "."}}
+
+
 def _paths(value: object) -> list[Path]:
     items = [value] if isinstance(value, str | Path) else list(value)  # type: ignore[call-overload]
     return [Path(str(v)) for v in items]
@@ -26,7 +37,7 @@ def _paths(value: object) -> list[Path]:
 @step
 def render_report(io: StepIO) -> None:
     """Render report.html; write every figure to figures/ and every report table to tables/."""
-    config = io.params["config"]
+    config = _run_relative(io.params["config"])
     params = ReportParams.from_config(config["report"])
     report_path = Path(io.outputs["report"])
     run_dir = report_path.parent
@@ -66,6 +77,8 @@ def render_report(io: StepIO) -> None:
 @step
 def write_manifest(io: StepIO) -> None:
     """manifest.json: input SHA-256 sums, config, data cut, package and code versions."""
-    manifest = mf.create_manifest(inputs=_paths(io.inputs["export"]), config=io.params["config"])
+    manifest = mf.create_manifest(
+        inputs=_paths(io.inputs["export"]), config=_run_relative(io.params["config"])
+    )
     mf.write_manifest(manifest, Path(io.outputs["manifest"]))
     log.info("manifest: %d input files", len(manifest["inputs_sha256"]))

@@ -1,0 +1,49 @@
+# Interoperability: an SDTM data cut (data.format: sdtm) becomes the export tables in
+# {OUT}/imported-export (import_sdtm), and every ADaM dataset is also written as SAS XPT v5 and
+# Dataset-JSON v1.1 with define.json (write_adam_transport). Include after common.smk.
+
+from outcomes.steps.interop import mapping_path
+
+SDTM_SUFFIXES = (".xpt", ".json", ".parquet", ".csv")
+SDTM_MAPPING = str(mapping_path(CFG["data"]["sdtm_mapping"]))
+
+
+def sdtm_files():
+    """The SDTM domain files of data.export (read only when data.format is sdtm)."""
+    folder = CFG["data"]["export"]
+    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    return [os.path.join(folder, n) for n in names if n.lower().endswith(SDTM_SUFFIXES)] or [folder]
+
+
+rule import_sdtm:
+    input:
+        sdtm=sdtm_files(),
+        mapping=SDTM_MAPPING,
+    output:
+        **{table: f"{OUT}/imported-export/{table}.csv" for table in TABLES},
+        problems=f"{OUT}/imported-export/import_problems.csv",
+        summary=f"{OUT}/imported-export/import_summary.json",
+    params:
+        sdtm=CFG["data"]["export"],
+    log:
+        f"{OUT}/logs/import_sdtm.log",
+    script:
+        RUN_STEP
+
+
+rule write_adam_transport:
+    input:
+        adam=[f"{OUT}/adam/{name}.parquet" for name in ADAM],
+        mapping=SDTM_MAPPING,
+    output:
+        xpt=[f"{OUT}/transport/{name}.xpt" for name in ADAM],
+        json=[f"{OUT}/transport/{name}.json" for name in ADAM],
+        define=f"{OUT}/transport/define.json",
+    params:
+        data_cut=CFG["data"]["data_cut"],
+        studyid=CFG["study"]["studyid"],
+        k_values=CFG["criteria"]["sri"]["k_values"],
+    log:
+        f"{OUT}/logs/write_adam_transport.log",
+    script:
+        RUN_STEP
