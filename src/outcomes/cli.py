@@ -44,15 +44,31 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--subjects", type=_positive, default=48)
     sim.add_argument("--seed", type=int, default=20260701)
     sim.add_argument("--out", type=Path, required=True)
-    sim.add_argument("--inject-errors", action="store_true",
-                     help="also plant faults of every kind the validator knows, with a manifest")
-    sim.add_argument("--sdtm", type=Path, default=None, metavar="DIR",
-                     help="also write the trial as SDTM domains in DIR (inverse of import-sdtm)")
-    sim.add_argument("--sdtm-format", choices=("xpt", "json", "parquet", "csv"), default="xpt",
-                     help="file format of the SDTM domains: SAS XPT v5 (default), Dataset-JSON "
-                     "v1.1, parquet or csv")
-    sim.add_argument("--sdtm-mapping", type=Path, default=None,
-                     help="SDTM mapping file (default: config/sdtm_mapping.yaml)")
+    sim.add_argument(
+        "--inject-errors",
+        action="store_true",
+        help="also plant faults of every kind the validator knows, with a manifest",
+    )
+    sim.add_argument(
+        "--sdtm",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write the trial as SDTM domains in DIR (inverse of import-sdtm)",
+    )
+    sim.add_argument(
+        "--sdtm-format",
+        choices=("xpt", "json", "parquet", "csv"),
+        default="xpt",
+        help="file format of the SDTM domains: SAS XPT v5 (default), Dataset-JSON "
+        "v1.1, parquet or csv",
+    )
+    sim.add_argument(
+        "--sdtm-mapping",
+        type=Path,
+        default=None,
+        help="SDTM mapping file (default: config/sdtm_mapping.yaml)",
+    )
 
     val = sub.add_parser("validate", help="check an export and write the validation report")
     val.add_argument("export", type=Path)
@@ -66,9 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, required=True)
     run.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     run.add_argument("--cores", type=_positive, default=1)
-    run.add_argument("--format", choices=("export", "sdtm"), default=None,
-                     help="layout of the --export folder: export tables or SDTM domains "
-                     "(default: data.format of the configuration)")
+    run.add_argument(
+        "--format",
+        choices=("export", "sdtm"),
+        default=None,
+        help="layout of the --export folder: export tables or SDTM domains "
+        "(default: data.format of the configuration)",
+    )
 
     cmp_ = sub.add_parser("compare", help="list what changed between two data cuts' outputs")
     cmp_.add_argument("cut_a", type=Path)
@@ -77,8 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sdtm = sub.add_parser("import-sdtm", help="convert SDTM domains into an export folder")
     sdtm.add_argument("sdtm_dir", type=Path)
-    sdtm.add_argument("--mapping", type=Path, required=True,
-                      help="SDTM mapping file (default layout: config/sdtm_mapping.yaml)")
+    sdtm.add_argument(
+        "--mapping",
+        type=Path,
+        required=True,
+        help="SDTM mapping file (default layout: config/sdtm_mapping.yaml)",
+    )
     sdtm.add_argument("--out", type=Path, required=True)
     return parser
 
@@ -95,8 +119,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         from outcomes.interop.sdtm_export import write_sdtm
 
         paths = write_sdtm(
-            args.out, args.sdtm, mapping=load_sdtm_mapping(args.sdtm_mapping or DEFAULT_MAPPING),
-            fmt=args.sdtm_format, created=result.as_of,
+            args.out,
+            args.sdtm,
+            mapping=load_sdtm_mapping(args.sdtm_mapping or DEFAULT_MAPPING),
+            fmt=args.sdtm_format,
+            created=result.as_of,
         )
         print(f"SDTM domains written to {args.sdtm}: {', '.join(p.name for p in paths.values())}")
     return 0
@@ -116,8 +143,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = args.out.resolve()
     if not args.export.is_dir():
         raise ExportReadError(f"Export folder {args.export} does not exist or is not a folder.")
-    data = {"export": str(args.export.resolve()), "data_cut": args.data_cut.isoformat(),
-            "output_dir": str(out)}
+    data = {
+        "export": str(args.export.resolve()),
+        "data_cut": args.data_cut.isoformat(),
+        "output_dir": str(out),
+    }
     if args.format is not None:
         data["format"] = args.format
     config = load_config(args.config, overrides={"data": data})
@@ -125,9 +155,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     effective = out / "config.yaml"
     effective.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     cmd = [
-        sys.executable, "-m", "snakemake", "--snakefile", str(REPO_ROOT / "Snakefile"),
-        "--directory", str(out), "--configfile", str(effective),
-        "--cores", str(args.cores),
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO_ROOT / "Snakefile"),
+        "--directory",
+        str(out),
+        "--configfile",
+        str(effective),
+        "--cores",
+        str(args.cores),
     ]
     print("Running:", " ".join(cmd), flush=True)
     return subprocess.call(cmd)
@@ -150,8 +188,13 @@ def cmd_import_sdtm(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-COMMANDS = {"simulate": cmd_simulate, "validate": cmd_validate, "run": cmd_run,
-            "compare": cmd_compare, "import-sdtm": cmd_import_sdtm}
+COMMANDS = {
+    "simulate": cmd_simulate,
+    "validate": cmd_validate,
+    "run": cmd_run,
+    "compare": cmd_compare,
+    "import-sdtm": cmd_import_sdtm,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,12 +10,13 @@ import polars as pl
 
 from outcomes import contract as c
 from outcomes.derive.compare import compute_bounded_ge
-from outcomes.derive.lldas import compute_bilag_worse
+from outcomes.derive.lldas import compute_bilag_worse, compute_grade_rank
 from outcomes.derive.params import FlareCriteria
 from outcomes.derive.previous import with_previous
 
 _PREV = "_tmp_prev_"
 _NULL_STR = pl.lit(None, dtype=pl.String)
+_RANK = "_tmp_rank_"
 
 
 def compute_bilag_flare_severity(*, grades: tuple[str, ...], prefix: str) -> pl.Expr:
@@ -26,9 +27,21 @@ def compute_bilag_flare_severity(*, grades: tuple[str, ...], prefix: str) -> pl.
     worsened to a configured grade; null when that is not evaluable, or when a domain not
     comparable (missing now or before) could still make the label more severe.
     """
-    worse = [compute_bilag_worse(col, grades=grades, prefix=prefix) for col in c.BILAG_COLUMNS]
-    worse_a = [compute_bilag_worse(col, grades=("A",), prefix=prefix) for col in c.BILAG_COLUMNS]
-    worse_b = [compute_bilag_worse(col, grades=("B",), prefix=prefix) for col in c.BILAG_COLUMNS]
+    return compute_bilag_severity_label(
+        worse=[compute_bilag_worse(col, grades=grades, prefix=prefix) for col in c.BILAG_COLUMNS],
+        worse_a=[compute_bilag_worse(col, grades=("A",), prefix=prefix) for col in c.BILAG_COLUMNS],
+        worse_b=[compute_bilag_worse(col, grades=("B",), prefix=prefix) for col in c.BILAG_COLUMNS],
+    )
+
+
+def compute_bilag_severity_label(
+    *, worse: list[pl.Expr], worse_a: list[pl.Expr], worse_b: list[pl.Expr]
+) -> pl.Expr:
+    """The label of :func:`compute_bilag_flare_severity` from the per-domain worse flags.
+
+    ``worse``, ``worse_a`` and ``worse_b``: one tri-state flag per BILAG domain, worse than at
+    the previous assessment to a configured grade, to A and to B (§2.4 [D-09], [R39]).
+    """
     n_b = pl.sum_horizontal([w.fill_null(False).cast(pl.Int64) for w in worse_b])
     n_b_max = pl.sum_horizontal([w.fill_null(True).cast(pl.Int64) for w in worse_b])
     flare, severe = pl.any_horizontal(worse), pl.any_horizontal(worse_a)
@@ -45,6 +58,52 @@ def compute_bilag_flare_severity(*, grades: tuple[str, ...], prefix: str) -> pl.
         .then(pl.lit("MODERATE"))
         .otherwise(pl.lit("MILD"))
     )
+
+
+def with_bilag_worse(
+    frame: pl.LazyFrame, *, grades: tuple[str, ...], prefix: str
+) -> tuple[pl.LazyFrame, dict[str, list[pl.Expr]]]:
+    """Add per-domain worse flags (to ``grades``, to A, to B) as temporary columns.
+
+    Each grade is ranked once per domain and assessment (the same rule as
+    :func:`outcomes.derive.lldas.compute_bilag_worse`), so the flags and the severity label
+    read columns instead of re-ranking the grades in every branch.
+
+    Returns
+    -------
+    tuple[pl.LazyFrame, dict[str, list[pl.Expr]]]
+        Rows and order of ``frame`` plus the temporary columns (callers drop the columns of
+        :func:`_bilag_worse_names`), and the flag columns by kind (``worse``, ``worse_a``,
+        ``worse_b``), one per BILAG domain.
+
+    References
+    ----------
+    endpoints.md §2.4 [D-09]; Petri MA et al. Ann Rheum Dis 2013;72(Suppl 3):A473 [R39].
+    """
+    kinds = {"worse": grades, "worse_a": ("A",), "worse_b": ("B",)}
+    ranked = frame.with_columns(
+        *[compute_grade_rank(pl.col(col)).alias(f"{_RANK}{col}") for col in c.BILAG_COLUMNS],
+        *[
+            compute_grade_rank(pl.col(f"{prefix}{col}")).alias(f"{_RANK}{prefix}{col}")
+            for col in c.BILAG_COLUMNS
+        ],
+    )
+    flags = ranked.with_columns(
+        (
+            pl.col(col).is_in(list(g)) & (pl.col(f"{_RANK}{col}") < pl.col(f"{_RANK}{prefix}{col}"))
+        ).alias(f"_tmp_{kind}_{col}")
+        for kind, g in kinds.items()
+        for col in c.BILAG_COLUMNS
+    )
+    columns = {kind: [pl.col(f"_tmp_{kind}_{col}") for col in c.BILAG_COLUMNS] for kind in kinds}
+    return flags, columns
+
+
+def _bilag_worse_names(*, prefix: str) -> list[str]:
+    """Names of the temporary columns added by :func:`with_bilag_worse`."""
+    ranks = [f"{_RANK}{p}{col}" for p in ("", prefix) for col in c.BILAG_COLUMNS]
+    kinds = ("worse", "worse_a", "worse_b")
+    return ranks + [f"_tmp_{kind}_{col}" for kind in kinds for col in c.BILAG_COLUMNS]
 
 
 def compute_sfi_score_severity(*, flare: FlareCriteria, prefix: str) -> pl.Expr:
@@ -84,23 +143,23 @@ def derive_vars_flares(advisit: pl.LazyFrame, *, flare: FlareCriteria) -> pl.Laz
     2013;72(Suppl 3):A473 [R39].
     """
     columns = [*c.BILAG_COLUMNS, "SELENALO", "SELENAHI"]
-    with_prev = with_previous(advisit, columns=columns, prefix=_PREV)
-    worse = [
-        compute_bilag_worse(col, grades=flare.bilag_worse_grades, prefix=_PREV)
-        for col in c.BILAG_COLUMNS
-    ]
+    with_prev, worse = with_bilag_worse(
+        with_previous(advisit, columns=columns, prefix=_PREV),
+        grades=flare.bilag_worse_grades,
+        prefix=_PREV,
+    )
     rise_lo = pl.col("SELENALO") - pl.col(f"{_PREV}SELENAHI")
     rise_hi = pl.col("SELENAHI") - pl.col(f"{_PREV}SELENALO")
     flags = with_prev.with_columns(
         pl.col("FLARE").is_in(list(flare.investigator_levels)).alias("INVFLRFL"),
-        pl.any_horizontal(worse).alias("BILFLRFL"),
-        compute_bilag_flare_severity(grades=flare.bilag_worse_grades, prefix=_PREV).alias(
-            "BILFLRSV"
-        ),
+        pl.any_horizontal(worse["worse"]).alias("BILFLRFL"),
+        compute_bilag_severity_label(**worse).alias("BILFLRSV"),
     ).with_columns(
         (pl.col("INVFLRFL") | pl.col("BILFLRFL")).alias("FLAREFL"),
         compute_bounded_ge(rise_lo, rise_hi, threshold=flare.sfi_rise_ge).alias("SFISCFL"),
     )
-    return flags.with_columns(
-        compute_sfi_score_severity(flare=flare, prefix=_PREV).alias("SFISEV")
-    ).drop([f"{_PREV}{col}" for col in columns])
+    return (
+        flags.with_columns(compute_sfi_score_severity(flare=flare, prefix=_PREV).alias("SFISEV"))
+        .drop([f"{_PREV}{col}" for col in columns])
+        .drop(_bilag_worse_names(prefix=_PREV))
+    )

@@ -48,14 +48,15 @@ def compute_lldas_c1(*, lldas: LldasCriteria) -> pl.Expr:
     return pl.all_horizontal(score, major, no_haem, no_gi)
 
 
-def _grade_rank(expr: pl.Expr) -> pl.Expr:
+def compute_grade_rank(expr: pl.Expr) -> pl.Expr:
+    """Rank of a BILAG grade: A = 1 (most active) … E = 5; null for a missing or other value."""
     return expr.replace_strict(_GRADE_RANK, default=None, return_dtype=pl.Int64)
 
 
 def compute_bilag_worse(column: str, *, grades: tuple[str, ...], prefix: str) -> pl.Expr:
     """A BILAG domain graded one of ``grades`` now and worse than at the previous assessment."""
     now, prev = pl.col(column), pl.col(f"{prefix}{column}")
-    return now.is_in(list(grades)) & (_grade_rank(now) < _grade_rank(prev))
+    return now.is_in(list(grades)) & (compute_grade_rank(now) < compute_grade_rank(prev))
 
 
 def compute_lldas_c2(*, include_bilag: bool, prefix: str) -> pl.Expr:

@@ -88,8 +88,15 @@ def with_previous(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str)
 
 
 def with_baseline(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str) -> pl.LazyFrame:
-    """Add the baseline (``ABLFL``) values of ``columns`` to every row as ``prefix + column``."""
-    return advisit.with_columns(
-        pl.col(c).filter(pl.col("ABLFL")).first().over("USUBJID").alias(f"{prefix}{c}")
-        for c in columns
+    """Add the baseline (``ABLFL``) values of ``columns`` to every row as ``prefix + column``.
+
+    The baseline row of each subject is taken once (the first ABLFL row in row order) and
+    joined back: rows and order are unchanged; subjects without a baseline get nulls.
+    """
+    advisit = advisit.cache()  # read twice below: computed once per collect
+    baseline = (
+        advisit.filter(pl.col("ABLFL"))
+        .group_by("USUBJID", maintain_order=True)
+        .agg(pl.col(c).first().alias(f"{prefix}{c}") for c in columns)
     )
+    return advisit.join(baseline, on="USUBJID", how="left", maintain_order="left")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from outcomes.endpoints.params import EndpointParams
+from outcomes.endpoints.runs import compute_run_shift
 
 #: Confirmed-achievement parameter of each state.
 CONFIRMED: dict[str, str] = {"DORIS": "DORCONF", "DFDORIS": "DFCONF", "LLDAS": "LLCONF"}
@@ -36,14 +37,15 @@ def create_adrs_confirmed(
         USUBJID, state and AVISITN.
     """
     first_pair = compute_first_confirming_pair(rescue_is_failure=params.rescue_is_failure)
-    prev = {c: pl.col(c).shift(1).over(_GROUP) for c in ("ADT", "ASMSEQ")}
+    prev = {c: compute_run_shift(pl.col(c), group=_GROUP) for c in ("ADT", "ASMSEQ")}
     confirmed = (
         _with_episodes(states, stream=stream)
         .sort([*_KEYS, "AVISITN"])
         .with_columns(pl.struct(_KEYS).rle_id().alias(_GROUP))
+        .with_columns(first_pair.alias("_tmp_first"))
         .with_columns(
-            pl.when(first_pair).then(prev["ADT"]).alias("_tmp_cdt"),
-            pl.when(first_pair).then(prev["ASMSEQ"]).alias("_tmp_cseq"),
+            pl.when("_tmp_first").then(prev["ADT"]).alias("_tmp_cdt"),
+            pl.when("_tmp_first").then(prev["ASMSEQ"]).alias("_tmp_cseq"),
         )
         .with_columns(
             pl.col("_tmp_cdt").forward_fill().over(_GROUP),
@@ -67,6 +69,7 @@ def create_adrs_confirmed(
 
 def _with_episodes(states: pl.LazyFrame, *, stream: pl.LazyFrame) -> pl.LazyFrame:
     """Visit states with the episode of their assessment, first rescue date and ``_tmp_ok``."""
+    stream = stream.filter(pl.col("PARAMCD").is_in(list(CONFIRMED)))
     episode = stream.filter(pl.col("ISASM")).select(
         *_KEYS, "SRCSEQ", pl.col("EPISODE").alias("_tmp_epi"), pl.col("INSTATE").alias("_tmp_in")
     )
@@ -101,7 +104,7 @@ def compute_first_confirming_pair(*, rescue_is_failure: bool) -> pl.Expr:
     ``rescue_is_failure`` the earlier one must precede the first rescue (§6.3, §16.3). Rows must
     be sorted by USUBJID, PARAMCD, AVISITN with ``_tmp_grp`` numbering each subject × state.
     """
-    prev = {c: pl.col(c).shift(1).over(_GROUP) for c in ("_tmp_ok", "_tmp_epi", "ADT")}
+    prev = {c: compute_run_shift(pl.col(c), group=_GROUP) for c in ("_tmp_ok", "_tmp_epi", "ADT")}
     after_rescue = pl.lit(rescue_is_failure) & (pl.col("_tmp_r") <= prev["ADT"]).fill_null(False)
     same_episode = prev["_tmp_epi"] == pl.col("_tmp_epi")
     pair = (prev["_tmp_ok"] & pl.col("_tmp_ok") & same_episode).fill_null(

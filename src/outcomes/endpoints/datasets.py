@@ -21,6 +21,7 @@ from outcomes.endpoints.lldas_time import (
 from outcomes.endpoints.maintenance import create_adrs_maintenance
 from outcomes.endpoints.params import EndpointParams
 from outcomes.endpoints.response import (
+    compute_param_label,
     create_adrs_states,
     create_due_visits,
     create_visit_states,
@@ -139,10 +140,18 @@ def create_adrs(
         ],
         how="vertical",
     )
-    return pl.concat(
+    rows = pl.concat(
         [
             create_adrs_states(states, subjects=infused),
             finalize_adrs_rows(derived, subjects=infused),
         ],
         how="vertical",
-    ).sort("USUBJID", "PARAMCD", "AVISITN")
+    )
+    # The label is attached after the sort: the long PARAM strings are not moved by it.
+    columns = rows.collect_schema().names()
+    return (
+        rows.drop("PARAM")
+        .sort("USUBJID", "PARAMCD", "AVISITN")
+        .with_columns(compute_param_label().alias("PARAM"))
+        .select(columns)
+    )

@@ -44,8 +44,9 @@ def create_held_counts(
     grid = (
         subjects.select("USUBJID", "TRTSDT", pl.int_ranges(0, last_day + 1).alias("DAY"))
         .explode("DAY")
+        # Days ascend within each subject (int_ranges): join_asof needs the dates sorted only
+        # within each ``by`` group, so the grid is not sorted as a whole.
         .with_columns((pl.col("TRTSDT") + pl.duration(days=pl.col("DAY"))).alias("_tmp_dt"))
-        .sort("_tmp_dt")
     )
     return grid.join_asof(
         draws, on="_tmp_dt", by="USUBJID", strategy="backward", check_sortedness=False
@@ -131,7 +132,10 @@ def create_icaht_plt(
         USUBJID, TICAHTEG, TICAHTLG.
     """
     g1, g3 = (to_fixed(t, decimals=_DEC) for t in params.plt_early_lt)
-    held = create_held_counts(labs, subjects=subjects, test="PLT", last_day=params.late_last_day)
+    # Read by the early and the late grade: computed once per collect.
+    held = create_held_counts(
+        labs, subjects=subjects, test="PLT", last_day=params.late_last_day
+    ).cache()
     early_days = pl.col("DAY") <= params.early_last_day
     early = (
         held.filter(early_days)

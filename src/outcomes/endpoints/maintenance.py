@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from outcomes.endpoints.params import EndpointParams
+from outcomes.endpoints.runs import compute_run_shift
 
 #: Maintenance parameters: (state, bridged parameter, strict parameter).
 MAINTENANCE: tuple[tuple[str, str, str], ...] = (
@@ -16,6 +17,8 @@ MAINTENANCE: tuple[tuple[str, str, str], ...] = (
     ("LLDAS", "LLMAINT", "LLMAINTS"),
 )
 _SLOT_KEYS = ["USUBJID", "PARAMCD"]
+#: Number of the subject × state run once rows are sorted by _SLOT_KEYS and AVISITN.
+_GROUP = "_tmp_grp"
 
 
 def derive_vars_slot_gaps(states: pl.LazyFrame, *, adepi: pl.LazyFrame) -> pl.LazyFrame:
@@ -27,30 +30,36 @@ def derive_vars_slot_gaps(states: pl.LazyFrame, *, adepi: pl.LazyFrame) -> pl.La
     once a gap directly follows ``t1`` without a scheduled TRUE visit before it (its left
     neighbour is not in the state, so it cannot be bridged).
 
+    The rows are sorted once by subject, state and AVISITN; each subject × state is then one
+    contiguous run, numbered once (``rle_id``), and the windows follow the row order.
+
     Returns
     -------
     pl.LazyFrame
-        Rows and order of ``states``, plus T1, ENDDT, ENDREAS, INRANGE, MAXGAP, BADGAP.
+        Rows of ``states`` sorted by USUBJID, PARAMCD, AVISITN, plus T1, ENDDT, ENDREAS,
+        INRANGE, MAXGAP, BADGAP.
     """
     first = adepi.filter(pl.col("EPISODE") == 1).select(
         *_SLOT_KEYS, pl.col("STARTDT").alias("T1"), "ENDDT", "ENDREAS"
     )
-    order = {"order_by": "AVISITN"}
     sdate = pl.coalesce("ADT", "SLOTDT")
     gap = pl.col("STATEFL").is_null()
-    with_range = states.join(first, on=_SLOT_KEYS, how="left", maintain_order="left").with_columns(
-        (sdate >= pl.col("T1")).fill_null(False).alias("INRANGE"), gap.alias("_tmp_gap")
+    with_range = (
+        states.join(first, on=_SLOT_KEYS, how="left", maintain_order="left")
+        .sort([*_SLOT_KEYS, "AVISITN"])
+        .with_columns(
+            (sdate >= pl.col("T1")).fill_null(False).alias("INRANGE"),
+            gap.alias("_tmp_gap"),
+            pl.struct(_SLOT_KEYS).rle_id().alias(_GROUP),
+        )
     )
-    run = pl.col("_tmp_gap").not_().cast(pl.Int64).cum_sum().over(_SLOT_KEYS, **order)
-    prev_in = pl.col("INRANGE").shift(1).over(_SLOT_KEYS, **order).fill_null(False)
+    run = pl.col("_tmp_gap").not_().cast(pl.Int64).cum_sum().over(_GROUP)
+    prev_in = compute_run_shift(pl.col("INRANGE"), group=_GROUP).fill_null(False)
+    gap_run = pl.struct(_GROUP, "_tmp_run").rle_id()
     return (
         with_range.with_columns(run.alias("_tmp_run"))
         .with_columns(
-            pl.col("_tmp_gap")
-            .cast(pl.Int64)
-            .cum_sum()
-            .over([*_SLOT_KEYS, "_tmp_run"], order_by="AVISITN")
-            .alias("_tmp_pos"),
+            pl.col("_tmp_gap").cast(pl.Int64).cum_sum().over(gap_run).alias("_tmp_pos"),
             (pl.col("INRANGE") & prev_in.not_() & gap).alias("_tmp_bad"),
         )
         .with_columns(
@@ -58,11 +67,11 @@ def derive_vars_slot_gaps(states: pl.LazyFrame, *, adepi: pl.LazyFrame) -> pl.La
             .then(pl.col("_tmp_pos"))
             .otherwise(0)
             .cum_max()
-            .over(_SLOT_KEYS, **order)
+            .over(_GROUP)
             .alias("MAXGAP"),
-            pl.col("_tmp_bad").cum_sum().over(_SLOT_KEYS, **order).gt(0).alias("BADGAP"),
+            pl.col("_tmp_bad").cum_sum().over(_GROUP).gt(0).alias("BADGAP"),
         )
-        .drop("_tmp_gap", "_tmp_run", "_tmp_pos", "_tmp_bad")
+        .drop("_tmp_gap", "_tmp_run", "_tmp_pos", "_tmp_bad", _GROUP)
     )
 
 
@@ -118,8 +127,13 @@ def create_adrs_maintenance(
         .group_by(_SLOT_KEYS)
         .agg(pl.col("DT").min().alias("_tmp_r"))
     )
-    slots = derive_vars_slot_gaps(states, adepi=adepi).join(
-        rescue, on=_SLOT_KEYS, how="left", maintain_order="left"
+    # Only the maintained states enter; computed once and shared by the four parameters.
+    maintained = states.filter(pl.col("PARAMCD").is_in([m[0] for m in MAINTENANCE]))
+    slots = (
+        derive_vars_slot_gaps(maintained, adepi=adepi)
+        .join(rescue, on=_SLOT_KEYS, how="left", maintain_order="left")
+        .filter(pl.col("AVISIT").is_in(list(params.maintenance_avisit)))
+        .cache()
     )
     # NRI only at visits on or after the rescue (§16.3); an earlier visit stays observed.
     rescue_by_t = (pl.col("_tmp_r") <= pl.col("T1")) & (
@@ -135,10 +149,7 @@ def create_adrs_maintenance(
     for state, bridged, strict in MAINTENANCE:
         for paramcd, bridge in ((bridged, params.bridge_missing_max), (strict, 0)):
             parts.append(
-                slots.filter(
-                    (pl.col("PARAMCD") == state)
-                    & pl.col("AVISIT").is_in(list(params.maintenance_avisit))
-                ).select(
+                slots.filter(pl.col("PARAMCD") == state).select(
                     "USUBJID",
                     pl.lit(paramcd).alias("PARAMCD"),
                     "AVISIT",

@@ -198,7 +198,7 @@ def finalize_adrs_rows(rows: pl.LazyFrame, *, subjects: pl.LazyFrame) -> pl.Lazy
         "USUBJID",
         "DOSELVL",
         "PARAMCD",
-        _param_label().alias("PARAM"),
+        compute_param_label().alias("PARAM"),
         "AVISIT",
         pl.col("AVISITN").cast(pl.Int64),
         "ADT",
@@ -211,7 +211,8 @@ def finalize_adrs_rows(rows: pl.LazyFrame, *, subjects: pl.LazyFrame) -> pl.Lazy
     )
 
 
-def _param_label() -> pl.Expr:
+def compute_param_label() -> pl.Expr:
+    """Label (PARAM) of each adrs PARAMCD; ``LLSUST<X>`` reads "Sustained LLDAS >= X months"."""
     months = pl.col("PARAMCD").str.strip_prefix("LLSUST")
     generic = pl.concat_str(pl.lit("Sustained LLDAS >= "), months, pl.lit(" months"))
     known = pl.col("PARAMCD").replace_strict(PARAM_LABELS, default=None, return_dtype=pl.String)

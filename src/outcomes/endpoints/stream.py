@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from outcomes.endpoints.runs import compute_run_shift
+
 #: advisit flag of each state parameter (data-contract §3, docs/architecture.md).
 STATE_FLAGS: dict[str, str] = {
     "DORIS": "DORISFL",
@@ -224,7 +226,7 @@ def derive_vars_episode_marks(stream: pl.LazyFrame) -> pl.LazyFrame:
     """
     group = "_tmp_grp"
     instate = pl.col("DECIDE").forward_fill().over(group).fill_null(False)
-    prev = pl.col("INSTATE").shift(1).over(group).fill_null(False)
+    prev = compute_run_shift(pl.col("INSTATE"), group=group).fill_null(False)
     return (
         stream.with_columns(pl.struct(KEYS).rle_id().alias(group))
         .with_columns(instate.alias("INSTATE"))

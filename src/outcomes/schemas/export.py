@@ -37,7 +37,9 @@ class ColumnSpec:
 def _sledai_specs() -> list[ColumnSpec]:
     specs = [
         ColumnSpec(
-            item.column, "bit", "yes",
+            item.column,
+            "bit",
+            "yes",
             f"SLEDAI-2K descriptor {item.code} (weight {item.weight}, {item.organ}); "
             "1 = present and attributed to SLE within the 10-day window",
         )
@@ -45,7 +47,9 @@ def _sledai_specs() -> list[ColumnSpec]:
     ]
     specs += [
         ColumnSpec(
-            col, "flag", "no",
+            col,
+            "flag",
+            "no",
             f"{code}: Y = new onset or recurrence (SELENA-SLEDAI scoring, endpoints.md §1.3)",
             allowed=c.FLAG_VALUES,
         )
@@ -70,8 +74,13 @@ EXPORT_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("INFDT", "date", "no", "CAR-T infusion date = study Day 0"),
         ColumnSpec("EOSSTT", "str", "yes", "End-of-study status", allowed=c.EOSSTT_VALUES),
         ColumnSpec("EOSDT", "date", "if not ONGOING", "End-of-study date"),
-        ColumnSpec("DCSREAS", "str", "if DISCONTINUED", "Reason for discontinuation",
-                   allowed=c.DCSREAS_VALUES),
+        ColumnSpec(
+            "DCSREAS",
+            "str",
+            "if DISCONTINUED",
+            "Reason for discontinuation",
+            allowed=c.DCSREAS_VALUES,
+        ),
         ColumnSpec("DTHDT", "date", "no", "Date of death"),
         ColumnSpec("LSTALVDT", "date", "no", "Last date known alive"),
     ),
@@ -82,12 +91,14 @@ EXPORT_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
         *_sledai_specs(),
         ColumnSpec("PGA", "float", "yes", "Physician global assessment, 0-3", minimum=0, maximum=3),
         *(
-            ColumnSpec(col, "grade", "yes", f"BILAG-2004 grade, domain {dom}",
-                       allowed=c.BILAG_GRADES)
+            ColumnSpec(
+                col, "grade", "yes", f"BILAG-2004 grade, domain {dom}", allowed=c.BILAG_GRADES
+            )
             for dom, col in zip(c.BILAG_DOMAINS, c.BILAG_COLUMNS, strict=True)
         ),
-        ColumnSpec("HAEMOLYSIS", "flag", "no", "Active autoimmune haemolysis",
-                   allowed=c.FLAG_VALUES),
+        ColumnSpec(
+            "HAEMOLYSIS", "flag", "no", "Active autoimmune haemolysis", allowed=c.FLAG_VALUES
+        ),
         ColumnSpec("DSDNA", "float", "no", "Anti-dsDNA result", minimum=0),
         ColumnSpec("DSDNAULN", "float", "no", "Anti-dsDNA upper limit of normal", minimum=0),
         ColumnSpec("C3", "float", "no", "Complement C3, g/L", minimum=0),
@@ -95,8 +106,13 @@ EXPORT_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("C4", "float", "no", "Complement C4, g/L", minimum=0),
         ColumnSpec("C4LLN", "float", "no", "C4 lower limit of normal, g/L", minimum=0),
         ColumnSpec("UPCR", "float", "no", "Urine protein/creatinine ratio, g/g", minimum=0),
-        ColumnSpec("FLARE", "str", "no", "Investigator-declared flare since the last assessment",
-                   allowed=c.FLARE_VALUES),
+        ColumnSpec(
+            "FLARE",
+            "str",
+            "no",
+            "Investigator-declared flare since the last assessment",
+            allowed=c.FLARE_VALUES,
+        ),
     ),
     "medications": (
         ColumnSpec("USUBJID", "str", "yes", "Unique subject identifier"),
@@ -119,8 +135,14 @@ EXPORT_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("AECAT", "str", "yes", "AE category", allowed=c.AECAT_VALUES),
         ColumnSpec("AESTDT", "date", "yes", "Onset date"),
         ColumnSpec("AEENDT", "date", "no", "Resolution date; missing = ongoing"),
-        ColumnSpec("AETOXGR", "int", "yes", "Grade 1-5 (ASTCT for CRS/ICANS, CTCAE otherwise)",
-                   minimum=1, maximum=5),
+        ColumnSpec(
+            "AETOXGR",
+            "int",
+            "yes",
+            "Grade 1-5 (ASTCT for CRS/ICANS, CTCAE otherwise)",
+            minimum=1,
+            maximum=5,
+        ),
         ColumnSpec("AESER", "flag", "yes", "Serious", allowed=c.FLAG_VALUES),
         ColumnSpec("AEREL", "flag", "yes", "Related to the CAR-T product", allowed=c.FLAG_VALUES),
     ),
@@ -177,8 +199,9 @@ def export_schema(table: str, *, visit_labels: tuple[str, ...] | None = None) ->
     columns = {}
     for spec in EXPORT_COLUMNS[table]:
         if spec.name == "VISIT" and visit_labels is not None:
-            spec = ColumnSpec(spec.name, spec.type, spec.required, spec.description,
-                              allowed=visit_labels)
+            spec = ColumnSpec(
+                spec.name, spec.type, spec.required, spec.description, allowed=visit_labels
+            )
         columns[spec.name] = pa.Column(
             polars_dtype(spec),
             checks=_checks(spec),
