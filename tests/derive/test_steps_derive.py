@@ -189,7 +189,7 @@ def test_create_adsl_step(run: dict[str, str]):
 def test_validate_frame__schema_failure_is_a_derivation_error(tmp_path: Path):
     from outcomes.errors import DerivationError
     from outcomes.schemas.adam import ADSL
-    from outcomes.steps.derive import validate_frame
+    from outcomes.steps.checks import validate_frame
 
     adsl = pl.DataFrame(
         {"USUBJID": [None], "SAFFL": ["Y"]}, schema={"USUBJID": pl.String, "SAFFL": pl.String}

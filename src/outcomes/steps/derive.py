@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from pathlib import Path
 
-import pandera.errors as pa_errors
-import pandera.polars as pa
 import polars as pl
 
 from outcomes.derive.adsl import create_adsl as build_adsl
@@ -15,45 +12,11 @@ from outcomes.derive.advisit import create_advisit as build_advisit
 from outcomes.derive.medications import MedicationParams, derive_var_gcdosebl
 from outcomes.derive.params import Criteria, ScoreParams, VisitParams
 from outcomes.eligibility import EligibilityParams, create_eligibility
-from outcomes.errors import DerivationError, describe_failures
 from outcomes.schemas.adam import ADSL, ADSL_FLAGS, ADVISIT_FLAGS, advisit_schema
 from outcomes.steps import StepIO, step
+from outcomes.steps.checks import log_counts, validate_frame
 
 log = logging.getLogger("outcomes.steps.derive")
-
-
-def validate_frame(frame: pl.DataFrame, schema: pa.DataFrameSchema, *, log_path: str) -> None:
-    """Check ``frame`` against ``schema`` (all failures at once); failures go next to the log.
-
-    Raises
-    ------
-    DerivationError
-        Naming the dataset, the number of failures and the first ones; the full list is written
-        to ``<log>.failures.csv``.
-    """
-    try:
-        schema.validate(frame, lazy=True)
-    except pa_errors.SchemaErrors as exc:
-        failures = pl.DataFrame(
-            {k: [str(v) for v in exc.failure_cases[k].to_list()] for k in exc.failure_cases.columns}
-        )
-        path = Path(log_path).with_suffix(".failures.csv")
-        failures.write_csv(path)
-        raise DerivationError(
-            f"{schema.name}: {failures.height} schema check(s) failed (column, check, value):\n"
-            f"{describe_failures(failures)}\nAll failures: {path}."
-        ) from exc
-
-
-def log_counts(frame: pl.DataFrame, *, flags: tuple[str, ...]) -> None:
-    """Log rows, subjects and the true/false/null counts of each flag present."""
-    log.info("%d rows, %d subjects", frame.height, frame["USUBJID"].n_unique())
-    for flag in flags:
-        if flag in frame.columns:
-            col = frame[flag]
-            log.info(
-                "%s: true %d, false %d, null %d", flag, col.sum(), (~col).sum(), col.null_count()
-            )
 
 
 @step

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import pandera.errors as pa_errors
-import pandera.polars as pa
 import polars as pl
 
 from outcomes.endpoints.datasets import create_adepi as build_adepi
@@ -19,9 +17,9 @@ from outcomes.endpoints.params import (
 )
 from outcomes.endpoints.safety import create_adae as build_adae
 from outcomes.endpoints.safety import create_adsafe as build_adsafe
-from outcomes.errors import DerivationError, describe_failures
 from outcomes.schemas.endpoints import ADAE, ADEPI, ADRS, ADSAFE, ADTTE
 from outcomes.steps import StepIO, step
+from outcomes.steps.checks import validate_frame
 
 log = logging.getLogger("outcomes.steps.endpoints")
 
@@ -33,19 +31,6 @@ def _subjects(io: StepIO) -> pl.LazyFrame:
         return adsl
     seq = pl.scan_parquet(io.inputs["subjects"]).select("USUBJID", "SRCSEQ")
     return adsl.join(seq, on="USUBJID", how="left", maintain_order="left")
-
-
-def _validate(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
-    try:
-        return schema.validate(frame, lazy=True)
-    except pa_errors.SchemaErrors as exc:
-        failures = exc.failure_cases
-        if not isinstance(failures, pl.DataFrame):
-            failures = pl.DataFrame(failures)
-        raise DerivationError(
-            f"{schema.name}: the derived dataset breaks its schema (outcomes.schemas.endpoints); "
-            f"{failures.height} failure(s):\n{describe_failures(failures)}"
-        ) from exc
 
 
 def _log_params(frame: pl.DataFrame, name: str) -> None:
@@ -68,7 +53,7 @@ def create_adrs(io: StepIO) -> None:
         schedule=schedule,
         params=params,
     ).collect()
-    adrs = _validate(ADRS, adrs)
+    validate_frame(adrs, ADRS, log_path=io.log)
     _log_params(adrs, "adrs")
     log.info(
         "adrs AVALC Y %d, N %d, of which NRI %d",
@@ -87,7 +72,7 @@ def create_adepi(io: StepIO) -> None:
         subjects=_subjects(io),
         events=pl.scan_parquet(io.inputs["events"]),
     ).collect()
-    adepi = _validate(ADEPI, adepi)
+    validate_frame(adepi, ADEPI, log_path=io.log)
     _log_params(adepi, "adepi")
     log.info("episode ends: %s", dict(adepi["ENDREAS"].value_counts().iter_rows()))
     adepi.write_parquet(io.outputs["adepi"])
@@ -103,7 +88,7 @@ def create_adtte(io: StepIO) -> None:
         events=pl.scan_parquet(io.inputs["events"]),
         params=params,
     ).collect()
-    adtte = _validate(ADTTE, adtte)
+    validate_frame(adtte, ADTTE, log_path=io.log)
     _log_params(adtte, "adtte")
     log.info("CNSR counts: %s", dict(adtte["CNSR"].value_counts().sort("CNSR").iter_rows()))
     adtte.write_parquet(io.outputs["adtte"])
@@ -117,11 +102,12 @@ def create_adae(io: StepIO) -> None:
     adae = build_adae(
         pl.scan_parquet(io.inputs["adverse_events"]), subjects=subjects, params=params
     )
-    adae_df = _validate(ADAE, adae.collect())
+    adae_df = adae.collect()
+    validate_frame(adae_df, ADAE, log_path=io.log)
     adsafe = build_adsafe(
         adae_df.lazy(), subjects=subjects, labs=pl.scan_parquet(io.inputs["labs"]), params=params
     ).collect()
-    adsafe = _validate(ADSAFE, adsafe)
+    validate_frame(adsafe, ADSAFE, log_path=io.log)
     log.info(
         "adae: %d AEs, treatment-emergent %d, onset Day 0-91 %d",
         adae_df.height,

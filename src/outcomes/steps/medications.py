@@ -11,20 +11,9 @@ from outcomes.derive.medications import MedicationParams
 from outcomes.derive.medications import create_adcm as build_adcm
 from outcomes.derive.medications import create_events as build_events
 from outcomes.steps import StepIO, step
+from outcomes.steps.checks import log_counts
 
 log = logging.getLogger("outcomes.steps.medications")
-
-
-def _log_flags(frame: pl.DataFrame, flags: tuple[str, ...]) -> None:
-    for flag in flags:
-        counts = frame.select(
-            pl.col(flag).sum().alias("true"),
-            (~pl.col(flag)).sum().alias("false"),
-            pl.col(flag).is_null().sum().alias("null"),
-        ).row(0, named=True)
-        log.info(
-            "%s: true %d, false %d, null %d", flag, counts["true"], counts["false"], counts["null"]
-        )
 
 
 @step
@@ -41,7 +30,7 @@ def create_adcm(io: StepIO) -> None:
     log.info("%d medication records, %d subjects", adcm.height, adcm["USUBJID"].n_unique())
     log.info("records per class: %s", dict(adcm["CLASS"].value_counts().iter_rows()))
     log.info("CMTRT not in the dictionary: %d records", adcm.filter(~pl.col("DICTFL")).height)
-    _log_flags(adcm, ("SYSTEMFL", "SLEFL", "CARTTXFL", "GCFL", "OVRFL", "NEWFL", "DOSEUPFL"))
+    log_counts(adcm, flags=("SYSTEMFL", "SLEFL", "CARTTXFL", "GCFL", "OVRFL", "NEWFL", "DOSEUPFL"))
     adcm.write_parquet(io.outputs["adcm"])
 
 
