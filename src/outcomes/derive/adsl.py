@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from outcomes.schemas.adam import ADSL
+
 #: Baseline copies of advisit scores written to adsl (docs/architecture.md).
 BASELINE_SCORES: dict[str, str] = {
     "SLEDAI2K": "SLEDAIBL",
@@ -23,40 +25,8 @@ BASELINE_SCORES: dict[str, str] = {
     "PGA": "PGABL",
 }
 
-ADSL_ORDER: tuple[str, ...] = (
-    "STUDYID",
-    "USUBJID",
-    "SITEID",
-    "AGE",
-    "SEX",
-    "WEIGHT",
-    "DOSELVL",
-    "DOSELVLN",
-    "LDFL",
-    "LDSTDT",
-    "TRTSDT",
-    "SAFFL",
-    "EFFFL",
-    "ELIGFL",
-    "DCUTDT",
-    "EOSSTT",
-    "EOSDT",
-    "DCSREAS",
-    "DTHDT",
-    "DTHFL",
-    "LSTALVDT",
-    "BLDT",
-    "BLSEQ",
-    "GCDOSEBL",
-    "SLEDAIBL",
-    "SELENABL",
-    "CSLEDBL",
-    "BILAGBL",
-    "PGABL",
-    "LSTASMDT",
-    "SRCDOM",
-    "SRCSEQ",
-)
+#: Column order of adsl: the order of its schema (the data dictionary).
+ADSL_ORDER: tuple[str, ...] = tuple(ADSL.columns)
 
 
 def create_baseline_summary(advisit: pl.LazyFrame) -> pl.LazyFrame:
