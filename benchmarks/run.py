@@ -7,7 +7,7 @@ cached under ``benchmarks/out/export-<n>/``. Each stage runs as its own process
 (``benchmarks/driver.py``: read -> stage -> write parquet), ``--repeat`` times; the minimum wall
 time and the peak RSS of that process (``os.wait4`` rusage) are kept. Beside each stage its floor,
 measured in the same run: a process that reads the same input files and makes one group-by pass
-over each. ``import`` is a process that only imports the step modules (paid by every stage).
+over each. ``import`` is a process that only imports one rule's step module (paid by every stage).
 Prints a markdown table and writes it, with the machine, to ``benchmarks/out/results.md``.
 """
 
@@ -27,7 +27,8 @@ OUT = HERE / "out"
 DRIVER = HERE / "driver.py"
 SEED = 20260701
 STAGES = ("validate", "tables", "medications", "visits", "endpoints", "analyses")
-IMPORT_ONLY = "from outcomes.steps import load_steps; load_steps()"
+#: What a stage process pays before reading anything: importing one rule's step module.
+IMPORT_ONLY = "from outcomes.steps import load_step; load_step('create_adrs')"
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sizes = [*args.sizes, *([1_000_000] if args.million else [])]
+    # The config is checked once here, as Snakemake checks it once before starting the rules.
+    from outcomes.config import DEFAULT_CONFIG, read_config_file, validate_config
+
+    validate_config(read_config_file(DEFAULT_CONFIG))
     OUT.mkdir(parents=True, exist_ok=True)
     before = machine()
     rows = [

@@ -48,9 +48,8 @@ def test_endpoint_steps_write_valid_datasets(tmp_path):
         "visits": config["visits"],
         "safety": config["safety"],
     }
-    steps["create_adrs"](StepIO(inputs, {"adrs": out["adrs"]}, params, log))
-    steps["create_adepi"](StepIO(inputs, {"adepi": out["adepi"]}, {}, log))
-    steps["create_adtte"](StepIO(inputs, {"adtte": out["adtte"]}, params, log))
+    efficacy = {n: out[n] for n in ("adrs", "adepi", "adtte")}
+    steps["create_efficacy"](StepIO(inputs, efficacy, params, log))
     steps["create_adae"](
         StepIO(inputs, {"adae": out["adae"], "adsafe": out["adsafe"]}, params, log)
     )

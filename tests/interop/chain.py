@@ -81,19 +81,11 @@ def run_derivations(export: Path, run: Path, *, cut: str) -> None:
         "subjects": sub,
     }
     _run(
-        "create_adrs",
+        "create_efficacy",
         run=run,
         inputs=ends,
-        outputs={"adrs": "adam/adrs.parquet"},
+        outputs={n: f"adam/{n}.parquet" for n in ("adrs", "adepi", "adtte")},
         params={"endpoints": cfg["endpoints"], "visits": cfg["visits"]},
-    )
-    _run("create_adepi", run=run, inputs=ends, outputs={"adepi": "adam/adepi.parquet"}, params={})
-    _run(
-        "create_adtte",
-        run=run,
-        inputs=ends,
-        outputs={"adtte": "adam/adtte.parquet"},
-        params={"endpoints": cfg["endpoints"]},
     )
     _run(
         "create_adae",

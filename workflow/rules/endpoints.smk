@@ -1,8 +1,9 @@
-# Subject-level endpoints: adrs (responder parameters per visit), adepi (episodes), adtte (time to
-# first achievement, durations), adae + adsafe (CAR-T safety); endpoints.md §4.3, §6.3, §7.3, §9, §16.
+# Subject-level endpoints: adrs (responder parameters per visit), adepi (episodes) and adtte (time
+# to first achievement, durations) in one rule sharing the state stream; adae + adsafe (CAR-T
+# safety); endpoints.md §4.3, §6.3, §7.3, §9, §16.
 
 
-rule create_adrs:
+rule create_efficacy:
     input:
         code=code_inputs("endpoints", "steps/endpoints.py"),
         advisit=f"{OUT}/adam/advisit.parquet",
@@ -11,43 +12,13 @@ rule create_adrs:
         subjects=f"{OUT}/validated/subjects.parquet",
     output:
         adrs=f"{OUT}/adam/adrs.parquet",
+        adepi=f"{OUT}/adam/adepi.parquet",
+        adtte=f"{OUT}/adam/adtte.parquet",
     params:
         endpoints=CFG["endpoints"],
         visits=CFG["visits"],
     log:
-        f"{OUT}/logs/create_adrs.log",
-    script:
-        RUN_STEP
-
-
-rule create_adepi:
-    input:
-        code=code_inputs("endpoints", "steps/endpoints.py"),
-        advisit=f"{OUT}/adam/advisit.parquet",
-        adsl=f"{OUT}/adam/adsl.parquet",
-        events=f"{OUT}/derived/events.parquet",
-        subjects=f"{OUT}/validated/subjects.parquet",
-    output:
-        adepi=f"{OUT}/adam/adepi.parquet",
-    log:
-        f"{OUT}/logs/create_adepi.log",
-    script:
-        RUN_STEP
-
-
-rule create_adtte:
-    input:
-        code=code_inputs("endpoints", "steps/endpoints.py"),
-        advisit=f"{OUT}/adam/advisit.parquet",
-        adsl=f"{OUT}/adam/adsl.parquet",
-        events=f"{OUT}/derived/events.parquet",
-        subjects=f"{OUT}/validated/subjects.parquet",
-    output:
-        adtte=f"{OUT}/adam/adtte.parquet",
-    params:
-        endpoints=CFG["endpoints"],
-    log:
-        f"{OUT}/logs/create_adtte.log",
+        f"{OUT}/logs/create_efficacy.log",
     script:
         RUN_STEP
 

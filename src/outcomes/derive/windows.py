@@ -51,11 +51,14 @@ def derive_var_ablfl(advisit: pl.LazyFrame, *, visits: VisitParams) -> pl.LazyFr
         (pl.col("ADT") < anchor)
         & (pl.col("ADT") >= anchor - pl.duration(days=visits.baseline_window_days))
     ).fill_null(False)
-    position = pl.int_range(pl.len()).over("USUBJID", order_by=_ORDER)
-    eligible_position = pl.when(eligible).then(position).otherwise(None)
-    latest = eligible_position.max().over("USUBJID")
-    return advisit.with_columns(
-        (eligible & (eligible_position == latest)).fill_null(False).alias("ABLFL")
+    # The latest (ADT, SRCSEQ) among eligible rows, as two group maxima: no ordered window.
+    # Two steps: a window nested in another window's expression is evaluated per group.
+    eligible_adt = pl.when(eligible).then(pl.col("ADT"))
+    on_latest_date = eligible & (pl.col("ADT") == eligible_adt.max().over("USUBJID"))
+    latest_seq = pl.when(pl.col("ABLFL")).then(pl.col("SRCSEQ")).max().over("USUBJID")
+    return (
+        advisit.with_columns(on_latest_date.fill_null(False).alias("ABLFL"))
+        .with_columns(pl.col("ABLFL") & (pl.col("SRCSEQ") == latest_seq).fill_null(False))
     )
 
 

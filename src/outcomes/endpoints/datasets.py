@@ -8,6 +8,8 @@ subject × PARAMCD.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from outcomes.endpoints.confirmed import create_adrs_confirmed
@@ -56,6 +58,18 @@ def create_state_stream(
     return create_stream(records, losses=losses).cache()
 
 
+_TTE_STATES: tuple[str, ...] = ("DORIS", "DFDORIS", "LLDAS")
+
+
+@dataclass(frozen=True)
+class EfficacyDatasets:
+    """The lazy plans of adrs, adepi and adtte, built on one shared state stream."""
+
+    adrs: pl.LazyFrame
+    adepi: pl.LazyFrame
+    adtte: pl.LazyFrame
+
+
 def create_adepi(
     advisit: pl.LazyFrame, *, subjects: pl.LazyFrame, events: pl.LazyFrame
 ) -> pl.LazyFrame:
@@ -75,9 +89,7 @@ def create_adtte(
     See :func:`outcomes.endpoints.tte.create_tte` for the rules (§6.3 [D-17, D-18, D-32], §16.2,
     §16.3).
     """
-    stream = create_state_stream(
-        advisit, subjects=subjects, events=events, paramcds=("DORIS", "DFDORIS", "LLDAS")
-    )
+    stream = create_state_stream(advisit, subjects=subjects, events=events, paramcds=_TTE_STATES)
     return create_tte(
         stream, adepi=create_episodes(stream), subjects=filter_infused(subjects), params=params
     )
@@ -117,6 +129,36 @@ def create_adrs(
         USUBJID, DOSELVL, PARAMCD, PARAM, AVISIT, AVISITN, ADT, AVALC, AVAL, DTYPE, NRIREAS,
         SRCDOM, SRCSEQ; sorted by subject, PARAMCD and AVISITN.
     """
+    return create_efficacy(
+        advisit, subjects=subjects, events=events, schedule=schedule, params=params
+    ).adrs
+
+
+def create_efficacy(
+    advisit: pl.LazyFrame,
+    *,
+    subjects: pl.LazyFrame,
+    events: pl.LazyFrame,
+    schedule: pl.LazyFrame,
+    params: EndpointParams,
+) -> EfficacyDatasets:
+    """adrs, adepi and adtte from one state stream of every state (collect them together).
+
+    The stream, the visit states and the episodes are cached once and shared: collected with
+    ``pl.collect_all``, each is computed once for the three datasets. The datasets equal those
+    of :func:`create_adrs`, :func:`create_adepi` and :func:`create_adtte` (each state's stream
+    and episodes depend on that state's records only).
+
+    Parameters
+    ----------
+    advisit, subjects, events, schedule, params
+        As for :func:`create_adrs`.
+
+    Returns
+    -------
+    EfficacyDatasets
+        The three lazy plans.
+    """
     # Intermediates used by several parameters are cached: computed once per collect.
     infused = filter_infused(subjects).cache()
     paramcds = tuple(STATE_FLAGS)
@@ -149,9 +191,17 @@ def create_adrs(
     )
     # The label is attached after the sort: the long PARAM strings are not moved by it.
     columns = rows.collect_schema().names()
-    return (
+    adrs = (
         rows.drop("PARAM")
         .sort("USUBJID", "PARAMCD", "AVISITN")
         .with_columns(compute_param_label().alias("PARAM"))
         .select(columns)
     )
+    tte_states = pl.col("PARAMCD").is_in(list(_TTE_STATES))
+    adtte = create_tte(
+        stream.filter(tte_states),
+        adepi=episodes.filter(tte_states),
+        subjects=infused,
+        params=params,
+    )
+    return EfficacyDatasets(adrs=adrs, adepi=episodes, adtte=adtte)

@@ -1,4 +1,4 @@
-"""Steps of the endpoint rules: create_adrs, create_adepi, create_adtte, create_adae."""
+"""Steps of the endpoint rules: create_efficacy (adrs, adepi, adtte) and create_adae."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import logging
 
 import polars as pl
 
-from outcomes.endpoints.datasets import create_adepi as build_adepi
-from outcomes.endpoints.datasets import create_adrs as build_adrs
-from outcomes.endpoints.datasets import create_adtte as build_adtte
+from outcomes.endpoints.datasets import create_efficacy as build_efficacy
 from outcomes.endpoints.params import (
     EndpointParams,
     SafetyParams,
@@ -41,19 +39,26 @@ def _log_params(frame: pl.DataFrame, name: str) -> None:
 
 
 @step
-def create_adrs(io: StepIO) -> None:
-    """adam/adrs.parquet: responder parameters per scheduled visit due at the cut."""
+def create_efficacy(io: StepIO) -> None:
+    """adam/adrs, adam/adepi and adam/adtte, collected together from one shared state stream.
+
+    adrs: responder parameters per scheduled visit due at the cut; adepi: episodes of DORIS,
+    DFDORIS, DFDORISS and LLDAS; adtte: time to first achievement and durations.
+    """
     params = EndpointParams.from_config(io.params["endpoints"])
     schedule = schedule_from_config(io.params["visits"])
     check_against_schedule(params, schedule.collect())
-    adrs = build_adrs(
+    plans = build_efficacy(
         pl.scan_parquet(io.inputs["advisit"]),
         subjects=_subjects(io),
         events=pl.scan_parquet(io.inputs["events"]),
         schedule=schedule,
         params=params,
-    ).collect()
+    )
+    adrs, adepi, adtte = pl.collect_all([plans.adrs, plans.adepi, plans.adtte])
     validate_frame(adrs, ADRS, log_path=io.log)
+    validate_frame(adepi, ADEPI, log_path=io.log)
+    validate_frame(adtte, ADTTE, log_path=io.log)
     _log_params(adrs, "adrs")
     log.info(
         "adrs AVALC Y %d, N %d, of which NRI %d",
@@ -61,36 +66,12 @@ def create_adrs(io: StepIO) -> None:
         (adrs["AVALC"] == "N").sum(),
         (adrs["DTYPE"] == "NRI").sum(),
     )
-    adrs.write_parquet(io.outputs["adrs"])
-
-
-@step
-def create_adepi(io: StepIO) -> None:
-    """adam/adepi.parquet: episodes of DORIS, DFDORIS, DFDORISS and LLDAS."""
-    adepi = build_adepi(
-        pl.scan_parquet(io.inputs["advisit"]),
-        subjects=_subjects(io),
-        events=pl.scan_parquet(io.inputs["events"]),
-    ).collect()
-    validate_frame(adepi, ADEPI, log_path=io.log)
     _log_params(adepi, "adepi")
     log.info("episode ends: %s", dict(adepi["ENDREAS"].value_counts().iter_rows()))
-    adepi.write_parquet(io.outputs["adepi"])
-
-
-@step
-def create_adtte(io: StepIO) -> None:
-    """adam/adtte.parquet: time to first achievement and durations."""
-    params = EndpointParams.from_config(io.params["endpoints"])
-    adtte = build_adtte(
-        pl.scan_parquet(io.inputs["advisit"]),
-        subjects=_subjects(io),
-        events=pl.scan_parquet(io.inputs["events"]),
-        params=params,
-    ).collect()
-    validate_frame(adtte, ADTTE, log_path=io.log)
     _log_params(adtte, "adtte")
     log.info("CNSR counts: %s", dict(adtte["CNSR"].value_counts().sort("CNSR").iter_rows()))
+    adrs.write_parquet(io.outputs["adrs"])
+    adepi.write_parquet(io.outputs["adepi"])
     adtte.write_parquet(io.outputs["adtte"])
 
 

@@ -133,13 +133,11 @@ def _rule_io(cfg: Mapping[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
             {k: cfg[k] for k in ("visits", "eligibility", "medications")}
             | {"dose_levels": cfg["study"]["dose_levels"], "data_cut": cut},
         ),
-        "create_adrs": (
+        "create_efficacy": (
             ep_in,
-            {"adrs": adam["adrs"]},
+            {k: adam[k] for k in ("adrs", "adepi", "adtte")},
             {"endpoints": cfg["endpoints"], "visits": cfg["visits"]},
         ),
-        "create_adepi": (ep_in, {"adepi": adam["adepi"]}, {}),
-        "create_adtte": (ep_in, {"adtte": adam["adtte"]}, {"endpoints": cfg["endpoints"]}),
         "create_adae": (
             {k: v[k] for k in ("adverse_events", "labs", "subjects")} | {"adsl": adam["adsl"]},
             {"adae": "adam/adae.parquet", "adsafe": "adam/adsafe.parquet"},
