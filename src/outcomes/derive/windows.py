@@ -56,9 +56,8 @@ def derive_var_ablfl(advisit: pl.LazyFrame, *, visits: VisitParams) -> pl.LazyFr
     eligible_adt = pl.when(eligible).then(pl.col("ADT"))
     on_latest_date = eligible & (pl.col("ADT") == eligible_adt.max().over("USUBJID"))
     latest_seq = pl.when(pl.col("ABLFL")).then(pl.col("SRCSEQ")).max().over("USUBJID")
-    return (
-        advisit.with_columns(on_latest_date.fill_null(False).alias("ABLFL"))
-        .with_columns(pl.col("ABLFL") & (pl.col("SRCSEQ") == latest_seq).fill_null(False))
+    return advisit.with_columns(on_latest_date.fill_null(False).alias("ABLFL")).with_columns(
+        pl.col("ABLFL") & (pl.col("SRCSEQ") == latest_seq).fill_null(False)
     )
 
 
