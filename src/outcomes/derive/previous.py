@@ -70,33 +70,44 @@ def with_previous(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str)
     """Add the ``columns`` of the assessment ``PRVSEQ`` points to, as ``prefix + column``.
 
     A helper for criteria that compare with the previous assessment; callers drop the added
-    columns before returning. Rows and order are unchanged (left join on USUBJID, PRVSEQ).
+    columns before returning. Rows and order are unchanged: the position of the previous
+    assessment (same USUBJID, SRCSEQ = PRVSEQ) is found by a join of the key columns only, and
+    the values are gathered from that position, so the wide frame itself is never joined.
     """
-    advisit = advisit.cache()  # read twice below: computed once per collect
-    previous = advisit.select(
-        pl.col("USUBJID"),
-        pl.col("SRCSEQ").alias(f"{prefix}SRCSEQ"),
-        *[pl.col(c).alias(f"{prefix}{c}") for c in columns],
+    advisit = advisit.cache()  # read three times below: computed once per collect
+    position = "_tmp_prev_pos"
+    rows = advisit.select("USUBJID", pl.col("SRCSEQ").alias("PRVSEQ")).with_row_index(position)
+    previous = advisit.select("USUBJID", "PRVSEQ").join(
+        rows, on=["USUBJID", "PRVSEQ"], how="left", maintain_order="left"
     )
-    return advisit.join(
-        previous,
-        left_on=["USUBJID", "PRVSEQ"],
-        right_on=["USUBJID", f"{prefix}SRCSEQ"],
-        how="left",
-        maintain_order="left",
+    return (
+        pl.concat([advisit, previous.select(position)], how="horizontal")
+        .with_columns(pl.col(c).gather(pl.col(position)).alias(f"{prefix}{c}") for c in columns)
+        .drop(position)
     )
 
 
 def with_baseline(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str) -> pl.LazyFrame:
     """Add the baseline (``ABLFL``) values of ``columns`` to every row as ``prefix + column``.
 
-    The baseline row of each subject is taken once (the first ABLFL row in row order) and
-    joined back: rows and order are unchanged; subjects without a baseline get nulls.
+    The baseline row of each subject is taken once (the first ABLFL row in row order); its
+    position is joined to the key column only and the values gathered from it: rows and order
+    are unchanged; subjects without a baseline get nulls.
     """
-    advisit = advisit.cache()  # read twice below: computed once per collect
+    advisit = advisit.cache()  # read three times below: computed once per collect
+    position = "_tmp_bl_pos"
     baseline = (
-        advisit.filter(pl.col("ABLFL"))
+        advisit.select("USUBJID", "ABLFL")
+        .with_row_index(position)
+        .filter(pl.col("ABLFL"))
         .group_by("USUBJID", maintain_order=True)
-        .agg(pl.col(c).first().alias(f"{prefix}{c}") for c in columns)
+        .agg(pl.col(position).first())
     )
-    return advisit.join(baseline, on="USUBJID", how="left", maintain_order="left")
+    positions = advisit.select("USUBJID").join(
+        baseline, on="USUBJID", how="left", maintain_order="left"
+    )
+    return (
+        pl.concat([advisit, positions.select(position)], how="horizontal")
+        .with_columns(pl.col(c).gather(pl.col(position)).alias(f"{prefix}{c}") for c in columns)
+        .drop(position)
+    )

@@ -196,9 +196,14 @@ def derive_vars_medications(
         .group_by(keys)
         .agg(_aggregations(has_reference))
     )
-    joined = advisit.join(summary, on=keys, how="left", maintain_order="left", nulls_equal=True)
+    # The summary is joined to the key columns only, then placed beside the (wide) assessments.
+    joined = advisit.select(keys).join(
+        summary, on=keys, how="left", maintain_order="left", nulls_equal=True
+    )
     finished = _finish(joined, params=params, has_reference=has_reference)
-    return finished.select(*names, *MEDICATION_COLUMNS)
+    return pl.concat([advisit, finished.select(MEDICATION_COLUMNS)], how="horizontal").select(
+        *names, *MEDICATION_COLUMNS
+    )
 
 
 def derive_var_gc_on_date(
