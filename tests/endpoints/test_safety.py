@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from outcomes.endpoints.icaht import create_icaht
+from outcomes.endpoints.icaht import compute_days_held, create_held_intervals, create_icaht
 from outcomes.endpoints.params import SafetyParams
 from outcomes.endpoints.safety import create_adae, create_adsafe
 from tests.endpoints.test_worked_examples import ICAHT, _labs
@@ -193,3 +193,65 @@ def test_create_adae__trtemfl_uses_the_infusion_when_ldfl_is_n():
     aes = _aes([("B", 1, "OTHER", "2025-03-30", None, 1), ("B", 2, "OTHER", "2025-04-01", None, 1)])
     adae = create_adae(aes, subjects=subjects, params=SAFETY).collect()
     assert adae["TRTEMFL"].to_list() == [False, True]
+
+
+def test_held_intervals_edges():
+    """Pre-Day-0 draws hold into Day 0 (only the latest); of two draws on one day the later
+    input row holds; draws after the window are dropped; the last draw holds to the end."""
+    labs = _labs(
+        [
+            ("H1", "PLT", -9, 10.0),  # superseded before Day 0: no interval
+            ("H1", "PLT", -2, 40.0),  # holds Day 0..2
+            ("H1", "PLT", 3, 80.0),  # superseded the same day
+            ("H1", "PLT", 3, 30.0),  # holds Day 3..30
+            ("H1", "PLT", 31, 200.0),  # past last_day = 30
+            ("H2", "PLT", 5, 25.0),  # unknown before Day 5; holds Day 5..30
+            ("H2", "ANC", 0, 0.1),  # another test
+        ]
+    )
+    subjects = pl.LazyFrame({"USUBJID": ["H1", "H2", "H3"], "TRTSDT": [DAY0] * 3})
+    out = create_held_intervals(labs, subjects=subjects, test="PLT", last_day=30).collect()
+    assert out.rows() == [
+        ("H1", 40000, 0, 2),
+        ("H1", 30000, 3, 30),
+        ("H2", 25000, 5, 30),
+    ]
+
+
+def test_held_days_count_the_overlap_with_a_window():
+    """Days below 50 in Day 0..30 and in Day 31..100, from intervals crossing the boundary."""
+    labs = _labs(
+        [
+            ("W1", "PLT", 0, 150.0),
+            ("W1", "PLT", 25, 45.0),  # < 50 on Day 25..34: 6 early days, 4 late days
+            ("W1", "PLT", 35, 19.0),  # < 20 on Day 35..100: 66 late days
+        ]
+    )
+    subjects = pl.LazyFrame({"USUBJID": ["W1"], "TRTSDT": [DAY0]})
+    held = create_held_intervals(labs, subjects=subjects, test="PLT", last_day=100)
+    below = pl.col("VALUE") < 50_000
+    out = (
+        held.group_by("USUBJID")
+        .agg(
+            compute_days_held(below, first=0, last=30).alias("EARLY"),
+            compute_days_held(below, first=31, last=100).alias("LATE"),
+            compute_days_held(pl.lit(True), first=0, last=100).alias("KNOWN"),
+        )
+        .collect()
+    )
+    assert out.row(0) == ("W1", 6, 70, 101)
+
+
+def test_icaht_same_day_platelet_draws_use_the_later_row():
+    """Two PLT draws on Day 1: the later input row (19.0) holds, so < 20 on Days 1..14."""
+    labs = _labs(
+        [
+            ("S1", "PLT", 0, 150.0),
+            ("S1", "PLT", 1, 60.0),
+            ("S1", "PLT", 1, 19.0),
+            ("S1", "PLT", 15, 60.0),
+        ]
+    )
+    subjects = pl.LazyFrame({"USUBJID": ["S1"], "TRTSDT": [DAY0]})
+    out = create_icaht(labs, subjects=subjects, params=ICAHT).collect()
+    assert out.select("TICAHTEG").item() == 4

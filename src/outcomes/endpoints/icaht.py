@@ -4,7 +4,8 @@ Name: immune effector cell-associated haematotoxicity. Inputs: validated labs (l
 adsl. Output grain: one row per infused subject.
 
 With non-daily counts each draw's value is held until the next draw (step function, [D-27]);
-days are counted from Day 0 to Day 30 inclusive for early grading. Counts are compared with
+days are counted from Day 0 to Day 30 inclusive for early grading, as the overlap of each
+draw's holding interval with the window (no daily grid). Counts are compared with
 thresholds in exact decimals (3 places of 10^9/L, [D-01]).
 """
 
@@ -18,43 +19,69 @@ from outcomes.endpoints.params import IcahtParams
 _DEC = 3
 
 
-def create_held_counts(
+def create_held_intervals(
     labs: pl.LazyFrame, *, subjects: pl.LazyFrame, test: str, last_day: int
 ) -> pl.LazyFrame:
-    """Held value of one test on every study day 0..``last_day`` (step function, [D-27]).
+    """Study-day intervals over which each draw of one test holds its value ([D-27]).
 
-    The value on a day is the latest draw on or before it (a draw before Day 0 holds into
-    Day 0); null before the first draw. Values are integers in 10^-3 × 10^9/L.
+    A draw holds from its study day until the day before the subject's next draw (a draw
+    before Day 0 holds into Day 0), on days 0..``last_day``; before the first draw the value is
+    unknown. Of two draws on one day the later input row holds. Intervals that fall outside
+    0..``last_day`` or are superseded the same day are dropped; the intervals of a subject do
+    not overlap. Values are integers in 10^-3 × 10^9/L. Equivalent to a daily grid with each
+    day's latest draw, without building the grid.
 
     Returns
     -------
     pl.LazyFrame
-        USUBJID, DAY, VALUE (Int64, null when no draw yet).
+        USUBJID, VALUE (Int64), START, END (study days, START ≤ END).
     """
-    draws = (
+    same_subject = pl.col("USUBJID") == pl.col("USUBJID").shift(-1)
+    next_day = pl.when(same_subject).then(pl.col("_tmp_day").shift(-1))
+    return (
         labs.filter(pl.col("LBTESTCD") == test)
         .select(
             "USUBJID",
-            pl.col("LBDT").alias("_tmp_dt"),
+            "LBDT",
             compute_fixed(pl.col("LBSTRESN"), decimals=_DEC).alias("VALUE"),
         )
         .drop_nulls("VALUE")
-        .sort("_tmp_dt")
+        .join(subjects.select("USUBJID", "TRTSDT"), on="USUBJID", how="inner")
+        .select(
+            "USUBJID",
+            "VALUE",
+            (pl.col("LBDT") - pl.col("TRTSDT")).dt.total_days().alias("_tmp_day"),
+        )
+        .sort("USUBJID", "_tmp_day", maintain_order=True)
+        .with_columns(
+            pl.col("_tmp_day").clip(lower_bound=0).alias("START"),
+            (next_day - 1).fill_null(last_day).clip(upper_bound=last_day).alias("END"),
+        )
+        .filter(pl.col("START") <= pl.col("END"))
+        .select("USUBJID", "VALUE", "START", "END")
     )
-    grid = (
-        subjects.select("USUBJID", "TRTSDT", pl.int_ranges(0, last_day + 1).alias("DAY"))
-        .explode("DAY")
-        # Days ascend within each subject (int_ranges): join_asof needs the dates sorted only
-        # within each ``by`` group, so the grid is not sorted as a whole.
-        .with_columns((pl.col("TRTSDT") + pl.duration(days=pl.col("DAY"))).alias("_tmp_dt"))
-    )
-    return grid.join_asof(
-        draws, on="_tmp_dt", by="USUBJID", strategy="backward", check_sortedness=False
-    ).select("USUBJID", "DAY", "VALUE")
 
 
-def _days(condition: pl.Expr) -> pl.Expr:
-    return condition.fill_null(False).sum()
+def compute_days_held(condition: pl.Expr, *, first: int, last: int) -> pl.Expr:
+    """Days of ``first``..``last`` on which a held value meets ``condition`` (aggregation over
+    the intervals of :func:`create_held_intervals`)."""
+    lo = pl.max_horizontal(pl.col("START"), pl.lit(first))
+    hi = pl.min_horizontal(pl.col("END"), pl.lit(last))
+    days = (hi - lo + 1).clip(lower_bound=0)
+    return pl.when(condition).then(days).otherwise(0).sum()
+
+
+def _day_counts(
+    subjects: pl.LazyFrame, intervals: pl.LazyFrame, counts: list[pl.Expr]
+) -> pl.LazyFrame:
+    """``counts`` per subject, 0 for every subject without a held value."""
+    names = [c.meta.output_name() for c in counts]
+    summed = intervals.group_by("USUBJID").agg(counts)
+    return (
+        subjects.select("USUBJID")
+        .join(summed, on="USUBJID", how="left", maintain_order="left")
+        .with_columns(pl.col(names).fill_null(0))
+    )
 
 
 def _late_draws(
@@ -90,12 +117,17 @@ def create_icaht_anc(
         to_fixed(params.anc_early_le, decimals=_DEC),
         to_fixed(params.anc_early_profound_le, decimals=_DEC),
     )
-    held = create_held_counts(labs, subjects=subjects, test="ANC", last_day=params.early_last_day)
-    early = held.group_by("USUBJID").agg(
-        _days(pl.col("VALUE") <= le).alias("_tmp_le"),
-        _days(pl.col("VALUE") <= prof).alias("_tmp_prof"),
-        _days(pl.col("VALUE") > le).alias("_tmp_above"),
-        pl.col("VALUE").count().alias("_tmp_known"),
+    last = params.early_last_day
+    held = create_held_intervals(labs, subjects=subjects, test="ANC", last_day=last)
+    early = _day_counts(
+        subjects,
+        held,
+        [
+            compute_days_held(pl.col("VALUE") <= le, first=0, last=last).alias("_tmp_le"),
+            compute_days_held(pl.col("VALUE") <= prof, first=0, last=last).alias("_tmp_prof"),
+            compute_days_held(pl.col("VALUE") > le, first=0, last=last).alias("_tmp_above"),
+            compute_days_held(pl.lit(True), first=0, last=last).alias("_tmp_known"),
+        ],
     )
     late_thr = [to_fixed(t, decimals=_DEC) for t in params.anc_late_le]
     late = (
@@ -132,29 +164,29 @@ def create_icaht_plt(
         USUBJID, TICAHTEG, TICAHTLG.
     """
     g1, g3 = (to_fixed(t, decimals=_DEC) for t in params.plt_early_lt)
+    early_last, late_last = params.early_last_day, params.late_last_day
     # Read by the early and the late grade: computed once per collect.
-    held = create_held_counts(
-        labs, subjects=subjects, test="PLT", last_day=params.late_last_day
-    ).cache()
-    early_days = pl.col("DAY") <= params.early_last_day
-    early = (
-        held.filter(early_days)
-        .group_by("USUBJID")
-        .agg(
-            _days(pl.col("VALUE") < g1).alias("_tmp_50"),
-            _days(pl.col("VALUE") < g3).alias("_tmp_20"),
-            pl.col("VALUE").count().alias("_tmp_known"),
-        )
+    held = create_held_intervals(labs, subjects=subjects, test="PLT", last_day=late_last).cache()
+    value = pl.col("VALUE")
+    early = _day_counts(
+        subjects,
+        held,
+        [
+            compute_days_held(value < g1, first=0, last=early_last).alias("_tmp_50"),
+            compute_days_held(value < g3, first=0, last=early_last).alias("_tmp_20"),
+            compute_days_held(pl.lit(True), first=0, last=early_last).alias("_tmp_known"),
+        ],
     )
     l1, l2, l3 = (to_fixed(t, decimals=_DEC) for t in params.plt_late_lt)
-    late_days = (
-        held.filter(early_days.not_())
-        .group_by("USUBJID")
-        .agg(
-            _days(pl.col("VALUE") < l1).alias("_tmp_100"),
-            _days(pl.col("VALUE") < l2).alias("_tmp_50"),
-            _days(pl.col("VALUE") < l3).alias("_tmp_20"),
-        )
+    late_window = {"first": early_last + 1, "last": late_last}
+    late_days = _day_counts(
+        subjects,
+        held,
+        [
+            compute_days_held(value < l1, **late_window).alias("_tmp_100"),
+            compute_days_held(value < l2, **late_window).alias("_tmp_50"),
+            compute_days_held(value < l3, **late_window).alias("_tmp_20"),
+        ],
     )
     n_draws = (
         _late_draws(labs, subjects=subjects, test="PLT", params=params)
