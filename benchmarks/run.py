@@ -41,7 +41,7 @@ class Measure:
     error: str = ""
 
 
-def measure(cmd: list[str], *, repeat: int) -> Measure:
+def measure(cmd: list[str], *, repeat: int = 1) -> Measure:
     """Run ``cmd`` ``repeat`` times as a child process; minimum wall time, maximum peak RSS."""
     times, rss, error = [], [], ""
     for _ in range(repeat):
@@ -91,6 +91,40 @@ def bench_size(
     return rows
 
 
+#: Stages run in every shard of the sharded run (analyses and the report run once, combined).
+SHARD_STAGES = ("validate", "tables", "medications", "visits", "endpoints")
+
+
+def bench_sharded(n: int, *, shards: int, data_cut: str | None) -> list[tuple]:
+    """Rows for ``n`` subjects processed as ``shards`` shard exports, one process per stage and
+    shard (one run each): split, each stage summed over the shards (peak RSS: the largest),
+    and the combination of the shards' datasets."""
+    export = ensure_export(n)
+    root = OUT / f"shards-{n}"
+    extra = ["--data-cut", data_cut] if data_cut else []
+    shard_py = [sys.executable, "-m", "outcomes.steps.shard"]
+    split = measure([*shard_py, "split-export", str(export), str(root), "--shards", str(shards)])
+    rows = [(n, f"split into {shards} shards", split, None)]
+    folders = sorted(root.glob("shard-*"))
+    for stage in SHARD_STAGES:
+        measures = []
+        for folder in folders:
+            base = [sys.executable, str(DRIVER), stage, "--export", str(folder / "export")]
+            measures.append(measure([*base, "--run", str(folder / "run"), *extra]))
+        total = Measure(
+            sum(m.seconds for m in measures),
+            max(m.rss_mib for m in measures),
+            ok=all(m.ok for m in measures),
+            error=next((m.error for m in measures if not m.ok), ""),
+        )
+        rows.append((n, f"{stage} (sum of shards)", total, None))
+        print(f"{n} sharded {stage}: {total}", file=sys.stderr, flush=True)
+    runs = [str(folder / "run") for folder in folders]
+    combine = measure([*shard_py, "combine", str(OUT / f"run-{n}-combined"), *runs])
+    rows.append((n, "combine shards", combine, None))
+    return rows
+
+
 def _cell(m: Measure | None) -> tuple[str, str]:
     if m is None:
         return "", ""
@@ -114,6 +148,17 @@ def format_table(rows: list[tuple]) -> str:
         lines.append(f"| {n} | {stage} | {t} | {r} | {ft} | {fr} | {ratio} |")
     for n, stages in by_size.items():
         pair = [stages.get(s) for s in ("visits", "endpoints")]
+        if not all(pair):
+            pair = [stages.get(f"{s} (sum of shards)") for s in ("visits", "endpoints")]
+            pair = [(p[0], None) for p in pair if p]
+            if len(pair) == 2 and all(p[0].ok for p in pair):
+                t = sum(p[0].seconds for p in pair)
+                rss = max(p[0].rss_mib for p in pair)
+                lines.append(
+                    f"| {n} | **visits + endpoints (sum of shards)** | **{t:.2f}** | "
+                    f"**{rss:.0f}** | | | |"
+                )
+            continue
         if all(p and p[0].ok and p[1].ok for p in pair):
             t = sum(p[0].seconds for p in pair)
             ft = sum(p[1].seconds for p in pair)
@@ -151,8 +196,13 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
-    parser.add_argument("--million", action="store_true", help="also 1,000,000 subjects (slow)")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
+    parser.add_argument(
+        "--million",
+        action="store_true",
+        help="also 1,000,000 subjects, split by subject into --shards shard exports (slow)",
+    )
+    parser.add_argument("--shards", type=int, default=10, help="shards of the 1M run")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data-cut", default=None, help="override data.data_cut (ISO date)")
     parser.add_argument(
@@ -166,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         "--analyses-max", type=int, default=10000, help="time analyses up to this many subjects"
     )
     args = parser.parse_args(argv)
-    sizes = [*args.sizes, *([1_000_000] if args.million else [])]
+    sizes = list(args.sizes)
     # The config is checked once here, as Snakemake checks it once before starting the rules.
     from outcomes.config import DEFAULT_CONFIG, read_config_file, validate_config
 
@@ -184,9 +234,13 @@ def main(argv: list[str] | None = None) -> int:
             only=args.stages,
         )
     ]
+    if args.million:
+        rows += bench_sharded(1_000_000, shards=args.shards, data_cut=args.data_cut)
     text = f"Machine (at start): {before}\n\nMachine (at end): {machine()}\n\n"
     text += format_table(rows) + "\n"
     name = "results.md" if args.stages == list(STAGES) else f"results-{'-'.join(args.stages)}.md"
+    if args.million and not sizes:
+        name = "results-million.md"
     (OUT / name).write_text(text, encoding="utf-8")
     print(text)
     return 0

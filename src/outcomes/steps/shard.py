@@ -8,8 +8,12 @@ shard as an independent job (:func:`run_shard`), and concatenate the shards' dat
 equal those of one unsharded run (``tests/test_sharding.py``). Analyses and the report then run
 once on the combined ``adam/`` folder.
 
+An export too large to validate in one process is split first, as text
+(:func:`split_export`); each shard's export is then validated and processed on its own.
+
 Command line::
 
+    python -m outcomes.steps.shard split-export <export> <shards> --shards N
     python -m outcomes.steps.shard split  <run>/validated <shards> --shards N
     python -m outcomes.steps.shard run    <shards>/shard-000 [--config config/config.yaml]
     python -m outcomes.steps.shard combine <run> <shards>/shard-*
@@ -84,6 +88,43 @@ def create_shards(validated: Path, *, out: Path, n_shards: int) -> list[Path]:
     return folders
 
 
+def split_export(export: Path, *, out: Path, n_shards: int) -> list[Path]:
+    """Write each export table split by subject into ``out/shard-<k>/export/`` (streaming).
+
+    For an export too large to validate in one process: each shard folder is itself a
+    complete export (same tables, same format, every record of its subjects in the export's
+    order), to be validated and processed as an independent job. Rows are passed through as
+    text, unchanged; a subject's records all go to one shard (the hash of
+    :func:`compute_shard`, the same as :func:`create_shards`). The validation report of a shard
+    numbers the rows of the shard's files.
+
+    Raises
+    ------
+    InputDataError
+        When a required table is missing from ``export``.
+    """
+    from outcomes.io.export import find_table_file
+
+    shard = compute_shard(n_shards=n_shards)
+    folders = [shard_dir(out, k) for k in range(n_shards)]
+    for folder in folders:
+        (folder / "export").mkdir(parents=True, exist_ok=True)
+    for table in c.TABLES:
+        path = find_table_file(export, table)
+        if path is None:
+            if table in c.TABLES_REQUIRED:
+                raise InputDataError(f"shard: export table {table!r} is missing from {export}.")
+            continue
+        for k, folder in enumerate(folders):
+            target = folder / "export" / path.name
+            if path.suffix == ".parquet":
+                pl.scan_parquet(path).filter(shard == k).sink_parquet(target)
+            else:
+                frame = pl.scan_csv(path, infer_schema=False, raise_if_empty=False)
+                frame.filter(shard == k).sink_csv(target)
+    return folders
+
+
 def combine_shards(shards: Sequence[Path], *, out: Path) -> dict[str, Path]:
     """Concatenate each dataset of :data:`DATASETS` over ``shards`` into ``out``.
 
@@ -96,9 +137,25 @@ def combine_shards(shards: Sequence[Path], *, out: Path) -> dict[str, Path]:
         frames = [pl.scan_parquet(folder / f"{name}.parquet") for folder in shards]
         target = out / f"{name}.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
-        pl.concat(frames, how="vertical").sort("USUBJID", maintain_order=True).sink_parquet(target)
+        _ordered_by_subject(frames).sink_parquet(target)
         written[name] = target
     return written
+
+
+def _ordered_by_subject(frames: Sequence[pl.LazyFrame]) -> pl.LazyFrame:
+    """The rows of ``frames`` ordered by USUBJID, each subject's rows in their shard's order.
+
+    When every shard's dataset is already ordered by subject (all but derived/adcm), the shards
+    are merged (streamed, memory bounded by the merge, not by the dataset); otherwise they are
+    concatenated and sorted stably.
+    """
+    ordered = pl.collect_all([f.select(pl.col("USUBJID").is_sorted()) for f in frames])
+    if all(flag.item() for flag in ordered):
+        merged = frames[0]
+        for frame in frames[1:]:
+            merged = merged.merge_sorted(frame, key="USUBJID")
+        return merged
+    return pl.concat(frames, how="vertical").sort("USUBJID", maintain_order=True)
 
 
 def _rule_io(cfg: Mapping[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
@@ -168,6 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m outcomes.steps.shard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    split_raw = sub.add_parser("split-export", help="split an export's tables by subject")
+    split_raw.add_argument("export", type=Path)
+    split_raw.add_argument("out", type=Path)
+    split_raw.add_argument("--shards", type=int, required=True)
     split = sub.add_parser("split", help="split validated tables by subject")
     split.add_argument("validated", type=Path)
     split.add_argument("out", type=Path)
@@ -179,7 +240,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     combine.add_argument("out", type=Path)
     combine.add_argument("shards", type=Path, nargs="+")
     args = parser.parse_args(argv)
-    if args.command == "split":
+    if args.command == "split-export":
+        folders = split_export(args.export, out=args.out, n_shards=args.shards)
+        print("\n".join(str(f / "export") for f in folders))
+    elif args.command == "split":
         folders = create_shards(args.validated, out=args.out, n_shards=args.shards)
         print("\n".join(str(f) for f in folders))
     elif args.command == "run":
