@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from pandera.errors import SchemaErrors
+
 from outcomes.config import load_config
 from outcomes.schemas.endpoints import ADAE, ADEPI, ADRS, ADSAFE, ADTTE
 from outcomes.steps import StepIO, load_steps
@@ -71,3 +73,40 @@ def test_endpoint_steps_write_valid_datasets(tmp_path):
     )
     # ANC 0.3 from Day 1 held through Day 30 (30 days); Day 0 unknown, so not "never above".
     assert pl.read_parquet(out["adsafe"]).select("ICAHTEGR").item() == 3
+
+
+def _adrs_rows(keys: list[tuple[str, str, int]]) -> pl.DataFrame:
+    n = len(keys)
+    return pl.DataFrame(
+        {
+            "USUBJID": [k[0] for k in keys],
+            "DOSELVL": ["DL1"] * n,
+            "PARAMCD": [k[1] for k in keys],
+            "PARAM": ["label"] * n,
+            "AVISIT": [f"V{k[2]}" for k in keys],
+            "AVISITN": [k[2] for k in keys],
+            "ADT": [None] * n,
+            "AVALC": ["N"] * n,
+            "AVAL": [0.0] * n,
+            "DTYPE": ["NRI"] * n,
+            "NRIREAS": ["MISSING"] * n,
+            "SRCDOM": [None] * n,
+            "SRCSEQ": [None] * n,
+        },
+        schema_overrides={"ADT": pl.Date, "SRCDOM": pl.String, "SRCSEQ": pl.Int64},
+    )
+
+
+def test_adrs_schema_requires_rows_sorted_by_key_each_key_once():
+    ok = _adrs_rows([("A", "DORIS", 3), ("A", "DORIS", 6), ("A", "LLDAS", 3), ("B", "DORIS", 3)])
+    ADRS.validate(ok)
+    duplicate = _adrs_rows([("A", "DORIS", 3), ("A", "DORIS", 3), ("B", "DORIS", 3)])
+    unsorted = _adrs_rows([("A", "LLDAS", 3), ("A", "DORIS", 6), ("B", "DORIS", 3)])
+    for frame, bad_row in ((duplicate, 1), (unsorted, 1)):
+        try:
+            ADRS.validate(frame, lazy=True)
+        except SchemaErrors as exc:
+            assert exc.failure_cases["index"].to_list() == [bad_row]
+            assert "sorted by USUBJID, PARAMCD, AVISITN" in exc.failure_cases["check"][0]
+        else:
+            raise AssertionError("the adrs schema accepted a repeated or unsorted key")

@@ -6,10 +6,37 @@ description. Validate collected frames (a LazyFrame is checked for schema only).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandera.polars as pa
 import polars as pl
+from pandera.api.polars.types import PolarsData
 
 _SRCDOM = ["SUBJECTS", "ASSESSMENTS", "MEDICATIONS", "ADVERSE_EVENTS", "LABS"]
+
+
+def check_sorted_key(keys: Sequence[str]) -> pa.Check:
+    """Rows in strictly increasing order of ``keys``: sorted by them, each key once.
+
+    A dataset-level check comparing each row with the previous one (one pass, no hashing), so it
+    costs little on millions of rows; a failing row is one whose key is not greater than the
+    previous row's (a duplicate, or out of order). Null keys fail.
+    """
+
+    def increasing(data: PolarsData) -> pl.LazyFrame:
+        greater, equal = pl.lit(False), pl.lit(True)
+        for key in keys:
+            now, before = pl.col(key), pl.col(key).shift(1)
+            greater = greater | (equal & (now > before))
+            equal = equal & (now == before)
+        first = pl.int_range(pl.len()) == 0
+        return data.lazyframe.select((first | greater.fill_null(False)).alias("check"))
+
+    return pa.Check(
+        increasing,
+        name=f"sorted_unique_by_{'_'.join(keys)}",
+        error=f"rows sorted by {', '.join(keys)} with each key once",
+    )
 
 
 def _col(
@@ -73,7 +100,8 @@ ADRS = pa.DataFrameSchema(
     },
     name="adrs",
     strict=True,
-    unique=["USUBJID", "PARAMCD", "AVISIT"],
+    # One row per subject, parameter and visit (AVISIT and AVISITN correspond one to one).
+    checks=[check_sorted_key(["USUBJID", "PARAMCD", "AVISITN"])],
 )
 
 ADEPI = pa.DataFrameSchema(
