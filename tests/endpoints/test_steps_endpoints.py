@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import polars as pl
-
 from pandera.errors import SchemaErrors
 
 from outcomes.config import load_config
