@@ -9,7 +9,11 @@ from __future__ import annotations
 import polars as pl
 
 from outcomes.endpoints.params import EndpointParams
-from outcomes.endpoints.runs import compute_run_shift
+from outcomes.endpoints.runs import (
+    compute_run_cum_sum,
+    compute_run_forward_fill,
+    compute_run_shift,
+)
 
 #: Confirmed-achievement parameter of each state.
 CONFIRMED: dict[str, str] = {"DORIS": "DORCONF", "DFDORIS": "DFCONF", "LLDAS": "LLCONF"}
@@ -48,8 +52,8 @@ def create_adrs_confirmed(
             pl.when("_tmp_first").then(prev["ASMSEQ"]).alias("_tmp_cseq"),
         )
         .with_columns(
-            pl.col("_tmp_cdt").forward_fill().over(_GROUP),
-            pl.col("_tmp_cseq").forward_fill().over(_GROUP),
+            compute_run_forward_fill(pl.col("_tmp_cdt"), group=_GROUP),
+            compute_run_forward_fill(pl.col("_tmp_cseq"), group=_GROUP),
         )
     )
     done = pl.col("_tmp_cdt").is_not_null()
@@ -110,4 +114,4 @@ def compute_first_confirming_pair(*, rescue_is_failure: bool) -> pl.Expr:
     pair = (prev["_tmp_ok"] & pl.col("_tmp_ok") & same_episode).fill_null(
         False
     ) & after_rescue.not_()
-    return pair & (pair.cast(pl.Int64).cum_sum().over(_GROUP) == 1)
+    return pair & (compute_run_cum_sum(pair.cast(pl.Int64), group=_GROUP) == 1)

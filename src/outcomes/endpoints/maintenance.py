@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from outcomes.endpoints.params import EndpointParams
-from outcomes.endpoints.runs import compute_run_shift
+from outcomes.endpoints.runs import compute_run_cum_sum, compute_run_shift
 
 #: Maintenance parameters: (state, bridged parameter, strict parameter).
 MAINTENANCE: tuple[tuple[str, str, str], ...] = (
@@ -53,13 +53,16 @@ def derive_vars_slot_gaps(states: pl.LazyFrame, *, adepi: pl.LazyFrame) -> pl.La
             pl.struct(_SLOT_KEYS).rle_id().alias(_GROUP),
         )
     )
-    run = pl.col("_tmp_gap").not_().cast(pl.Int64).cum_sum().over(_GROUP)
+    run = compute_run_cum_sum(pl.col("_tmp_gap").not_().cast(pl.Int64), group=_GROUP)
     prev_in = compute_run_shift(pl.col("INRANGE"), group=_GROUP).fill_null(False)
-    gap_run = pl.struct(_GROUP, "_tmp_run").rle_id()
+    gap_run = "_tmp_grun"
     return (
         with_range.with_columns(run.alias("_tmp_run"))
+        .with_columns(pl.struct(_GROUP, "_tmp_run").rle_id().alias(gap_run))
         .with_columns(
-            pl.col("_tmp_gap").cast(pl.Int64).cum_sum().over(gap_run).alias("_tmp_pos"),
+            compute_run_cum_sum(pl.col("_tmp_gap").cast(pl.Int64), group=gap_run).alias(
+                "_tmp_pos"
+            ),
             (pl.col("INRANGE") & prev_in.not_() & gap).alias("_tmp_bad"),
         )
         .with_columns(
@@ -69,9 +72,11 @@ def derive_vars_slot_gaps(states: pl.LazyFrame, *, adepi: pl.LazyFrame) -> pl.La
             .cum_max()
             .over(_GROUP)
             .alias("MAXGAP"),
-            pl.col("_tmp_bad").cum_sum().over(_GROUP).gt(0).alias("BADGAP"),
+            compute_run_cum_sum(pl.col("_tmp_bad").cast(pl.Int64), group=_GROUP)
+            .gt(0)
+            .alias("BADGAP"),
         )
-        .drop("_tmp_gap", "_tmp_run", "_tmp_pos", "_tmp_bad", _GROUP)
+        .drop("_tmp_gap", "_tmp_run", gap_run, "_tmp_pos", "_tmp_bad", _GROUP)
     )
 
 

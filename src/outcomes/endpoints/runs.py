@@ -32,3 +32,27 @@ def compute_run_shift(expr: pl.Expr, *, group: str) -> pl.Expr:
     """
     same_run = pl.col(group) == pl.col(group).shift(1)
     return pl.when(same_run).then(expr.shift(1))
+
+
+def compute_run_start(*, group: str) -> pl.Expr:
+    """TRUE on the first row of each run of ``group`` (and on the frame's first row)."""
+    return (pl.col(group) != pl.col(group).shift(1)).fill_null(True)
+
+
+def compute_run_cum_sum(expr: pl.Expr, *, group: str) -> pl.Expr:
+    """Cumulative sum of ``expr`` within each run: equals ``expr.cum_sum().over(group)`` on
+    contiguous runs, from two passes over the frame instead of a per-group window.
+
+    Nulls count as 0 (as in ``cum_sum``), but a null value stays null on its own row.
+    """
+    value = expr.fill_null(0)
+    total = value.cum_sum()
+    before_run = pl.when(compute_run_start(group=group)).then(total - value).forward_fill()
+    return pl.when(expr.is_not_null()).then(total - before_run)
+
+
+def compute_run_forward_fill(expr: pl.Expr, *, group: str) -> pl.Expr:
+    """The last non-null value of ``expr`` so far within each run: equals
+    ``expr.forward_fill().over(group)`` on contiguous runs, without a per-group window."""
+    source = pl.when(expr.is_not_null()).then(pl.col(group)).forward_fill()
+    return pl.when(source == pl.col(group)).then(expr.forward_fill())

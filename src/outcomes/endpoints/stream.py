@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from outcomes.endpoints.runs import compute_run_shift
+from outcomes.endpoints.runs import (
+    compute_run_cum_sum,
+    compute_run_forward_fill,
+    compute_run_shift,
+)
 
 #: advisit flag of each state parameter (data-contract §3, docs/architecture.md).
 STATE_FLAGS: dict[str, str] = {
@@ -225,7 +229,7 @@ def derive_vars_episode_marks(stream: pl.LazyFrame) -> pl.LazyFrame:
         Rows and order of ``stream`` plus INSTATE, START, END, EPISODE.
     """
     group = "_tmp_grp"
-    instate = pl.col("DECIDE").forward_fill().over(group).fill_null(False)
+    instate = compute_run_forward_fill(pl.col("DECIDE"), group=group).fill_null(False)
     prev = compute_run_shift(pl.col("INSTATE"), group=group).fill_null(False)
     return (
         stream.with_columns(pl.struct(KEYS).rle_id().alias(group))
@@ -234,6 +238,8 @@ def derive_vars_episode_marks(stream: pl.LazyFrame) -> pl.LazyFrame:
             (pl.col("INSTATE") & prev.not_()).alias("START"),
             (pl.col("INSTATE").not_() & prev).alias("END"),
         )
-        .with_columns(pl.col("START").cast(pl.Int64).cum_sum().over(group).alias("EPISODE"))
+        .with_columns(
+            compute_run_cum_sum(pl.col("START").cast(pl.Int64), group=group).alias("EPISODE")
+        )
         .drop(group)
     )
