@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import polars as pl
-from polars.testing import assert_series_equal
-
 import numpy as np
+import polars as pl
 import pytest
+from polars.testing import assert_series_equal
 
 from outcomes.endpoints.runs import (
     compute_run_cum_sum,

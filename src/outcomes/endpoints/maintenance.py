@@ -60,9 +60,7 @@ def derive_vars_slot_gaps(states: pl.LazyFrame, *, adepi: pl.LazyFrame) -> pl.La
         with_range.with_columns(run.alias("_tmp_run"))
         .with_columns(pl.struct(_GROUP, "_tmp_run").rle_id().alias(gap_run))
         .with_columns(
-            compute_run_cum_sum(pl.col("_tmp_gap").cast(pl.Int64), group=gap_run).alias(
-                "_tmp_pos"
-            ),
+            compute_run_cum_sum(pl.col("_tmp_gap").cast(pl.Int64), group=gap_run).alias("_tmp_pos"),
             (pl.col("INRANGE") & prev_in.not_() & gap).alias("_tmp_bad"),
         )
         .with_columns(
