@@ -10,6 +10,13 @@ import polars as pl
 
 from outcomes.decimal import to_fixed
 from outcomes.endpoints.params import EndpointParams
+from outcomes.endpoints.runs import (
+    compute_run_cum_max,
+    compute_run_cum_sum,
+    compute_run_forward_fill,
+    compute_run_shift,
+    compute_run_start,
+)
 
 _ASOF = {"by": "USUBJID", "strategy": "backward", "check_sortedness": False}
 
@@ -45,16 +52,17 @@ def create_lldas_time_points(
         .join(bl, on="USUBJID", how="left")
         .sort("USUBJID", "ADT", "SRCSEQ")
     )
-    order = {"order_by": ["ADT", "SRCSEQ"]}
+    # Sorted by subject and date: each subject is one run of rows, windows follow the row order.
+    group = "_tmp_grp"
     state = pl.col("STATEFL").cast(pl.Int64)
-    prev_state = state.shift(1).over("USUBJID", **order).fill_null(pl.col("_tmp_bl").fill_null(0))
-    prev_date = pl.col("ADT").shift(1).over("USUBJID", **order).fill_null(pl.col("TRTSDT"))
+    prev_state = compute_run_shift(state, group=group).fill_null(pl.col("_tmp_bl").fill_null(0))
+    prev_date = compute_run_shift(pl.col("ADT"), group=group).fill_null(pl.col("TRTSDT"))
     seg = (pl.col("ADT") - prev_date).dt.total_days() * (prev_state + state)
-    return points.select(
+    return points.with_columns(pl.col("USUBJID").rle_id().alias(group)).select(
         "USUBJID",
         "ADT",
         "SRCSEQ",
-        seg.cum_sum().over("USUBJID", **order).alias("INX2"),
+        compute_run_cum_sum(seg, group=group).alias("INX2"),
         (pl.col("ADT") - pl.col("TRTSDT")).dt.total_days().alias("OBSDAYS"),
     )
 
@@ -169,7 +177,6 @@ def create_sustained_points(
         .with_columns(pl.int_range(1, pl.len() + 1).over("USUBJID").alias("_tmp_ngap"))
         .sort("_tmp_gdt")
     )
-    order = {"order_by": ["ADT", "SRCSEQ"]}
     trues = (
         stream.filter(
             (pl.col("PARAMCD") == "LLDAS") & pl.col("ISASM") & pl.col("STATEFL") & pl.col("INSTATE")
@@ -180,22 +187,26 @@ def create_sustained_points(
         .with_columns(pl.col("_tmp_ngap").fill_null(0))
         .sort("USUBJID", "ADT", "SRCSEQ")
     )
-    between = pl.col("_tmp_ngap") - pl.col("_tmp_ngap").shift(1).over(
-        ["USUBJID", "EPISODE"], **order
-    )
+    # Sorted by subject and date: a subject, a subject's episode (episodes follow the dates)
+    # and a run of TRUE assessments are each a contiguous run of rows, numbered by rle_id.
+    subject, episode, run = "_tmp_sgrp", "_tmp_egrp", "_tmp_rgrp"
+    between = pl.col("_tmp_ngap") - compute_run_shift(pl.col("_tmp_ngap"), group=episode)
     new_run = between.is_null() | (between > params.bridge_missing_max)
-    run = new_run.cast(pl.Int64).cum_sum().over("USUBJID", **order)
-    span = (
-        pl.col("ADT") - pl.col("ADT").first().over(["USUBJID", "_tmp_run"], **order)
-    ).dt.total_days()
+    run_start = pl.when(compute_run_start(group=run)).then(pl.col("ADT"))
+    span = (pl.col("ADT") - compute_run_forward_fill(run_start, group=run)).dt.total_days()
     return (
-        trues.with_columns(run.alias("_tmp_run"))
+        trues.with_columns(
+            pl.col("USUBJID").rle_id().alias(subject),
+            pl.struct("USUBJID", "EPISODE").rle_id().alias(episode),
+        )
+        .with_columns(compute_run_cum_sum(new_run.cast(pl.Int64), group=subject).alias("_tmp_run"))
+        .with_columns(pl.struct(subject, "_tmp_run").rle_id().alias(run))
         .with_columns(span.alias("_tmp_span"))
         .select(
             "USUBJID",
             "ADT",
             "SRCSEQ",
-            pl.col("_tmp_span").cum_max().over("USUBJID", **order).alias("BESTSPAN"),
+            compute_run_cum_max(pl.col("_tmp_span"), group=subject).alias("BESTSPAN"),
         )
     )
 

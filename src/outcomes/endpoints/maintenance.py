@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from outcomes.endpoints.params import EndpointParams
-from outcomes.endpoints.runs import compute_run_cum_sum, compute_run_shift
+from outcomes.endpoints.runs import compute_run_cum_max, compute_run_cum_sum, compute_run_shift
 
 #: Maintenance parameters: (state, bridged parameter, strict parameter).
 MAINTENANCE: tuple[tuple[str, str, str], ...] = (
@@ -64,12 +64,9 @@ def derive_vars_slot_gaps(states: pl.LazyFrame, *, adepi: pl.LazyFrame) -> pl.La
             (pl.col("INRANGE") & prev_in.not_() & gap).alias("_tmp_bad"),
         )
         .with_columns(
-            pl.when(pl.col("INRANGE"))
-            .then(pl.col("_tmp_pos"))
-            .otherwise(0)
-            .cum_max()
-            .over(_GROUP)
-            .alias("MAXGAP"),
+            compute_run_cum_max(
+                pl.when(pl.col("INRANGE")).then(pl.col("_tmp_pos")).otherwise(0), group=_GROUP
+            ).alias("MAXGAP"),
             compute_run_cum_sum(pl.col("_tmp_bad").cast(pl.Int64), group=_GROUP)
             .gt(0)
             .alias("BADGAP"),

@@ -56,3 +56,24 @@ def compute_run_forward_fill(expr: pl.Expr, *, group: str) -> pl.Expr:
     ``expr.forward_fill().over(group)`` on contiguous runs, without a per-group window."""
     source = pl.when(expr.is_not_null()).then(pl.col(group)).forward_fill()
     return pl.when(source == pl.col(group)).then(expr.forward_fill())
+
+
+#: Bound of the values :func:`compute_run_cum_max` accepts (non-negative, below 2**31).
+_CUM_MAX_BOUND = 1 << 31
+
+
+def compute_run_cum_max(expr: pl.Expr, *, group: str) -> pl.Expr:
+    """Running maximum of a non-negative integer ``expr`` within each run: equals
+    ``expr.cum_max().over(group)`` on contiguous runs numbered in increasing order (``rle_id``).
+
+    Each value is offset by its run number × 2**31 so one running maximum over the frame never
+    carries a value into the next run; exact for integers in 0 .. 2**31 − 1 (day counts, gap
+    counts). A value outside that range gives null, never a wrong maximum. Nulls are skipped
+    (the running maximum so far is kept) and the first rows of a run before any value are null.
+    """
+    value = expr.cast(pl.Int64)
+    valid = (value >= 0) & (value < _CUM_MAX_BOUND)
+    offset = pl.col(group).cast(pl.Int64) * _CUM_MAX_BOUND
+    running = pl.when(valid).then(offset + value).cum_max() - offset
+    reset = running < 0  # only values of earlier runs so far
+    return pl.when(valid.fill_null(True) & ~reset.fill_null(True)).then(running)
