@@ -191,9 +191,9 @@ def create_efficacy(
     )
     # The label is attached after the sort: the long PARAM strings are not moved by it.
     columns = rows.collect_schema().names()
+    columns.insert(columns.index("PARAMCD") + 1, "PARAM")
     adrs = (
-        rows.drop("PARAM")
-        .sort("USUBJID", "PARAMCD", "AVISITN")
+        rows.sort("USUBJID", "PARAMCD", "AVISITN")
         .with_columns(compute_param_label().alias("PARAM"))
         .select(columns)
     )

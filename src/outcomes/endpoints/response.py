@@ -187,8 +187,8 @@ def finalize_adrs_rows(rows: pl.LazyFrame, *, subjects: pl.LazyFrame) -> pl.Lazy
     Returns
     -------
     pl.LazyFrame
-        USUBJID, DOSELVL, PARAMCD, PARAM, AVISIT, AVISITN, ADT, AVALC, AVAL, DTYPE, NRIREAS,
-        SRCDOM, SRCSEQ.
+        USUBJID, DOSELVL, PARAMCD, AVISIT, AVISITN, ADT, AVALC, AVAL, DTYPE, NRIREAS, SRCDOM,
+        SRCSEQ (the label PARAM is attached once the rows are sorted, :func:`compute_param_label`).
     """
     imputed = pl.col("NRIREAS").is_not_null()
     resp = pl.when(imputed).then(False).otherwise(pl.col("RESP"))
@@ -198,7 +198,6 @@ def finalize_adrs_rows(rows: pl.LazyFrame, *, subjects: pl.LazyFrame) -> pl.Lazy
         "USUBJID",
         "DOSELVL",
         "PARAMCD",
-        compute_param_label().alias("PARAM"),
         "AVISIT",
         pl.col("AVISITN").cast(pl.Int64),
         "ADT",
