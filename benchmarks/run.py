@@ -9,6 +9,10 @@ time and the peak RSS of that process (``os.wait4`` rusage) are kept. Beside eac
 measured in the same run: a process that reads the same input files and makes one group-by pass
 over each. ``import`` is a process that only imports one rule's step module (paid by every stage).
 Prints a markdown table and writes it, with the machine, to ``benchmarks/out/results.md``.
+
+``--million`` adds 1,000,000 subjects processed as ``--shards`` shard exports (split by subject,
+each stage of each shard its own process, run once), since one process cannot validate a 1M
+export in 24 GB; the stages are summed over the shards.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ DRIVER = HERE / "driver.py"
 SEED = 20260701
 STAGES = ("validate", "tables", "medications", "visits", "endpoints", "analyses")
 #: What a stage process pays before reading anything: importing one rule's step module.
-IMPORT_ONLY = "from outcomes.steps import load_step; load_step('create_adrs')"
+IMPORT_ONLY = "from outcomes.steps import load_step; load_step('create_efficacy')"
 
 
 @dataclass(frozen=True)
@@ -62,11 +66,16 @@ def ensure_export(n: int) -> Path:
     """The cached export of ``n`` subjects (simulated on first use)."""
     folder = OUT / f"export-{n}"
     if not (folder / "subjects.csv").is_file():
-        from outcomes.simulate import simulate_export
-
-        start = time.perf_counter()
-        simulate_export(subjects=n, seed=SEED, out=folder)
-        print(f"simulated {n} subjects in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        # In a child process: this process stays small, since a child's peak RSS counts the
+        # memory it shares with its parent when it starts.
+        code = (
+            "from pathlib import Path; from outcomes.simulate import simulate_export; "
+            f"simulate_export(subjects={n}, seed={SEED}, out=Path({str(folder)!r}))"
+        )
+        m = measure([sys.executable, "-c", code])
+        if not m.ok:
+            raise SystemExit(f"simulating {n} subjects failed: {m.error}")
+        print(f"simulated {n} subjects in {m.seconds:.1f} s ({m.rss_mib:.0f} MiB)", file=sys.stderr)
     return folder
 
 
@@ -172,7 +181,7 @@ def format_table(rows: list[tuple]) -> str:
 
 def machine() -> str:
     """nproc, memory, CPU model, load average, Python and polars versions."""
-    import polars as pl
+    from importlib.metadata import version
 
     cpu = next(
         (
@@ -190,7 +199,7 @@ def machine() -> str:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
         f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024**2:.1f} GiB RAM; load average {load}; "
-        f"Python {platform.python_version()}, polars {pl.__version__}"
+        f"Python {platform.python_version()}, polars {version('polars')}"
     )
 
 
@@ -217,10 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sizes = list(args.sizes)
-    # The config is checked once here, as Snakemake checks it once before starting the rules.
-    from outcomes.config import DEFAULT_CONFIG, read_config_file, validate_config
-
-    validate_config(read_config_file(DEFAULT_CONFIG))
+    # The config is checked once (as Snakemake checks it once before starting the rules), in a
+    # child process so that this one stays small (see ensure_export).
+    check = "from outcomes.config import load_config; load_config()"
+    checked = measure([sys.executable, "-c", check])
+    if not checked.ok:
+        raise SystemExit(f"config/config.yaml does not pass its checks: {checked.error}")
     OUT.mkdir(parents=True, exist_ok=True)
     before = machine()
     rows = [
