@@ -10,7 +10,7 @@ import pytest
 
 from outcomes.config import load_config
 from outcomes.contract import TABLES
-from outcomes.errors import InputDataError
+from outcomes.errors import ExportReadError
 from outcomes.simulate import simulate_export
 from outcomes.steps.shard import split_export
 from outcomes.validate import validate_export
@@ -63,5 +63,5 @@ def test_each_shard_validates_without_errors(split):
 
 def test_missing_required_table_is_named(tmp_path):
     (tmp_path / "export").mkdir()
-    with pytest.raises(InputDataError, match="export table 'subjects' is missing"):
+    with pytest.raises(ExportReadError, match=r"Required table 'subjects' is missing"):
         split_export(tmp_path / "export", out=tmp_path / "shards", n_shards=2)

@@ -160,12 +160,26 @@ def read_export(export_dir: Path) -> dict[str, pl.DataFrame]:
     InputDataError
         When a cell does not parse as its contract type.
     """
-    tables: dict[str, pl.DataFrame] = {}
+    return {
+        table: cast_table(read_raw_table(path), table)
+        for table, path in find_table_files(export_dir).items()
+    }
+
+
+def find_table_files(export_dir: Path) -> dict[str, Path]:
+    """The file of every table present in ``export_dir``, in contract order.
+
+    Raises
+    ------
+    ExportReadError
+        When a required table is missing (or present twice, :func:`find_table_file`).
+    """
+    files: dict[str, Path] = {}
     for table in c.TABLES:
         path = find_table_file(export_dir, table)
         if path is None:
             if table in c.TABLES_REQUIRED:
                 raise ExportReadError(f"Required table {table!r} is missing from {export_dir}.")
             continue
-        tables[table] = cast_table(read_raw_table(path), table)
-    return tables
+        files[table] = path
+    return files

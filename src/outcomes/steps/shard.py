@@ -75,17 +75,32 @@ def create_shards(validated: Path, *, out: Path, n_shards: int) -> list[Path]:
         When a validated table is missing from ``validated``.
     """
     shard = compute_shard(n_shards=n_shards)
-    folders = [shard_dir(out, k) for k in range(n_shards)]
-    for folder in folders:
-        (folder / "validated").mkdir(parents=True, exist_ok=True)
+    folders = _shard_folders(out, n_shards=n_shards, sub="validated")
     for table in c.TABLES:
         path = validated / f"{table}.parquet"
         if not path.is_file():
             raise InputDataError(f"shard: validated table {path} is missing; run the ingest first.")
-        frame = pl.scan_parquet(path)
-        for k, folder in enumerate(folders):
-            frame.filter(shard == k).sink_parquet(folder / "validated" / f"{table}.parquet")
+        targets = [f / "validated" / path.name for f in folders]
+        _sink_split(pl.scan_parquet(path), shard=shard, targets=targets)
     return folders
+
+
+def _shard_folders(out: Path, *, n_shards: int, sub: str) -> list[Path]:
+    """The shard folders under ``out``, each with its subfolder ``sub`` created."""
+    folders = [shard_dir(out, k) for k in range(n_shards)]
+    for folder in folders:
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return folders
+
+
+def _sink_split(frame: pl.LazyFrame, *, shard: pl.Expr, targets: Sequence[Path]) -> None:
+    """Stream the rows of shard k of ``frame`` to ``targets[k]`` (CSV or Parquet, by suffix)."""
+    for k, target in enumerate(targets):
+        part = frame.filter(shard == k)
+        if target.suffix == ".csv":
+            part.sink_csv(target)
+        else:
+            part.sink_parquet(target)
 
 
 def split_export(export: Path, *, out: Path, n_shards: int) -> list[Path]:
@@ -100,28 +115,20 @@ def split_export(export: Path, *, out: Path, n_shards: int) -> list[Path]:
 
     Raises
     ------
-    InputDataError
+    ExportReadError
         When a required table is missing from ``export``.
     """
-    from outcomes.io.export import find_table_file
+    from outcomes.io.export import find_table_files
 
     shard = compute_shard(n_shards=n_shards)
-    folders = [shard_dir(out, k) for k in range(n_shards)]
-    for folder in folders:
-        (folder / "export").mkdir(parents=True, exist_ok=True)
-    for table in c.TABLES:
-        path = find_table_file(export, table)
-        if path is None:
-            if table in c.TABLES_REQUIRED:
-                raise InputDataError(f"shard: export table {table!r} is missing from {export}.")
-            continue
-        for k, folder in enumerate(folders):
-            target = folder / "export" / path.name
-            if path.suffix == ".parquet":
-                pl.scan_parquet(path).filter(shard == k).sink_parquet(target)
-            else:
-                frame = pl.scan_csv(path, infer_schema=False, raise_if_empty=False)
-                frame.filter(shard == k).sink_csv(target)
+    files = find_table_files(export)
+    folders = _shard_folders(out, n_shards=n_shards, sub="export")
+    for path in files.values():
+        if path.suffix == ".parquet":
+            frame = pl.scan_parquet(path)
+        else:
+            frame = pl.scan_csv(path, infer_schema=False, raise_if_empty=False)
+        _sink_split(frame, shard=shard, targets=[f / "export" / path.name for f in folders])
     return folders
 
 
