@@ -73,6 +73,8 @@ def with_previous(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str)
     columns before returning. Rows and order are unchanged: the position of the previous
     assessment (same USUBJID, SRCSEQ = PRVSEQ) is found by a join of the key columns only, and
     the values are gathered from that position, so the wide frame itself is never joined.
+    SRCSEQ identifies a record within its subject (the export's row number), as in every
+    validated table.
     """
     advisit = advisit.cache()  # read three times below: computed once per collect
     position = "_tmp_prev_pos"
