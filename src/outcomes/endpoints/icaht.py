@@ -46,7 +46,10 @@ def create_held_intervals(
             compute_fixed(pl.col("LBSTRESN"), decimals=_DEC).alias("VALUE"),
         )
         .drop_nulls("VALUE")
-        .join(subjects.select("USUBJID", "TRTSDT"), on="USUBJID", how="inner")
+        # Input order kept through the join and the (stable) sort: same-day draws stay in it.
+        .join(
+            subjects.select("USUBJID", "TRTSDT"), on="USUBJID", how="inner", maintain_order="left"
+        )
         .select(
             "USUBJID",
             "VALUE",
