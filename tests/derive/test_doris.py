@@ -85,3 +85,18 @@ def test_derive_vars_doris2017__variants():
         (True, True, True, False, False),
         (None, True, None, True, None),
     ]
+
+
+def test_derive_vars_doris__dose_compared_at_the_configured_decimals():
+    """GCDOSE rounded to 6 decimals (medications.gc_decimals = 6): 5.00004 mg is above 5 mg;
+    at the default 4 decimals the same value reads 5.0000 and passes."""
+    scored = derive_vars_scores(
+        frame([row(1, GCDOSE=5.00004), row(2, GCDOSE=0.00004)]), scores=SCORES
+    )
+    six = derive_vars_doris(scored, doris=DORIS, pga_decimals=2, dose_decimals=6)
+    assert six.collect()["DORGCFL"].to_list() == [False, True]
+    four = derive_vars_doris(scored, doris=DORIS, pga_decimals=2)
+    assert four.collect()["DORGCFL"].to_list() == [True, True]
+    off = derive_vars_doris2017(six, dose_decimals=6).collect()
+    assert off["DCLOFFFL"].to_list() == [False, False]  # 0.00004 mg is not "no glucocorticoid"
+    assert derive_vars_doris2017(four).collect()["DCLOFFFL"].to_list() == [False, True]

@@ -50,3 +50,11 @@ def test_derive_vars_drug_free__shape_and_components():
 def test_derive_vars_drug_free__investigational_switch():
     _, out = _df([row(1, INVFL=True)], dataclasses.replace(DRUG_FREE, investigational_breaks=False))
     assert out["DFREMFL"].to_list() == [True]
+
+
+def test_derive_vars_drug_free__dose_compared_at_the_configured_decimals():
+    """0.00004 mg/day is a glucocorticoid at 6 decimals, none at the default 4."""
+    src, _ = _df([row(1, GCDOSE=0.00004)])
+    six = derive_vars_drug_free(src, drug_free=DRUG_FREE, dose_decimals=6).collect()
+    assert six["DFGCFL"].to_list() == [False]
+    assert derive_vars_drug_free(src, drug_free=DRUG_FREE).collect()["DFGCFL"].to_list() == [True]

@@ -122,3 +122,12 @@ def test_derive_vars_lldas__c3_c4_c5_boundaries_and_missing():
         False,
         None,
     ]
+
+
+def test_derive_vars_lldas__dose_compared_at_the_configured_decimals():
+    """7.50004 mg/day fails C4 (≤ 7.5) at 6 decimals and passes at the default 4."""
+    src = derive_vars_scores(frame([row(1, GCDOSE=7.50004)]), scores=SCORES)
+    six = derive_vars_lldas(src, lldas=LLDAS, pga_decimals=2, dose_decimals=6).collect()
+    assert six["LLC4FL"].to_list() == [False]
+    four = derive_vars_lldas(src, lldas=LLDAS, pga_decimals=2).collect()
+    assert four["LLC4FL"].to_list() == [True]

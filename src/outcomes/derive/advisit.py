@@ -97,7 +97,7 @@ def create_advisit(
     ----------
     endpoints.md §1–§7, §11, §12, §16; docs/architecture.md (adam/advisit).
     """
-    pga = scores.pga_decimals
+    pga, dose = scores.pga_decimals, medications.gc_decimals
     return (
         create_advisit_base(assessments, subjects=subjects)
         .pipe(derive_var_ady)
@@ -108,10 +108,10 @@ def create_advisit(
         .pipe(derive_vars_scores, scores=scores)
         .pipe(derive_vars_bilag_new)
         .pipe(_with_medications, adcm=adcm, params=medications)
-        .pipe(derive_vars_doris, doris=criteria.doris, pga_decimals=pga)
-        .pipe(derive_vars_doris2017)
-        .pipe(derive_vars_drug_free, drug_free=criteria.drug_free)
-        .pipe(derive_vars_lldas, lldas=criteria.lldas, pga_decimals=pga)
+        .pipe(derive_vars_doris, doris=criteria.doris, pga_decimals=pga, dose_decimals=dose)
+        .pipe(derive_vars_doris2017, dose_decimals=dose)
+        .pipe(derive_vars_drug_free, drug_free=criteria.drug_free, dose_decimals=dose)
+        .pipe(derive_vars_lldas, lldas=criteria.lldas, pga_decimals=pga, dose_decimals=dose)
         .pipe(derive_vars_sri, sri=criteria.sri, index=scores.sri_index, pga_decimals=pga)
         .pipe(derive_vars_flares, flare=criteria.flare)
         .drop("LDFL", "LDSTDT")

@@ -13,7 +13,8 @@ import polars as pl
 
 from outcomes.decimal import compute_fixed, to_fixed
 
-#: Decimals of prednisone-equivalent doses before comparison (§0 [D-01], §16.8).
+#: Decimals of prednisone-equivalent doses before comparison when no ``medications.gc_decimals``
+#: is given (its default; §0 [D-01], §16.8).
 DOSE_DECIMALS = 4
 
 Operator = Literal["lt", "le", "eq", "ge", "gt"]

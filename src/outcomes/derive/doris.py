@@ -16,7 +16,11 @@ _SEROLOGY = ("SLEDAI_LOW_COMPLEMENT", "SLEDAI_INCREASED_DNA_BINDING")
 
 
 def derive_vars_doris(
-    advisit: pl.LazyFrame, *, doris: DorisCriteria, pga_decimals: int
+    advisit: pl.LazyFrame,
+    *,
+    doris: DorisCriteria,
+    pga_decimals: int,
+    dose_decimals: int = DOSE_DECIMALS,
 ) -> pl.LazyFrame:
     """Add the DORIS 2021 criteria and ``DORISFL``.
 
@@ -25,7 +29,8 @@ def derive_vars_doris(
     [D-13]), prednisone-equivalent dose on the assessment date ≤ 5 mg/day (inclusive by
     default, [D-12]) and immunosuppressants/biologics, if any, stable since the previous
     scheduled assessment ([D-14], ``ISSTBLFL``). Antimalarials are allowed. The composite is
-    the three-valued AND of its criteria (§0).
+    the three-valued AND of its criteria (§0). The dose is compared at ``dose_decimals``
+    (``medications.gc_decimals``, the decimals GCDOSE is rounded to).
 
     New columns: ``DORSLEFL, DORPGAFL, DORGCFL, DORSTBFL, DORISFL``.
 
@@ -49,7 +54,7 @@ def derive_vars_doris(
             pl.col("GCDOSE"),
             op=doris.gc_operator,  # type: ignore[arg-type]
             threshold=doris.prednisone_mg_per_day_le,
-            decimals=DOSE_DECIMALS,
+            decimals=dose_decimals,
         ).alias("DORGCFL"),
         stable.cast(pl.Boolean).alias("DORSTBFL"),
     )
@@ -58,7 +63,9 @@ def derive_vars_doris(
     )
 
 
-def derive_vars_doris2017(advisit: pl.LazyFrame) -> pl.LazyFrame:
+def derive_vars_doris2017(
+    advisit: pl.LazyFrame, *, dose_decimals: int = DOSE_DECIMALS
+) -> pl.LazyFrame:
     """Add the DORIS 2017 framework variants: clinical/complete remission, on/off therapy.
 
     All use clinical SLEDAI-2K = 0 and the PGA criterion (``DORSLEFL``, ``DORPGAFL``, [D-13]).
@@ -74,7 +81,7 @@ def derive_vars_doris2017(advisit: pl.LazyFrame) -> pl.LazyFrame:
     ----------
     endpoints.md §5.2 [D-15], §16.22; van Vollenhoven R et al. Ann Rheum Dis 2017;76:554-561 [R2].
     """
-    no_gc = compute_compare(pl.col("GCDOSE"), op="eq", threshold=0, decimals=DOSE_DECIMALS)
+    no_gc = compute_compare(pl.col("GCDOSE"), op="eq", threshold=0, decimals=dose_decimals)
     off = pl.all_horizontal("DORSLEFL", "DORPGAFL", no_gc, ~pl.col("ISFL"), ~pl.col("BIOFL"))
     on = pl.all_horizontal("DORSLEFL", "DORPGAFL", "DORGCFL", "DORSTBFL")
     serology = pl.all_horizontal([pl.col(c) == 0 for c in _SEROLOGY])

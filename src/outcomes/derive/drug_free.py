@@ -13,7 +13,9 @@ from outcomes.derive.compare import DOSE_DECIMALS, compute_compare
 from outcomes.derive.params import DrugFreeCriteria
 
 
-def derive_vars_drug_free(advisit: pl.LazyFrame, *, drug_free: DrugFreeCriteria) -> pl.LazyFrame:
+def derive_vars_drug_free(
+    advisit: pl.LazyFrame, *, drug_free: DrugFreeCriteria, dose_decimals: int = DOSE_DECIMALS
+) -> pl.LazyFrame:
     """Add the drug-free DORIS criteria, ``DFREMFL`` and ``DFREMSFL``.
 
     Drug-free DORIS holds when clinical SLEDAI-2K = 0 and PGA < 0.5 (the DORIS criteria), no
@@ -37,7 +39,7 @@ def derive_vars_drug_free(advisit: pl.LazyFrame, *, drug_free: DrugFreeCriteria)
             pl.col("GCDOSE"),
             op="eq",
             threshold=drug_free.prednisone_mg_per_day_eq,
-            decimals=DOSE_DECIMALS,
+            decimals=dose_decimals,
         ).alias("DFGCFL"),
         pl.all_horizontal(no_drug).alias("DFISFL"),
         (~pl.col("AMFL")).alias("DFAMFL"),

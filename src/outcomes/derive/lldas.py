@@ -81,7 +81,11 @@ def compute_lldas_c2(*, include_bilag: bool, prefix: str) -> pl.Expr:
 
 
 def derive_vars_lldas(
-    advisit: pl.LazyFrame, *, lldas: LldasCriteria, pga_decimals: int
+    advisit: pl.LazyFrame,
+    *,
+    lldas: LldasCriteria,
+    pga_decimals: int,
+    dose_decimals: int = DOSE_DECIMALS,
 ) -> pl.LazyFrame:
     """Add the five LLDAS criteria and ``LLDASFL`` (Franklyn 2016).
 
@@ -110,7 +114,7 @@ def derive_vars_lldas(
             pl.col("GCDOSE"),
             op="le",
             threshold=lldas.prednisone_mg_per_day_le,
-            decimals=DOSE_DECIMALS,
+            decimals=dose_decimals,
         ).alias("LLC4FL"),
         (~pl.col("ISOVRFL") & ~pl.col("INVFL")).alias("LLC5FL"),
     ).drop([f"{_PREV}{col}" for col in previous_columns])
