@@ -1,9 +1,9 @@
 """Medications on assessment dates: daily GC dose, class exposure, C5 caps and IS stability.
 
 Rules: endpoints.md §5.1 [D-14], §6.2, §7.2 (C4, C5), §8.1, §8.3, §16.5, §16.8-§16.11, §16.24,
-E-09, E-11. Each distinct (subject, date) is matched to the ADCM records of its subject by a
-join on USUBJID and a date-range filter, aggregated, and joined back on (USUBJID, date):
-vectorised, no per-subject loops, no reliance on row positions.
+E-09, E-11. Each assessment is matched to the ADCM records of its subject by a join on USUBJID
+and a date-range filter, aggregated by assessment and joined back: vectorised, no per-subject
+loops.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ MEDICATION_COLUMNS: tuple[str, ...] = (
     "ISSTBLFL",
 )
 _IS_BIO = ("IS_CONVENTIONAL", "BIOLOGIC_TARGETED")
+_ROW = "_tmp_row"
 
 
 def compute_sle_gc() -> pl.Expr:
@@ -188,18 +189,16 @@ def derive_vars_medications(
     names = advisit.collect_schema().names()
     has_reference = "STABREFDT" in names
     keys = ["USUBJID", "ADT", *(["STABREFDT"] if has_reference else [])]
+    # Each assessment is matched by its row number: the aggregation groups on an integer
+    # instead of (subject, dates), and the result is joined back on that number.
+    rows = advisit.select(keys).with_row_index(_ROW)
     summary = (
-        advisit.select(keys)
-        .unique()
-        .join(_records(adcm, params=params), on="USUBJID", how="inner")
+        rows.join(_records(adcm, params=params), on="USUBJID", how="inner")
         .filter(_active().fill_null(False) | (_kept_for_stability() if has_reference else False))
-        .group_by(keys)
+        .group_by(_ROW)
         .agg(_aggregations(has_reference))
     )
-    # The summary is joined to the key columns only, then placed beside the (wide) assessments.
-    joined = advisit.select(keys).join(
-        summary, on=keys, how="left", maintain_order="left", nulls_equal=True
-    )
+    joined = rows.join(summary, on=_ROW, how="left", maintain_order="left")
     finished = _finish(joined, params=params, has_reference=has_reference)
     return pl.concat([advisit, finished.select(MEDICATION_COLUMNS)], how="horizontal").select(
         *names, *MEDICATION_COLUMNS
