@@ -31,23 +31,13 @@ from polars.testing import assert_frame_equal
 from outcomes.cli import main
 from outcomes.config import DEFAULT_CONFIG
 from outcomes.contract import TABLES
+from outcomes.steps.shard import DATASETS
 
 from .chain import run_derivations
 
 CUT = "2027-01-31"
 NOT_CARRIED = ("WEIGHT", "LSTALVDT")
 SDTM_ONLY = ("SDTMDOM", "SDTMSEQ")
-DATASETS = (
-    "derived/adcm",
-    "derived/events",
-    "adam/advisit",
-    "adam/adsl",
-    "adam/adrs",
-    "adam/adepi",
-    "adam/adtte",
-    "adam/adae",
-    "adam/adsafe",
-)
 
 
 def _copy_not_carried(direct: Path, imported: Path) -> None:
