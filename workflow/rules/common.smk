@@ -25,7 +25,6 @@ def export_files():
     if DEMO or SDTM:
         return [f"{EXPORT}/{table}.csv" for table in TABLES]
     names = sorted(os.listdir(EXPORT)) if os.path.isdir(EXPORT) else []
-    stems = {os.path.splitext(n)[0] for n in names}
     return [os.path.join(EXPORT, n) for n in names if os.path.splitext(n)[0] in TABLES] or [EXPORT]
 
 

@@ -2,9 +2,9 @@
 # {OUT}/imported-export (import_sdtm), and every ADaM dataset is also written as SAS XPT v5 and
 # Dataset-JSON v1.1 with define.json (write_adam_transport). Include after common.smk.
 
+from outcomes.interop.sdtm_read import SDTM_SUFFIXES
 from outcomes.steps.interop import mapping_path
 
-SDTM_SUFFIXES = (".xpt", ".json", ".parquet", ".csv")
 SDTM_MAPPING = str(mapping_path(CFG["data"]["sdtm_mapping"]))
 
 
@@ -17,6 +17,7 @@ def sdtm_files():
 
 rule import_sdtm:
     input:
+        code=code_inputs("interop", "steps/interop.py"),
         sdtm=sdtm_files(),
         mapping=SDTM_MAPPING,
     output:
@@ -33,6 +34,7 @@ rule import_sdtm:
 
 rule write_adam_transport:
     input:
+        code=code_inputs("interop", "steps/interop.py"),
         adam=[f"{OUT}/adam/{name}.parquet" for name in ADAM],
         mapping=SDTM_MAPPING,
     output:

@@ -16,6 +16,7 @@ ANALYSIS_TABLES = sorted(
 
 rule render_report:
     input:
+        code=code_inputs("report", "steps/report.py"),
         adsl=f"{OUT}/adam/adsl.parquet",
         advisit=f"{OUT}/adam/advisit.parquet",
         adrs=f"{OUT}/adam/adrs.parquet",
@@ -56,6 +57,7 @@ rule render_report:
 
 rule write_manifest:
     input:
+        code=code_inputs("report", "steps/report.py"),
         export=export_files(),
         report=f"{OUT}/report.html",
     output:
