@@ -6,10 +6,8 @@ PARAMCD × visit × dose level and OVERALL; mixed-model terms per configured par
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 
 from outcomes.analysis._checks import OVERALL
@@ -19,7 +17,7 @@ from outcomes.analysis.activity import (
     summarize_continuous,
 )
 from outcomes.analysis.params import ActivityParams
-from outcomes.errors import InputDataError
+from outcomes.analysis.results import fit_or_note
 
 #: Months per study day for the mixed model's time axis (365/12 days per month, §16.18).
 _MONTHS_PER_DAY = 12 / 365
@@ -39,20 +37,18 @@ def _mixed(long: pl.DataFrame, param: str, conf_level: float) -> pl.DataFrame:
     )
     several = sub.get_column("DOSELVLN").drop_nulls().n_unique() > 1
     covariates = ["DOSELVLN"] if several else []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            res = analyze_mixed_change(
-                sub,
-                response="CHG",
-                time="MONTHS",
-                subject="USUBJID",
-                covariates=covariates,
-                conf_level=conf_level,
-            )
-        except (InputDataError, np.linalg.LinAlgError, ValueError) as exc:
-            return pl.DataFrame({"PARAMCD": [param], "note": [f"not fitted: {exc}"]})
-    note = "; ".join([res.note, *sorted({str(w.message) for w in caught})])
+    res, note = fit_or_note(
+        lambda: analyze_mixed_change(
+            sub,
+            response="CHG",
+            time="MONTHS",
+            subject="USUBJID",
+            covariates=covariates,
+            conf_level=conf_level,
+        )
+    )
+    if res is None:
+        return pl.DataFrame({"PARAMCD": [param], "note": [note]})
     return res.table.with_columns(
         pl.lit(param).alias("PARAMCD"),
         pl.lit(res.method).alias("method"),

@@ -7,18 +7,16 @@ Output: a :class:`ResponseTables` of long frames keyed by PARAMCD (and AVISIT).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 
 from outcomes.analysis._checks import OVERALL
 from outcomes.analysis.binomial import cochran_armitage, summarize_proportions
 from outcomes.analysis.logistic import gee_binary, logistic_regression
 from outcomes.analysis.params import ResponseParams
-from outcomes.analysis.results import ModelResult
+from outcomes.analysis.results import ModelResult, fit_or_note
 from outcomes.errors import InputDataError
 
 
@@ -58,13 +56,9 @@ def create_response_input(
 
 def _safe_model(fit: Callable[[], ModelResult], label: str) -> pl.DataFrame:
     """Run a model; a data problem or a numerical warning becomes a ``note`` row, not a crash."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            res = fit()
-        except (InputDataError, np.linalg.LinAlgError, ValueError) as exc:
-            return pl.DataFrame({"method": [label], "note": [f"not fitted: {exc}"]})
-    note = "; ".join([res.note, *sorted({str(w.message) for w in caught})]).strip("; ")
+    res, note = fit_or_note(fit)
+    if res is None:
+        return pl.DataFrame({"method": [label], "note": [note]})
     return res.table.with_columns(
         pl.lit(res.method).alias("method"),
         pl.lit(note).alias("note"),

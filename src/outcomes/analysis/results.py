@@ -6,9 +6,15 @@ one of these dataclasses, each with the method text that is printed beside the r
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
+import numpy as np
 import polars as pl
+
+from outcomes.errors import InputDataError
 
 
 @dataclass(frozen=True)
@@ -90,3 +96,22 @@ class ModelResult:
     loglik: float | None
     converged: bool
     note: str = ""
+
+
+_Fitted = TypeVar("_Fitted", bound=Any)
+
+
+def fit_or_note(fit: Callable[[], _Fitted]) -> tuple[_Fitted | None, str]:
+    """Run a model fit; a data problem or a numerical failure becomes a note, not a crash.
+
+    Returns the result (None when it could not be fitted) and its note: the result's own note
+    and every warning raised while fitting, or ``not fitted: <reason>`` for an input the model
+    cannot use (:class:`~outcomes.errors.InputDataError`), a singular matrix or a value error.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = fit()
+        except (InputDataError, np.linalg.LinAlgError, ValueError) as exc:
+            return None, f"not fitted: {exc}"
+    return res, "; ".join([res.note, *sorted({str(w.message) for w in caught})]).strip("; ")

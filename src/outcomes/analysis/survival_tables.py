@@ -16,6 +16,7 @@ from outcomes.analysis.cox import fit_cox
 from outcomes.analysis.km import kaplan_meier, landmark_rates, survival_quantile, to_event
 from outcomes.analysis.logrank import logrank, logrank_trend
 from outcomes.analysis.params import SurvivalParams
+from outcomes.analysis.results import fit_or_note
 from outcomes.errors import InputDataError
 
 
@@ -69,8 +70,8 @@ def _tests(data: pl.DataFrame, paramcd: str) -> pl.DataFrame:
 def _cox(data: pl.DataFrame, paramcd: str, ties: Sequence[str], conf_level: float) -> pl.DataFrame:
     rows = []
     for tie in ties:
-        try:
-            res = fit_cox(
+        res, note = fit_or_note(
+            lambda tie=tie: fit_cox(
                 data,
                 time="AVAL",
                 event="EVENT",
@@ -78,19 +79,14 @@ def _cox(data: pl.DataFrame, paramcd: str, ties: Sequence[str], conf_level: floa
                 ties=tie,  # type: ignore[arg-type]
                 conf_level=conf_level,
             )
+        )
+        if res is None:
+            method = f"Cox PH model, {tie} ties"
+            rows.append(pl.DataFrame({"term": ["DOSELVLN"], "method": [method], "note": [note]}))
+        else:
             rows.append(
                 res.table.with_columns(
-                    pl.lit(res.method).alias("method"), pl.lit(res.note).alias("note")
-                )
-            )
-        except InputDataError as exc:
-            rows.append(
-                pl.DataFrame(
-                    {
-                        "term": ["DOSELVLN"],
-                        "method": [f"Cox PH model, {tie} ties"],
-                        "note": [str(exc)],
-                    }
+                    pl.lit(res.method).alias("method"), pl.lit(note).alias("note")
                 )
             )
     return pl.concat(rows, how="diagonal_relaxed").with_columns(pl.lit(paramcd).alias("PARAMCD"))
