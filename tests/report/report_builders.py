@@ -25,6 +25,7 @@ def report_config() -> dict:
             "dose_levels": ["DL1", "DL2", "DL3"],
         },
         "data": {"export": "demo", "data_cut": "2027-01-31", "output_dir": None},
+        "analysis": {"safety": {"severe_grade_ge": 3}},
         "report": {
             "section_order": [
                 "cover",

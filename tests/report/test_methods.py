@@ -13,7 +13,8 @@ def test_summarize_settings__every_key_with_its_schema_description():
     assert row["report.conf_level"]["VALUE"] == "0.95"
     assert row["report.conf_level"]["MEANING"].startswith("Confidence level")
     assert row["study.dose_levels"]["VALUE"] == "DL1, DL2, DL3"
-    assert out.height == 3 + 3 + 10
+    assert row["analysis.safety.severe_grade_ge"]["VALUE"] == "3"
+    assert out.height == 3 + 3 + 1 + 10  # study, data, analysis, report keys
 
 
 def test_summarize_settings__list_of_mappings_is_indexed():

@@ -65,7 +65,7 @@ def test_summarize_safety__related_within_3_months_by_grade():
             "AESTDT": [d] * 5,
         }
     )
-    actual = summarize_safety(adae, adsl=_adsl(SUBJECTS), dose_levels=DL)
+    actual = summarize_safety(adae, adsl=_adsl(SUBJECTS), dose_levels=DL, severe_grade_ge=3)
     expected = pl.DataFrame(
         [
             ("N (safety set)", "", 2, 3, 0, 5),
@@ -78,3 +78,23 @@ def test_summarize_safety__related_within_3_months_by_grade():
         orient="row",
     )
     assert_frame_equal(actual, expected)
+
+
+def test_summarize_safety__severe_row_follows_the_configured_grade():
+    """analysis.safety.severe_grade_ge = 4: the grade 3 CRS is no longer severe."""
+    d = dt.date(2026, 1, 12)
+    adae = pl.DataFrame(
+        {
+            "USUBJID": ["S01", "S03"],
+            "AECAT": ["CRS", "CRS"],
+            "AETOXGR": [3, 4],
+            "AEREL": ["Y", "Y"],
+            "W3MFL": [True, True],
+            "AESTDT": [d] * 2,
+        }
+    )
+    actual = summarize_safety(adae, adsl=_adsl(SUBJECTS), dose_levels=DL, severe_grade_ge=4)
+    assert actual.filter(pl.col("GRADE").str.starts_with("grade")).rows() == [
+        ("ANY", "grade >= 4", 0, 1, 0, 1),
+        ("CRS", "grade >= 4", 0, 1, 0, 1),
+    ]

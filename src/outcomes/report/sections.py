@@ -146,7 +146,10 @@ def section_safety(ctx: ReportContext) -> list[str]:
     if absent := _absent(ctx, "adsl", "adae"):
         return [missing_note(*absent)]
     frame = summarize_safety(
-        ctx.run.get("adae"), adsl=ctx.run.get("adsl"), dose_levels=ctx.dose_levels
+        ctx.run.get("adae"),
+        adsl=ctx.run.get("adsl"),
+        dose_levels=ctx.dose_levels,
+        severe_grade_ge=ctx.config["analysis"]["safety"]["severe_grade_ge"],
     )
     return [ctx.table("safety_3m", frame)]
 

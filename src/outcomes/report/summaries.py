@@ -136,12 +136,17 @@ def summarize_baseline(adsl: pl.DataFrame, *, dose_levels: tuple[str, ...]) -> p
 
 
 def summarize_safety(
-    adae: pl.DataFrame, *, adsl: pl.DataFrame, dose_levels: tuple[str, ...]
+    adae: pl.DataFrame,
+    *,
+    adsl: pl.DataFrame,
+    dose_levels: tuple[str, ...],
+    severe_grade_ge: int,
 ) -> pl.DataFrame:
     """Subjects with a CAR-T-related AE with onset Day 0–91 (``W3MFL``), by category and grade.
 
     The primary endpoint (endpoints.md §9, D-26): ``AEREL = Y`` and ``W3MFL``; a subject counts
-    once per row (any grade, grade ≥ 3) whatever the number of events. Denominator: safety set.
+    once per row (any grade, grade ≥ ``severe_grade_ge``, config ``analysis.safety``) whatever
+    the number of events. Denominator: safety set.
 
     Returns
     -------
@@ -153,7 +158,8 @@ def summarize_safety(
     ae = pl.concat([ae, ae.with_columns(pl.lit("ANY").alias("AECAT"))], how="vertical_relaxed")
     ae = _with_total(ae.select("USUBJID", "GROUP", "AECAT", "AETOXGR"))
     rows = []
-    for label, cond in (("any grade", pl.lit(True)), ("grade >= 3", pl.col("AETOXGR") >= 3)):
+    severe = (f"grade >= {severe_grade_ge}", pl.col("AETOXGR") >= severe_grade_ge)
+    for label, cond in (("any grade", pl.lit(True)), severe):
         rows.append(
             ae.filter(cond)
             .group_by("GROUP", "AECAT")
