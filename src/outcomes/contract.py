@@ -56,7 +56,6 @@ SLEDAI_ITEMS: tuple[SledaiItem, ...] = (
     SledaiItem("LEUKOPENIA", 1, "Haematological", False, False),
 )
 SLEDAI_COLUMNS: tuple[str, ...] = tuple(item.column for item in SLEDAI_ITEMS)
-SLEDAI_BY_CODE: dict[str, SledaiItem] = {item.code: item for item in SLEDAI_ITEMS}
 
 #: Items scored by SELENA-SLEDAI only when new or recurrent (endpoints.md §1.3); each has a
 #: _NEW flag.

@@ -43,11 +43,6 @@ class TestResult:
     table: pl.DataFrame
     note: str = ""
 
-    @property
-    def chisq(self) -> float | None:
-        """The chi-square statistic (same as ``statistic`` for chi-square tests)."""
-        return self.statistic
-
     def to_frame(self) -> pl.DataFrame:
         """One row: ``method, statistic, df, p, note``."""
         return pl.DataFrame(

@@ -25,9 +25,6 @@ from outcomes.derive.scores import derive_vars_bilag_new, derive_vars_scores
 from outcomes.derive.sri import derive_vars_sri
 from outcomes.derive.windows import derive_var_ablfl, derive_var_ady, derive_vars_avisit
 
-#: Subject columns carried onto each assessment; LDFL/LDSTDT only while deriving the baseline.
-_SUBJECT_COLUMNS = ("STUDYID", "DOSELVL", "TRTSDT", "LDFL", "LDSTDT")
-
 
 def create_advisit_base(assessments: pl.LazyFrame, *, subjects: pl.LazyFrame) -> pl.LazyFrame:
     """One row per assessment with the subject's study, dose level and treatment dates.

@@ -10,7 +10,7 @@ import polars as pl
 
 from outcomes import contract as c
 from outcomes.derive.compare import compute_bounded_ge
-from outcomes.derive.lldas import compute_bilag_worse, compute_grade_rank
+from outcomes.derive.lldas import compute_grade_rank
 from outcomes.derive.params import FlareCriteria
 from outcomes.derive.previous import with_previous
 
@@ -19,25 +19,15 @@ _NULL_STR = pl.lit(None, dtype=pl.String)
 _RANK = "_tmp_rank_"
 
 
-def compute_bilag_flare_severity(*, grades: tuple[str, ...], prefix: str) -> pl.Expr:
+def compute_bilag_severity_label(
+    *, worse: list[pl.Expr], worse_a: list[pl.Expr], worse_b: list[pl.Expr]
+) -> pl.Expr:
     """Severity label of a BILAG flare versus the previous assessment (§2.4 [D-09], [R39]).
 
     ``SEVERE`` when a domain is new/worse A; ``MODERATE`` with ≥ 2 domains new/worse B;
     ``MILD`` otherwise (one new/worse B, or a configured worse C); ``NONE`` when no domain
     worsened to a configured grade; null when that is not evaluable, or when a domain not
     comparable (missing now or before) could still make the label more severe.
-    """
-    return compute_bilag_severity_label(
-        worse=[compute_bilag_worse(col, grades=grades, prefix=prefix) for col in c.BILAG_COLUMNS],
-        worse_a=[compute_bilag_worse(col, grades=("A",), prefix=prefix) for col in c.BILAG_COLUMNS],
-        worse_b=[compute_bilag_worse(col, grades=("B",), prefix=prefix) for col in c.BILAG_COLUMNS],
-    )
-
-
-def compute_bilag_severity_label(
-    *, worse: list[pl.Expr], worse_a: list[pl.Expr], worse_b: list[pl.Expr]
-) -> pl.Expr:
-    """The label of :func:`compute_bilag_flare_severity` from the per-domain worse flags.
 
     ``worse``, ``worse_a`` and ``worse_b``: one tri-state flag per BILAG domain, worse than at
     the previous assessment to a configured grade, to A and to B (§2.4 [D-09], [R39]).

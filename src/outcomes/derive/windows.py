@@ -11,8 +11,6 @@ import polars as pl
 
 from outcomes.derive.params import VisitParams
 
-_ORDER = ["ADT", "SRCSEQ"]
-
 
 def derive_var_ady(advisit: pl.LazyFrame) -> pl.LazyFrame:
     """Add ``ADY``, the study day of the assessment: ADT − TRTSDT (Day 0 = infusion).

@@ -26,9 +26,6 @@ SECTIONS: tuple[str, ...] = (
     "dictionary",
 )
 
-#: Scores of ``advisit`` the disease-activity figures may show.
-ACTIVITY_SCORES: tuple[str, ...] = ("SLEDAI2K", "CSLEDAI", "SELENA", "PGA", "BILAGSC")
-
 
 @dataclass(frozen=True)
 class ReportParams:

@@ -65,13 +65,12 @@ def _curve_figure(
     name: str,
     curves: pl.DataFrame | None,
     *,
-    missing: str,
     at_risk: pl.DataFrame,
     ylabel: str,
     start: float,
 ) -> str:
     if curves is None:
-        return render_note(f"Not shown: {missing} is not available.")
+        return render_note(f"Not shown: no {name.split('_', 1)[1].upper()} data.")
     fig = fg.plot_survival(curves, at_risk=at_risk, ylabel=ylabel, start=start, size=ctx.size)
     return ctx.figure(name, fig)
 
@@ -96,7 +95,6 @@ def _section_time_to_event(ctx: sc.ReportContext) -> list[str]:
                     conf_type=ctx.params.km_conf_type,
                     conf_level=ctx.params.conf_level,
                 ),
-                missing="outcomes.analysis.kaplan_meier",
                 at_risk=at_risk,
                 ylabel="Probability achieved (1 - KM)" if achieve else "Probability still in state",
                 start=0.0 if achieve else 1.0,
@@ -108,7 +106,6 @@ def _section_time_to_event(ctx: sc.ReportContext) -> list[str]:
                     ctx,
                     f"cif_{paramcd.lower()}",
                     create_cif_curves(tte, conf_level=ctx.params.conf_level),
-                    missing="outcomes.analysis.cumulative_incidence",
                     at_risk=at_risk,
                     ylabel="Cumulative incidence (death competing)",
                     start=0.0,

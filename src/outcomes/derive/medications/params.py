@@ -17,21 +17,6 @@ from outcomes import contract as c
 from outcomes.config import register_check
 from outcomes.errors import ConfigError
 
-#: Class codes of endpoints.md §8.2 (docs/architecture.md, derived/adcm.parquet).
-CLASS_CODES: tuple[str, ...] = (
-    "GC_SYSTEMIC",
-    "ANTIMALARIAL",
-    "IS_CONVENTIONAL",
-    "BIOLOGIC_TARGETED",
-    "LYMPHODEPLETION",
-    "CART_TOXICITY_MGMT",
-    "SUPPORTIVE",
-    "NSAID",
-    "PLASMA_EXCHANGE",
-    "CART_RETREATMENT",
-    "INVESTIGATIONAL",
-    "OTHER",
-)
 #: Classes that may carry a maintenance maximum (LLDAS C5 caps IS and biologics only, §16.24).
 CAPPED_CLASSES: frozenset[str] = frozenset({"IS_CONVENTIONAL", "BIOLOGIC_TARGETED"})
 #: Scale (decimals) at which recorded doses enter exact integer arithmetic.
