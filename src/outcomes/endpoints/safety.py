@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from outcomes.endpoints.datasets import filter_infused
 from outcomes.endpoints.icaht import create_icaht
 from outcomes.endpoints.params import SafetyParams
 
@@ -88,7 +89,7 @@ def create_adsafe(
         USUBJID, DOSELVL, TRTSDT, CRSMAXGR, ICNSMXGR, CRS28GR, ICNS28GR, ICAHTEGR, ICAHTLGR,
         TICAHTEG, TICAHTLG; one row per infused subject.
     """
-    infused = subjects.filter(pl.col("SAFFL").fill_null(False) & pl.col("TRTSDT").is_not_null())
+    infused = filter_infused(subjects)
     te = pl.col("TRTEMFL").fill_null(False)
     grades = adae.group_by("USUBJID").agg(
         *(

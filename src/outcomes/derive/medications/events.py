@@ -10,10 +10,9 @@ from __future__ import annotations
 import polars as pl
 
 from outcomes.derive.medications.exposure import compute_sle_gc, derive_var_gc_on_date
-from outcomes.derive.medications.params import MedicationParams
+from outcomes.derive.medications.params import IS_BIO_CLASSES, MedicationParams
 
 EVENT_COLUMNS: tuple[str, ...] = ("USUBJID", "EVTDT", "EVTCD", "EVTDESC", "SRCDOM", "SRCSEQ")
-_IS_BIO = ("IS_CONVENTIONAL", "BIOLOGIC_TARGETED")
 
 
 def _describe(text: str) -> pl.Expr:
@@ -152,7 +151,7 @@ def create_events(
     sle_stated = pl.col("CMINDC") == params.sle_indication
     new = pl.col("NEWFL")
     clazz = pl.col("CLASS")
-    is_bio = clazz.is_in(_IS_BIO) & pl.col("SLEFL")
+    is_bio = clazz.is_in(IS_BIO_CLASSES) & pl.col("SLEFL")
     exchange = (clazz == "PLASMA_EXCHANGE") | pl.col("DRUG").is_in(params.ivig_drugs)
     retreat = filter_after_day0(adcm, subjects=subjects, params=params)
     parts = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from outcomes.derive.medications import dose
-from outcomes.derive.medications.params import MedicationParams
+from outcomes.derive.medications.params import IS_BIO_CLASSES, MedicationParams
 
 MEDICATION_COLUMNS: tuple[str, ...] = (
     "GCDOSE",
@@ -23,7 +23,6 @@ MEDICATION_COLUMNS: tuple[str, ...] = (
     "ISOVRFL",
     "ISSTBLFL",
 )
-_IS_BIO = ("IS_CONVENTIONAL", "BIOLOGIC_TARGETED")
 _ROW = "_tmp_row"
 
 
@@ -81,7 +80,7 @@ def _moved() -> pl.Expr:
     """An IS/biologic record started a new course or raised the dose in (STABREFDT, ADT]."""
     started = (pl.col("STABREFDT") < pl.col("CMSTDT")) & (pl.col("CMSTDT") <= pl.col("ADT"))
     change = pl.col("NEWFL") | pl.col("DOSEUPFL")
-    return started & change & pl.col("EXPOFL") & pl.col("CLASS").is_in(_IS_BIO)
+    return started & change & pl.col("EXPOFL") & pl.col("CLASS").is_in(IS_BIO_CLASSES)
 
 
 def _moved_unknown() -> pl.Expr:
@@ -96,7 +95,7 @@ def _kept_for_stability() -> pl.Expr:
 
 def _aggregations(has_reference: bool) -> list[pl.Expr]:
     active = _active()
-    is_bio = active & pl.col("EXPOFL") & pl.col("CLASS").is_in(_IS_BIO)
+    is_bio = active & pl.col("EXPOFL") & pl.col("CLASS").is_in(IS_BIO_CLASSES)
     aggs = [
         *_gc_sum(active & pl.col("GCFL"), "GCDOSE"),
         *_gc_sum(active & compute_sle_gc(), "GCSLEDOS"),

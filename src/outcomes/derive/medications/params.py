@@ -19,6 +19,9 @@ from outcomes.errors import ConfigError
 
 #: Classes that may carry a maintenance maximum (LLDAS C5 caps IS and biologics only, §16.24).
 CAPPED_CLASSES: frozenset[str] = frozenset({"IS_CONVENTIONAL", "BIOLOGIC_TARGETED"})
+#: The same classes as a list for expressions: immunosuppressants and biologics (stability
+#: D-14, LLDAS C5 caps, rescue by a new course).
+IS_BIO_CLASSES: tuple[str, ...] = tuple(sorted(CAPPED_CLASSES))
 #: Scale (decimals) at which recorded doses enter exact integer arithmetic.
 DOSE_SCALE_DECIMALS = 9
 

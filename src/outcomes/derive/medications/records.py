@@ -14,7 +14,7 @@ import polars as pl
 
 from outcomes.derive.medications import dictionary as dic
 from outcomes.derive.medications import dose
-from outcomes.derive.medications.params import MedicationParams
+from outcomes.derive.medications.params import IS_BIO_CLASSES, MedicationParams
 
 #: Columns of derived/adcm.parquet, in order.
 ADCM_COLUMNS: tuple[str, ...] = (
@@ -235,9 +235,8 @@ def create_adcm(
             denominator=params.predeq_denominator,
             decimals=params.gc_decimals,
         ).alias("PREDEQ"),
-        (
-            pl.col("CLASS").is_in(("IS_CONVENTIONAL", "BIOLOGIC_TARGETED"))
-            & dose.compute_cap_exceeded(params=params)
-        ).alias("OVRFL"),
+        (pl.col("CLASS").is_in(IS_BIO_CLASSES) & dose.compute_cap_exceeded(params=params)).alias(
+            "OVRFL"
+        ),
     )
     return dosed.select(ADCM_COLUMNS)
