@@ -100,8 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     sdtm.add_argument(
         "--mapping",
         type=Path,
-        required=True,
-        help="SDTM mapping file (default layout: config/sdtm_mapping.yaml)",
+        default=None,
+        help="SDTM mapping file (default: config/sdtm_mapping.yaml)",
     )
     sdtm.add_argument("--out", type=Path, required=True)
     return parser
@@ -180,10 +180,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_import_sdtm(args: argparse.Namespace) -> int:
-    from outcomes.interop.mapping import load_sdtm_mapping
+    from outcomes.interop.mapping import DEFAULT_MAPPING, load_sdtm_mapping
     from outcomes.interop.sdtm_import import import_sdtm
 
-    result = import_sdtm(args.sdtm_dir, mapping=load_sdtm_mapping(args.mapping), out=args.out)
+    mapping = load_sdtm_mapping(args.mapping or DEFAULT_MAPPING)
+    result = import_sdtm(args.sdtm_dir, mapping=mapping, out=args.out)
     print(result.summary())
     return result.exit_code
 

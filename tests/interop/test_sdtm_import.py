@@ -204,3 +204,9 @@ def test_cli_import_sdtm__exit_codes(tmp_path: Path, capsys):
         == 2
     )
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_cli_import_sdtm__shipped_mapping_by_default(tmp_path: Path, capsys):
+    sdtm = _write_sdtm(tmp_path / "sdtm")
+    assert main(["import-sdtm", str(sdtm), "--out", str(tmp_path / "a")]) == 0
+    assert "Export tables written: subjects 2" in capsys.readouterr().out
