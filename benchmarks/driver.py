@@ -34,7 +34,6 @@ def step_table(cfg: dict[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
     """Inputs, outputs and params of each rule's step, as in workflow/rules/*.smk."""
     derived = {"adcm": "{run}/derived/adcm.parquet", "events": "{run}/derived/events.parquet"}
     endpoint_in = {**_adam("advisit", "adsl"), "events": derived["events"]}
-    endpoint_in |= _validated("subjects")
     return {
         "validate_export": (
             {},
@@ -83,7 +82,7 @@ def step_table(cfg: dict[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
             {"endpoints": cfg["endpoints"], "visits": cfg["visits"]},
         ),
         "create_adae": (
-            {**_validated("adverse_events", "labs", "subjects"), **_adam("adsl")},
+            {**_validated("adverse_events", "labs"), **_adam("adsl")},
             _adam("adae", "adsafe"),
             {"safety": cfg["safety"]},
         ),

@@ -15,10 +15,9 @@ from tests.endpoints.test_safety import AES
 def _inputs(tmp_path) -> dict[str, str]:
     frames = {
         "advisit": advisit(ex11_visits("A")),
-        "adsl": adsl([subject("A", 1, "2025-04-01", cut="2025-12-31")])
-        .drop("SRCSEQ")
-        .with_columns(pl.lit(None, dtype=pl.Date).alias("LDSTDT"), pl.lit("N").alias("LDFL")),
-        "subjects": pl.LazyFrame({"USUBJID": ["A"], "SRCSEQ": [1]}),
+        "adsl": adsl([subject("A", 1, "2025-04-01", cut="2025-12-31")]).with_columns(
+            pl.lit(None, dtype=pl.Date).alias("LDSTDT"), pl.lit("N").alias("LDFL")
+        ),
         "events": events([("A", "2025-10-20", "RESCUE", 4)]),
         "adverse_events": AES.filter(pl.col("USUBJID") == "A"),
         "labs": pl.LazyFrame(

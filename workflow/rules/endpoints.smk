@@ -9,7 +9,6 @@ rule create_efficacy:
         advisit=f"{OUT}/adam/advisit.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
         events=f"{OUT}/derived/events.parquet",
-        subjects=f"{OUT}/validated/subjects.parquet",
     output:
         adrs=f"{OUT}/adam/adrs.parquet",
         adepi=f"{OUT}/adam/adepi.parquet",
@@ -29,7 +28,6 @@ rule create_adae:
         adverse_events=f"{OUT}/validated/adverse_events.parquet",
         labs=f"{OUT}/validated/labs.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
-        subjects=f"{OUT}/validated/subjects.parquet",
     output:
         adae=f"{OUT}/adam/adae.parquet",
         adsafe=f"{OUT}/adam/adsafe.parquet",

@@ -22,15 +22,6 @@ from outcomes.steps.checks import validate_frame
 log = logging.getLogger("outcomes.steps.endpoints")
 
 
-def _subjects(io: StepIO) -> pl.LazyFrame:
-    """adsl with SRCSEQ of the subject record (taken from validated subjects when adsl lacks it)."""
-    adsl = pl.scan_parquet(io.inputs["adsl"])
-    if "SRCSEQ" in adsl.collect_schema().names():
-        return adsl
-    seq = pl.scan_parquet(io.inputs["subjects"]).select("USUBJID", "SRCSEQ")
-    return adsl.join(seq, on="USUBJID", how="left", maintain_order="left")
-
-
 def _log_params(frame: pl.DataFrame, name: str) -> None:
     log.info("%s: %d rows, %d subjects", name, frame.height, frame["USUBJID"].n_unique())
     if "PARAMCD" in frame.columns:
@@ -50,7 +41,7 @@ def create_efficacy(io: StepIO) -> None:
     check_against_schedule(params, schedule.collect())
     plans = build_efficacy(
         pl.scan_parquet(io.inputs["advisit"]),
-        subjects=_subjects(io),
+        subjects=pl.scan_parquet(io.inputs["adsl"]),
         events=pl.scan_parquet(io.inputs["events"]),
         schedule=schedule,
         params=params,
@@ -79,7 +70,7 @@ def create_efficacy(io: StepIO) -> None:
 def create_adae(io: StepIO) -> None:
     """adam/adae.parquet (one row per AE) and adam/adsafe.parquet (one row per infused subject)."""
     params = SafetyParams.from_config(io.params["safety"])
-    subjects = _subjects(io)
+    subjects = pl.scan_parquet(io.inputs["adsl"])
     adae = build_adae(
         pl.scan_parquet(io.inputs["adverse_events"]), subjects=subjects, params=params
     )

@@ -173,7 +173,6 @@ def _rule_io(cfg: Mapping[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
     adam = {n: f"adam/{n}.parquet" for n in ("advisit", "adsl", "adrs", "adepi", "adtte")}
     cut = cfg["data"]["data_cut"]
     ep_in = {"advisit": adam["advisit"], "adsl": adam["adsl"], "events": events}
-    ep_in["subjects"] = v["subjects"]
     return {
         "create_adcm": (
             {"medications": v["medications"], "subjects": v["subjects"]},
@@ -203,7 +202,7 @@ def _rule_io(cfg: Mapping[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
             {"endpoints": cfg["endpoints"], "visits": cfg["visits"]},
         ),
         "create_adae": (
-            {k: v[k] for k in ("adverse_events", "labs", "subjects")} | {"adsl": adam["adsl"]},
+            {k: v[k] for k in ("adverse_events", "labs")} | {"adsl": adam["adsl"]},
             {"adae": "adam/adae.parquet", "adsafe": "adam/adsafe.parquet"},
             {"safety": cfg["safety"]},
         ),
