@@ -83,3 +83,24 @@ def test_find_table_file__both_formats_present_is_an_error(tmp_path):
 def test_find_table_file__missing_folder_is_an_error(tmp_path):
     with pytest.raises(ExportReadError, match="does not exist"):
         find_table_file(tmp_path / "nowhere", "labs")
+
+
+def test_cast_table__absent_conditional_columns_become_nulls(tmp_path):
+    """EOSDT (if not ONGOING) and DCSREAS (if DISCONTINUED) may be left out when no subject
+    needs them; the typed table still has them, as nulls."""
+    header = "STUDYID,USUBJID,SITEID,AGE,SEX,CONSDT,DOSELVL,LDFL,LDSTDT,INFDT,EOSSTT\n"
+    path = _write(
+        tmp_path / "subjects.csv",
+        header + "NCT07274059,S1,01,40,F,2025-01-10,DL1,N,,2025-02-01,ONGOING\n",
+    )
+    typed = cast_table(read_raw_table(path), "subjects")
+    row = typed.row(0, named=True)
+    assert (row["EOSDT"], row["DCSREAS"]) == (None, None)
+    assert typed.schema["EOSDT"] == pl.Date
+
+
+def test_cast_table__absent_unconditionally_required_column_is_named(tmp_path):
+    header = "STUDYID,USUBJID,SITEID,AGE,SEX,CONSDT,DOSELVL,LDFL,INFDT\n"
+    path = _write(tmp_path / "subjects.csv", header + "NCT07274059,S1,01,40,F,2025-01-10,DL1,N,\n")
+    with pytest.raises(InputDataError, match=r"required column\(s\) missing: EOSSTT"):
+        cast_table(read_raw_table(path), "subjects")

@@ -153,7 +153,7 @@ def _required_empty(table: str, frame: pl.LazyFrame) -> list[pl.LazyFrame]:
             message=f"required export column {table}.{s.name} is empty for this record",
         )
         for s in EXPORT_COLUMNS[table]
-        if s.required == "yes"
+        if s.is_required
     ]
 
 

@@ -30,8 +30,13 @@ class ColumnSpec:
 
     @property
     def is_required(self) -> bool:
-        """True when the column must be present in every export."""
-        return self.required != "no"
+        """True when the column must be present in every export (``required == "yes"``).
+
+        A conditional column (``"if LDFL=Y"``) may be absent when no record needs it; the
+        condition is checked record by record by the validator (VAL-010, DAT-007), and the
+        typed table gets the column as nulls.
+        """
+        return self.required == "yes"
 
 
 def _sledai_specs() -> list[ColumnSpec]:

@@ -64,7 +64,7 @@ def _checks(spec: ColumnSpec, params: ValidationParams) -> list[tuple[str, pl.Ex
     out: list[tuple[str, pl.Expr, str]] = [
         ("VAL-009", raw.is_not_null() & (raw != text), "has leading or trailing white space"),
     ]
-    if spec.required == "yes":
+    if spec.is_required:
         out.append(("VAL-001", ~filled, "is required but missing"))
     if spec.type == "date":
         shaped = text.str.contains(DATE_SHAPE)
@@ -141,7 +141,7 @@ def _fast(spec: ColumnSpec, params: ValidationParams, *, present: bool) -> tuple
         suspect = (raw.str.len_bytes() == 0) | raw.str.contains(r"^\s|\s$")
     if allowed is not None:
         suspect = suspect | ~raw.is_in(allowed)
-    if spec.required == "yes" and present:
+    if spec.is_required and present:
         suspect = suspect | raw.is_null()
     if spec.minimum is not None:
         suspect = suspect | (typed < spec.minimum)

@@ -254,7 +254,7 @@ def complete_columns(
             message=(f"{table}: required column {spec.name} is missing."),
         )
         for spec in EXPORT_COLUMNS[table]
-        if spec.required == "yes" and spec.name not in frame.columns
+        if spec.is_required and spec.name not in frame.columns
     ]
     absent = [s.name for s in EXPORT_COLUMNS[table] if s.name not in frame.columns]
     frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(n) for n in absent])
