@@ -158,12 +158,14 @@ def _missing_indication_issues(meds: pl.LazyFrame, subjects: pl.DataFrame) -> pl
 def check_medications(
     medications: pl.DataFrame, subjects: pl.DataFrame | None, *, params: ValidationParams
 ) -> list[pl.LazyFrame]:
-    """CON-009 … CON-012 on the typed medications table (CON-010 only with a dictionary,
-    CON-012 only when ``subjects`` could be read)."""
+    """CON-009 … CON-012 on the typed medications table (CON-012 only when ``subjects``
+    could be read)."""
     meds = derive_vars_drug(medications.lazy(), drugs=params.drugs).collect().lazy()
-    out = [_gc_dose_issues(meds, params=params), _overlap_issues(meds)]
-    if params.drugs.has_dictionary:
-        out.append(_unknown_drug_issues(meds))
+    out = [
+        _gc_dose_issues(meds, params=params),
+        _overlap_issues(meds),
+        _unknown_drug_issues(meds),
+    ]
     if subjects is not None:
         out.append(_missing_indication_issues(meds, subjects))
     return out

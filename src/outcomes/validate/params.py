@@ -2,8 +2,7 @@
 
 Visit windows and the baseline look-back come from config ``visits`` (endpoints.md §11, §16.5);
 the drug dictionary, CMCLAS mapping, units and frequencies from config ``medications`` (§8,
-§16.23). When ``medications`` is not configured, a fallback lookup of the §8.1 / §16.8
-glucocorticoid equivalents is used (the dictionary check CON-010 is then skipped).
+§16.23).
 """
 
 from __future__ import annotations
@@ -42,13 +41,10 @@ class DrugLookup:
     unit_to_mg: Mapping[str, Fraction]
     per_day: Mapping[str, Fraction]
     sle_classes: tuple[str, ...]
-    has_dictionary: bool
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> DrugLookup:
-        """Build from config ``medications``; an empty section gives the §8.1 fallback."""
-        if not section:
-            return _fallback_lookup()
+        """Build from config ``medications``."""
         dictionary = {inn.lower(): e for inn, e in section["dictionary"].items()}
         names = {inn: inn for inn in dictionary}
         names |= {a.lower(): inn for inn, e in dictionary.items() for a in e.get("aliases", ())}
@@ -68,61 +64,7 @@ class DrugLookup:
                 for k, v in section["frequencies"].items()
             },
             sle_classes=tuple(section["missing_indication_sle_classes"]),
-            has_dictionary=True,
         )
-
-
-#: Fallback when config ``medications`` is empty: §8.1 / §16.8 equivalents (mg equal to 5 mg
-#: prednisone), the §16.23 CMCLAS mapping, §16.11 frequencies and §16.24 SLE classes.
-_FALLBACK_EQUIVALENT_MG = {
-    "prednisone": "5",
-    "prednisolone": "5",
-    "methylprednisolone": "4",
-    "triamcinolone": "4",
-    "hydrocortisone": "20",
-    "cortisone": "25",
-    "dexamethasone": "0.75",
-    "betamethasone": "0.75",
-    "deflazacort": "6",
-}
-_FALLBACK_PER_DAY = {
-    "QD": (1, 1),
-    "BID": (2, 1),
-    "TID": (3, 1),
-    "QID": (4, 1),
-    "QOD": (1, 2),
-    "QW": (1, 7),
-    "Q2W": (1, 14),
-    "Q4W": (1, 28),
-    "ONCE": (1, 1),
-}
-_FALLBACK_CMCLAS = {
-    "GLUCOCORTICOID": "GC_SYSTEMIC",
-    "ANTIMALARIAL": "ANTIMALARIAL",
-    "IMMUNOSUPPRESSANT": "IS_CONVENTIONAL",
-    "BIOLOGIC": "BIOLOGIC_TARGETED",
-    "LYMPHODEPLETION": "LYMPHODEPLETION",
-    "CART_TOXICITY": "CART_TOXICITY_MGMT",
-    "SUPPORTIVE": "SUPPORTIVE",
-    "NSAID": "NSAID",
-    "PLASMA_EXCHANGE": "PLASMA_EXCHANGE",
-    "CART_RETREATMENT": "CART_RETREATMENT",
-    "INVESTIGATIONAL": "INVESTIGATIONAL",
-    "OTHER": "OTHER",
-}
-
-
-def _fallback_lookup() -> DrugLookup:
-    return DrugLookup(
-        names={inn: inn for inn in _FALLBACK_EQUIVALENT_MG},
-        classes=dict.fromkeys(_FALLBACK_EQUIVALENT_MG, "GC_SYSTEMIC"),
-        predeq={inn: Fraction(5) / Fraction(mg) for inn, mg in _FALLBACK_EQUIVALENT_MG.items()},
-        cmclas_class=dict(_FALLBACK_CMCLAS),
-        unit_to_mg={"mg": Fraction(1), "g": Fraction(1000), "ug": Fraction(1, 1000)},
-        per_day={k: Fraction(a, d) for k, (a, d) in _FALLBACK_PER_DAY.items()},
-        sle_classes=("GC_SYSTEMIC", "IS_CONVENTIONAL", "BIOLOGIC_TARGETED"),
-        has_dictionary=False,
-    )
 
 
 @dataclass(frozen=True)
