@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import polars as pl
 import pytest
 
-from outcomes.report.activity import compute_proportion_ci, summarize_activity, summarize_rates
+from outcomes.report.activity import summarize_activity, summarize_rates
 
 from .report_builders import SUBJECTS, _adrs, _adsl, _advisit
-
-
-def test_compute_proportion_ci__clopper_pearson_matches_r():
-    """R: binom.test(3, 10)$conf.int; binom.test(0, 5); binom.test(5, 5)."""
-    lo, hi = compute_proportion_ci(
-        np.array([3.0, 0.0, 5.0]),
-        np.array([10.0, 5.0, 5.0]),
-        conf_level=0.95,
-        method="clopper-pearson",
-    )
-    assert lo == pytest.approx([0.06673951, 0.0, 0.4781762], abs=1e-7)
-    assert hi == pytest.approx([0.6524529, 0.5218238, 1.0], abs=1e-7)
-
-
-def test_compute_proportion_ci__wilson_matches_r():
-    """R: prop.test(3, 10, correct = FALSE)$conf.int; prop.test(0, 5, correct = FALSE)."""
-    lo, hi = compute_proportion_ci(
-        np.array([3.0, 0.0]), np.array([10.0, 5.0]), conf_level=0.95, method="wilson"
-    )
-    assert lo == pytest.approx([0.1077913, 0.0], abs=1e-7)
-    assert hi == pytest.approx([0.6032219, 0.4344825], abs=1e-7)
 
 
 def test_summarize_activity__t_interval_and_single_value():
@@ -56,6 +34,15 @@ def test_summarize_rates__counts_denominators_and_order():
     ]
     assert out["RATE"].to_list() == pytest.approx([0.5, 1.0, 1 / 3, 1.0])
     assert out["LOWER"][1] == pytest.approx(0.025)  # binom.test(1, 1)
+    # R: binom.test(1, 2)$conf.int -> 0.01257912 0.98742088
+    assert (out["LOWER"][0], out["UPPER"][0]) == pytest.approx((0.01257912, 0.98742088), abs=1e-7)
+    wilson = summarize_rates(
+        _adrs(SUBJECTS), adsl=_adsl(SUBJECTS), conf_level=0.95, method="wilson"
+    )
+    # R: prop.test(1, 3, correct = FALSE)$conf.int -> 0.06149194 0.79234040
+    assert (wilson["LOWER"][2], wilson["UPPER"][2]) == pytest.approx(
+        (0.06149194, 0.79234040), abs=1e-7
+    )
 
 
 def test_summarize_rates__missing_avalc_is_not_counted():

@@ -11,6 +11,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from outcomes.analysis.binomial import CiMethod, binomial_ci
+
 #: Responder parameters shown as rates (data-contract.md §3, adrs).
 RATE_PARAMS: tuple[str, ...] = ("DORIS", "DFDORIS", "DFDORISS", "LLDAS", "SRI4")
 
@@ -42,34 +44,15 @@ def summarize_activity(advisit: pl.DataFrame, *, score: str, conf_level: float) 
     )
 
 
-def compute_proportion_ci(
-    events: np.ndarray, n: np.ndarray, *, conf_level: float, method: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two-sided interval for ``events / n``: Clopper–Pearson (exact) or Wilson (score).
-
-    References
-    ----------
-    Clopper CJ, Pearson ES. Biometrika 1934;26:404-13. Wilson EB. JASA 1927;22:209-12.
-    R: ``binom.test(x, n)$conf.int``; ``prop.test(x, n, correct = FALSE)$conf.int``.
-    """
-    alpha = 1 - conf_level
-    if method == "clopper-pearson":
-        a = np.where(events > 0, events, 1.0)  # placeholder shape where the bound is 0 or 1
-        b = np.where(events < n, n - events, 1.0)
-        lower = np.where(events > 0, stats.beta.ppf(alpha / 2, a, n - events + 1), 0.0)
-        upper = np.where(events < n, stats.beta.ppf(1 - alpha / 2, events + 1, b), 1.0)
-        return lower, upper
-    z = stats.norm.ppf(1 - alpha / 2)
-    p = events / n
-    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+#: The report's ``rate_ci_method`` names and the methods of :func:`binomial_ci`.
+_CI_METHODS: dict[str, CiMethod] = {"clopper-pearson": "exact", "wilson": "wilson"}
 
 
 def summarize_rates(
     adrs: pl.DataFrame, *, adsl: pl.DataFrame, conf_level: float, method: str
 ) -> pl.DataFrame:
-    """Responder rate of each parameter of :data:`RATE_PARAMS` by visit and dose level.
+    """Responder rate of each parameter of :data:`RATE_PARAMS` by visit and dose level, with
+    the ``method`` interval (``clopper-pearson`` or ``wilson``) of :func:`binomial_ci`.
 
     Returns
     -------
@@ -87,10 +70,11 @@ def summarize_rates(
         .sort(order, "DOSELVL", "AVISITN")
         .with_columns((pl.col("RESP") / pl.col("N")).alias("RATE"))
     )
-    lower, upper = compute_proportion_ci(
-        out["RESP"].to_numpy().astype(float),
-        out["N"].to_numpy().astype(float),
-        conf_level=conf_level,
-        method=method,
+    ci = [
+        binomial_ci(resp, n, method=_CI_METHODS[method], conf_level=conf_level)
+        for resp, n in zip(out["RESP"], out["N"], strict=True)
+    ]
+    return out.with_columns(
+        pl.Series("LOWER", [c[1] for c in ci], dtype=pl.Float64),
+        pl.Series("UPPER", [c[2] for c in ci], dtype=pl.Float64),
     )
-    return out.with_columns(pl.Series("LOWER", lower), pl.Series("UPPER", upper))
