@@ -233,13 +233,14 @@ def compare_cuts(cut_a: Path, cut_b: Path, *, out: Path | None) -> ComparisonRes
     InputDataError
         When a dataset of either run is missing.
     """
+    date_a = _data_cut(cut_a)
     result = ComparisonResult(
-        cut_a=_data_cut(cut_a),
+        cut_a=date_a,
         cut_b=_data_cut(cut_b),
         new_subjects=create_new_records(cut_a, cut_b, table="subjects"),
         new_assessments=create_new_records(cut_a, cut_b, table="assessments"),
         changed_endpoints=create_endpoint_changes(cut_a, cut_b),
-        changed_records=create_record_changes(cut_a, cut_b, date_a=_data_cut(cut_a)),
+        changed_records=create_record_changes(cut_a, cut_b, date_a=date_a),
     )
     target = out if out is not None else cut_b / "comparison"
     target.mkdir(parents=True, exist_ok=True)
