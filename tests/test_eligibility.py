@@ -10,11 +10,13 @@ import pytest
 from polars.testing import assert_series_equal
 
 from outcomes import contract as c
+from outcomes.config import load_config
 from outcomes.eligibility import (
     EligibilityParams,
     compute_creatinine_clearance,
     create_eligibility,
 )
+from outcomes.errors import ConfigError
 
 PARAMS = EligibilityParams(
     age_min=18,
@@ -263,3 +265,9 @@ def test_create_eligibility__screening_falls_back_to_baseline():
         subjects, assessments=_assessments(rows), labs=NO_LABS, params=PARAMS
     ).collect()
     assert out.select("ELACTFL", "SRCSEQ").row(0) == (True, 1)
+
+
+def test_eligibility_cross_field_check_runs_with_every_config_check():
+    """The section's check is registered by config's own section list (no side-effect import)."""
+    with pytest.raises(ConfigError, match=r"eligibility.age_min must be <= eligibility.age_max"):
+        load_config(overrides={"eligibility": {"age_min": 80}})

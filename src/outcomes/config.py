@@ -38,6 +38,7 @@ CROSS_FIELD_CHECKS: list[CrossFieldCheck] = [_check_data_cut]
 
 #: Modules that own a config section and register its cross-field checks on import.
 SECTION_MODULES: tuple[str, ...] = (
+    "outcomes.eligibility",
     "outcomes.validate.params",
     "outcomes.derive.params",
     "outcomes.derive.medications.params",
@@ -102,11 +103,7 @@ def _import_section_owners() -> None:
     import importlib
 
     for module in SECTION_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module.startswith(exc.name):
-                raise
+        importlib.import_module(module)
 
 
 def read_config_file(path: Path) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-import outcomes.eligibility  # noqa: F401  (registers the eligibility config check)
 from outcomes.config import register_check
 from outcomes.errors import ConfigError
 
