@@ -66,6 +66,21 @@ def derive_var_stbrefdt(advisit: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+_POSITION = "_tmp_pos"
+
+
+def _gather_from(
+    advisit: pl.LazyFrame, positions: pl.LazyFrame, *, columns: Sequence[str], prefix: str
+) -> pl.LazyFrame:
+    """``advisit`` plus the ``columns`` of the row at each row's ``_POSITION`` (one column of
+    ``positions``, aligned with ``advisit``; null gives nulls), as ``prefix + column``."""
+    return (
+        pl.concat([advisit, positions.select(_POSITION)], how="horizontal")
+        .with_columns(pl.col(c).gather(pl.col(_POSITION)).alias(f"{prefix}{c}") for c in columns)
+        .drop(_POSITION)
+    )
+
+
 def with_previous(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str) -> pl.LazyFrame:
     """Add the ``columns`` of the assessment ``PRVSEQ`` points to, as ``prefix + column``.
 
@@ -76,17 +91,12 @@ def with_previous(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str)
     SRCSEQ identifies a record within its subject (the export's row number), as in every
     validated table.
     """
-    advisit = advisit.cache()  # read three times below: computed once per collect
-    position = "_tmp_prev_pos"
-    rows = advisit.select("USUBJID", pl.col("SRCSEQ").alias("PRVSEQ")).with_row_index(position)
+    advisit = advisit.cache()  # read three times: computed once per collect
+    rows = advisit.select("USUBJID", pl.col("SRCSEQ").alias("PRVSEQ")).with_row_index(_POSITION)
     previous = advisit.select("USUBJID", "PRVSEQ").join(
         rows, on=["USUBJID", "PRVSEQ"], how="left", maintain_order="left"
     )
-    return (
-        pl.concat([advisit, previous.select(position)], how="horizontal")
-        .with_columns(pl.col(c).gather(pl.col(position)).alias(f"{prefix}{c}") for c in columns)
-        .drop(position)
-    )
+    return _gather_from(advisit, previous, columns=columns, prefix=prefix)
 
 
 def with_baseline(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str) -> pl.LazyFrame:
@@ -96,20 +106,15 @@ def with_baseline(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str)
     position is joined to the key column only and the values gathered from it: rows and order
     are unchanged; subjects without a baseline get nulls.
     """
-    advisit = advisit.cache()  # read three times below: computed once per collect
-    position = "_tmp_bl_pos"
+    advisit = advisit.cache()  # read three times: computed once per collect
     baseline = (
         advisit.select("USUBJID", "ABLFL")
-        .with_row_index(position)
+        .with_row_index(_POSITION)
         .filter(pl.col("ABLFL"))
         .group_by("USUBJID", maintain_order=True)
-        .agg(pl.col(position).first())
+        .agg(pl.col(_POSITION).first())
     )
     positions = advisit.select("USUBJID").join(
         baseline, on="USUBJID", how="left", maintain_order="left"
     )
-    return (
-        pl.concat([advisit, positions.select(position)], how="horizontal")
-        .with_columns(pl.col(c).gather(pl.col(position)).alias(f"{prefix}{c}") for c in columns)
-        .drop(position)
-    )
+    return _gather_from(advisit, positions, columns=columns, prefix=prefix)
