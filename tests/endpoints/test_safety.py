@@ -195,6 +195,25 @@ def test_create_adae__trtemfl_uses_the_infusion_when_ldfl_is_n():
     assert adae["TRTEMFL"].to_list() == [False, True]
 
 
+def test_create_adae__trtemfl_not_evaluable_without_the_lymphodepletion_date():
+    """LDFL = Y without LDSTDT (a validation error, VAL-010): treatment-emergence cannot be
+    decided for an AE before the infusion, so TRTEMFL is null rather than taken from Day 0."""
+    subjects = pl.LazyFrame(
+        {
+            "USUBJID": ["C"],
+            "DOSELVL": ["DL1"],
+            "SAFFL": [True],
+            "TRTSDT": [D("2025-04-01")],
+            "LDFL": ["Y"],
+            "LDSTDT": [None],
+        },
+        schema_overrides={"LDSTDT": pl.Date},
+    )
+    aes = _aes([("C", 1, "OTHER", "2025-03-30", None, 1)])
+    adae = create_adae(aes, subjects=subjects, params=SAFETY).collect()
+    assert adae["TRTEMFL"].to_list() == [None]
+
+
 def test_held_intervals_edges():
     """Pre-Day-0 draws hold into Day 0 (only the latest); of two draws on one day the later
     input row holds; draws after the window are dropped; the last draw holds to the end."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from outcomes.derive.windows import compute_baseline_anchor
 from outcomes.endpoints.datasets import filter_infused
 from outcomes.endpoints.icaht import create_icaht
 from outcomes.endpoints.params import SafetyParams
@@ -30,12 +31,8 @@ def derive_vars_ae_timing(
         Rows and order of ``adverse_events`` plus DOSELVL, TRTSDT, ASTDY, TRTEMFL, W3MFL, W28FL,
         ADURN.
     """
-    # Lymphodepletion start when LDFL = Y, else the infusion (§16.19).
-    ref = (
-        pl.when(pl.col("LDFL") == "Y")
-        .then(pl.coalesce("LDSTDT", "TRTSDT"))
-        .otherwise(pl.col("TRTSDT"))
-    )
+    # Lymphodepletion start when LDFL = Y, else the infusion (§16.19): the baseline anchor.
+    ref = compute_baseline_anchor()
     astdy = (pl.col("AESTDT") - pl.col("TRTSDT")).dt.total_days()
     window = {
         "W3MFL": params.ae_window_last_day,
