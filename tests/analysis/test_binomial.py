@@ -64,34 +64,63 @@ def test_binomial_ci__empty_group_and_bad_input():
 
 
 @pytest.mark.parametrize(
-    ("x", "n", "chisq"),
+    ("x", "n", "chisq", "p"),
     [
-        ([15, 10, 8], [20, 20, 20], 4.949494949),
-        ([2, 5, 9], [16, 16, 16], 6.890625),
-        ([0, 3, 16], [16, 16, 16], 33.45190563),
-        ([83, 90, 129, 70], [86, 93, 136, 82], 8.2249222852),
+        ([15, 10, 8], [20, 20, 20], 4.9494949494949489, 0.026098291541307068),
+        ([2, 5, 9], [16, 16, 16], 6.890625, 0.0086648967260251272),
+        ([0, 3, 16], [16, 16, 16], 33.451905626134291, 7.3048169200191028e-09),
+        ([83, 90, 129, 70], [86, 93, 136, 82], 8.2249222851977102, 0.004131897477641487),
+        ([1, 3, 6], [8, 8, 8], 6.4285714285714244, 0.011229886652916703),
+        ([2, 2, 5, 7], [10, 9, 11, 10], 6.1664165416041357, 0.013019807423347411),
     ],
 )
-def test_cochran_armitage__matches_r_prop_trend_test(x, n, chisq):
-    """R: ``prop.trend.test(x, n)`` (scores 1..k)."""
+def test_cochran_armitage__matches_r_prop_trend_test(x, n, chisq, p):
+    """R 4.2.2: ``prop.trend.test(x, n)`` (default scores 1..k), e.g.
+    ``prop.trend.test(c(1, 3, 6), c(8, 8, 8))`` gives X-squared = 6.4285714285714244 (45/7 by
+    hand), p = 0.011229886652916703; ``prop.trend.test(c(2, 2, 5, 7), c(10, 9, 11, 10))`` gives
+    6.1664165416041357, p = 0.013019807423347411."""
     res = cochran_armitage(x, n, scores=list(range(1, len(x) + 1)))
-    assert res.statistic == pytest.approx(chisq, abs=1e-8)
+    assert res.statistic == pytest.approx(chisq, rel=1e-10)
+    assert res.p == pytest.approx(p, rel=1e-10)
     assert res.df == 1
 
 
-def test_cochran_armitage__p_value_matches_r():
-    """R: ``prop.trend.test(c(15, 10, 8), c(20, 20, 20))`` p-value = 0.0260982915."""
-    assert cochran_armitage([15, 10, 8], [20, 20, 20], scores=[1, 2, 3]).p == pytest.approx(
-        0.0260982915, abs=1e-9
-    )
+@pytest.mark.parametrize(
+    ("x", "n", "scores", "chisq", "p"),
+    [
+        ([1, 3, 6], [8, 8, 8], [1, 2, 4], 6.4775510204081579, 0.010924540190823277),
+        ([2, 2, 5, 7], [10, 9, 11, 10], [0, 1, 3, 6], 6.6386083052749711, 0.009979186111572837),
+    ],
+)
+def test_cochran_armitage__unequal_scores_match_r(x, n, scores, chisq, p):
+    """R 4.2.2: ``prop.trend.test(c(1, 3, 6), c(8, 8, 8), score = c(1, 2, 4))`` gives
+    X-squared = 6.4775510204081579, p = 0.010924540190823277;
+    ``prop.trend.test(c(2, 2, 5, 7), c(10, 9, 11, 10), score = c(0, 1, 3, 6))`` gives
+    6.6386083052749711, p = 0.009979186111572837."""
+    res = cochran_armitage(x, n, scores=scores)
+    assert res.statistic == pytest.approx(chisq, rel=1e-10)
+    assert res.p == pytest.approx(p, rel=1e-10)
+    assert res.df == 1
 
 
-def test_cochran_armitage__all_responders_empty_group_one_group():
+def test_cochran_armitage__empty_group_is_dropped_as_in_r():
+    """R 4.2.2: ``prop.trend.test(c(1, 0, 3), c(4, 0, 4))`` (the empty middle group gives
+    freq NaN and is dropped by lm) and ``prop.trend.test(c(1, 3), c(4, 4), score = c(1, 3))``
+    both give X-squared = 2.0000000000000004, p = 0.15729920705028447."""
+    res = cochran_armitage([1, 0, 3], [4, 0, 4], scores=[1, 2, 3])
+    assert res.statistic == pytest.approx(2.0000000000000004, rel=1e-10)
+    assert res.p == pytest.approx(0.15729920705028447, rel=1e-10)
+    assert res.table["n"].to_list() == [4, 0, 4]
+
+
+def test_cochran_armitage__all_responders_one_group_and_bad_lengths():
     res = cochran_armitage([5, 5], [5, 5], scores=[1, 2])
+    assert res.statistic is None and res.p is None and "all or no responders" in res.note
+    res = cochran_armitage([0, 0, 0], [3, 4, 5], scores=[1, 2, 3])
     assert res.statistic is None and "all or no responders" in res.note
-    res = cochran_armitage([1, 0, 3], [4, 0, 4], scores=[1, 2, 3])  # empty middle dose dropped
-    assert res.statistic == pytest.approx(cochran_armitage([1, 3], [4, 4], scores=[1, 3]).statistic)
     assert cochran_armitage([1], [4], scores=[1]).note == "fewer than two groups with subjects"
+    with pytest.raises(InputDataError, match="equal lengths"):
+        cochran_armitage([1, 2], [4, 4], scores=[1, 2, 3])
 
 
 def test_summarize_proportions__missing_excluded_and_full_response():
