@@ -40,6 +40,36 @@ def test_cross_field_problems(key, value, message):
 
 
 def test_repository_config_report_section_is_valid():
+    """The shipped config/config.yaml report section, with its values typed by hand."""
     from outcomes.config import DEFAULT_CONFIG, read_config_file
 
-    ReportParams.from_config(read_config_file(DEFAULT_CONFIG)["report"])
+    section = read_config_file(DEFAULT_CONFIG)["report"]
+    assert list(_check_report_section({"report": section})) == []
+    params = ReportParams.from_config(section)
+    assert params.section_order == (
+        "cover",
+        "validation",
+        "disposition",
+        "baseline",
+        "safety",
+        "obd",
+        "activity",
+        "rates",
+        "time_to_event",
+        "swimmer",
+        "analysis_tables",
+        "methods",
+        "dictionary",
+    )
+    assert params.table_order == ()
+    assert params.activity_scores == ("SLEDAI2K", "PGA")
+    assert params.conf_level == 0.95
+    assert params.rate_ci_method == "clopper-pearson"
+    # AVAL = ADT - STARTDT + 1: day 1, then the landmarks floor(m x 365/12) + 1 for m = 3, 6, 12,
+    # 24 (endpoints.md §16.18).
+    assert params.at_risk_days == (1, 92, 183, 366, 731)
+    assert params.km_conf_type == "log-log"
+    assert (params.figure_width_in, params.figure_height_in, params.figure_dpi) == (8.0, 4.5, 100)
+    assert params.describe()[0] == (
+        "Mean scores by visit and dose level carry a 95% t-based confidence interval."
+    )
