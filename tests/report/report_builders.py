@@ -12,12 +12,23 @@ from pathlib import Path
 
 import polars as pl
 
+from outcomes.configuration import load_config
+
 D = dt.date
 CUT = D(2027, 1, 31)
 SUBJECTS = ("S01", "S02", "S03", "S04", "S05", "S06")
 
 
 def report_config() -> dict:
+    """The shipped configuration with :func:`report_overrides` merged over it.
+
+    Complete, as a run's configuration is: the methods section builds every stage's parameters.
+    """
+    return load_config(overrides=report_overrides())
+
+
+def report_overrides() -> dict:
+    """The keys the report tests set: the study, the cut and the report layout."""
     return {
         "study": {
             "studyid": "NCT07274059",

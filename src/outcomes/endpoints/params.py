@@ -51,6 +51,58 @@ class EndpointParams:
         """Minimum span in days of a sustained run: floor(months × days_per_month) (§16.15)."""
         return math.floor(round(months * self.days_per_month, 6))
 
+    def describe(self) -> tuple[str, ...]:
+        """The configured subject-level endpoint rules in words, for the report's methods section.
+
+        Returns
+        -------
+        tuple[str, ...]
+            Sentences on non-responder imputation, rescue, maintenance, time in LLDAS,
+            sustained LLDAS and durations.
+        """
+        bridge = self.bridge_missing_max
+        if self.rescue_is_failure:
+            rescue = (
+                "An SLE rescue or CAR-T re-treatment is a failure: every responder parameter is a "
+                "non-response from its start date, and a rescue before first achievement censors "
+                "the time to achievement (CNSR 3)."
+            )
+        else:
+            rescue = (
+                "An SLE rescue or CAR-T re-treatment is not a failure (observed-case "
+                "sensitivity analysis): later assessments count as observed."
+            )
+        if self.duration_death == "censor":
+            death = (
+                "A death without a prior loss censors the duration of the first episode (CNSR 1) "
+                "at the last assessment in the state."
+            )
+        else:
+            death = (
+                "A death without a prior loss ends the duration of the first episode as an event."
+            )
+        months = ", ".join(str(m) for m in self.sustained_months)
+        days = ", ".join(str(self.sustained_days(m)) for m in self.sustained_months)
+        return (
+            "A due visit missed because the subject died or withdrew before its window closed, "
+            "missed for no recorded reason, or whose state is not evaluable counts as a "
+            "non-response (non-responder imputation).",
+            rescue,
+            "Maintained drug-free DORIS and LLDAS (DFMAINT, LLMAINT) are assessed at "
+            f"{', '.join(self.maintenance_avisit)}: the state holds at every scheduled visit from "
+            f"first achievement through that visit, bridging at most {bridge} consecutive "
+            "missing or not-evaluable scheduled visit(s); the strict DFMAINTS and LLMAINTS "
+            "bridge none.",
+            "Time in LLDAS (LLDASPCT) is the percentage of the observed time from Day 0 to the "
+            "last evaluable assessment spent in LLDAS; LLDAS50 is a percentage of at least "
+            f"{self.lldas50_pct_ge:g}%. Both are written at each scheduled visit from "
+            f"{self.lldas_time_first_avisit} on and overall (AVISITN {self.overall_avisitn}).",
+            f"Sustained LLDAS (LLSUST<X>, X = {months} months) needs a run of LLDAS assessments "
+            f"spanning at least floor(X × {self.days_per_month:g}) days ({days} days), with at "
+            f"most {bridge} missing or not-evaluable scheduled visit(s) between two of them.",
+            death,
+        )
+
 
 @dataclass(frozen=True)
 class IcahtParams:
@@ -118,6 +170,49 @@ class SafetyParams:
             obd_window_last_day=int(section["obd_window_last_day"]),
             icaht=IcahtParams.from_config(section["icaht"]),
         )
+
+    def describe(self) -> tuple[str, ...]:
+        """The configured AE windows and ICAHT grading in words, for the report's methods section.
+
+        Returns
+        -------
+        tuple[str, ...]
+            Sentences on the AE window flags, then on the ICAHT and T-ICAHT grades.
+        """
+        first = self.ae_window_first_day
+        return (
+            "Adverse events are placed by study day of onset (Day 0 = infusion): W3MFL flags "
+            f"onset on Days {first} to {self.ae_window_last_day} and W28FL, the OBD toxicity "
+            f"window, onset on Days {first} to {self.obd_window_last_day}, both inclusive.",
+            *_describe_icaht(self.icaht),
+        )
+
+
+def _describe_icaht(p: IcahtParams) -> tuple[str, ...]:
+    """ICAHT (neutrophils) and T-ICAHT (platelets) grading in words; counts in 10^9/L."""
+    early = f"Days 0 to {p.early_last_day}"
+    late = f"Days {p.early_last_day + 1} to {p.late_last_day}"
+    g2, g3 = p.anc_early_g2_days_ge, p.anc_early_g3_days_ge
+    anc_late = ", ".join(f"{v:g}" for v in p.anc_late_le)
+    plt_late = p.plt_late_lt
+    return (
+        "ICAHT is graded from ANC and platelet counts (10^9/L, compared in exact decimals), "
+        "each draw held until the next one.",
+        f"Early ICAHT ({early}): days with ANC <= {p.anc_early_le:g}: 1 to {g2 - 1} grade 1, "
+        f"{g2} to {g3 - 1} grade 2, {g3} or more grade 3; grade 4 when ANC <= "
+        f"{p.anc_early_profound_le:g} for {p.anc_early_profound_g4_days_ge} days or more, or "
+        f"above {p.anc_early_le:g} on no day of the window with every day known.",
+        f"Late ICAHT ({late}): the highest grade 1 to 4 whose threshold (ANC <= {anc_late}) at "
+        f"least {p.late_min_values} draws reach; with fewer draws it is not graded.",
+        f"Early T-ICAHT ({early}): days with platelets < {p.plt_early_lt[0]:g}: 1 to "
+        f"{p.plt_early_g2_days_ge - 1} grade 1, {p.plt_early_g2_days_ge} or more grade 2; days "
+        f"< {p.plt_early_lt[1]:g}: 1 to {p.plt_early_g4_days_ge - 1} grade 3, "
+        f"{p.plt_early_g4_days_ge} or more grade 4.",
+        f"Late T-ICAHT ({late}, graded with at least {p.late_min_values} draws): any day < "
+        f"{plt_late[0]:g} grade 1, < {plt_late[1]:g} grade 2, < {plt_late[2]:g} for 1 to "
+        f"{p.plt_late_g4_days_ge - 1} days grade 3 and {p.plt_late_g4_days_ge} days or more "
+        "grade 4.",
+    )
 
 
 def schedule_from_config(visits: Mapping[str, Any]) -> pl.LazyFrame:

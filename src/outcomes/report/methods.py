@@ -3,69 +3,194 @@
 The methods text comes from (1) the ``describe()`` of each stage's parameter dataclass, built
 from the same config section the stage reads, and (2) every configured key with the description
 that ``config/config.schema.json`` gives it. The data dictionary comes from the pandera schemas
-of :mod:`outcomes.schemas` (the export tables and every derived-dataset schema found there).
+of :mod:`outcomes.schemas` (the export tables and every derived-dataset schema defined in the
+modules of :data:`SCHEMA_MODULES`).
+
+Every stage module listed in :data:`PARAM_MODULES` must describe itself: a module without a
+dataclass that has ``from_config`` and ``describe``, or a describing dataclass that cannot be built
+from the configuration, is an :class:`~outcomes.errors.OutcomesError`, never left out.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import pandera.polars as pa
 import polars as pl
 
+from outcomes.analysis import params as analysis_params
 from outcomes.config import load_schema
+from outcomes.derive import params as derive_params
+from outcomes.derive.medications import params as medication_params
+from outcomes.endpoints import params as endpoint_params
 from outcomes.errors import OutcomesError
+from outcomes.report import params as report_params
+from outcomes.schemas import adam as adam_schemas
+from outcomes.schemas import dictionary as dictionary_schemas
+from outcomes.schemas import endpoints as endpoint_schemas
+from outcomes.schemas import export as export_table_schemas
+from outcomes.validate import params as validation_params
 
-#: Parameter modules of each stage and the config sections their dataclasses are built from.
-PARAM_MODULES: dict[str, tuple[str, ...]] = {
-    "outcomes.validate.params": ("validation",),
-    "outcomes.derive.params": ("visits", "scores", "criteria"),
-    "outcomes.derive.medications.params": ("medications",),
-    "outcomes.endpoints.params": ("endpoints", "safety"),
-    "outcomes.analysis.params": ("analysis",),
-    "outcomes.report.params": ("report",),
-}
+
+@dataclass(frozen=True)
+class StageParams:
+    """A stage's parameter module and the config section of each of its describing dataclasses.
+
+    Attributes
+    ----------
+    module
+        The stage's parameter module.
+    sections
+        Name of every dataclass of ``module`` that has ``from_config`` and ``describe`` → the
+        config section it is built from; its sentences are listed under that section.
+    whole_config
+        Names of the dataclasses whose ``from_config`` takes the whole configuration (they read
+        several sections); they are still listed under their entry of ``sections``.
+    """
+
+    module: ModuleType
+    sections: Mapping[str, str]
+    whole_config: frozenset[str] = field(default_factory=frozenset)
+
+
+#: Parameter module of each stage, in data-flow order, and the sections its dataclasses read.
+PARAM_MODULES: tuple[StageParams, ...] = (
+    StageParams(
+        validation_params,
+        {"ValidationParams": "validation"},
+        whole_config=frozenset({"ValidationParams"}),
+    ),
+    StageParams(derive_params, {"Criteria": "criteria"}),
+    StageParams(medication_params, {"MedicationParams": "medications"}),
+    StageParams(endpoint_params, {"EndpointParams": "endpoints", "SafetyParams": "safety"}),
+    StageParams(
+        analysis_params,
+        {
+            "SurvivalParams": "analysis",
+            "ResponseParams": "analysis",
+            "ActivityParams": "analysis",
+            "SafetyParams": "analysis",
+            "ObdParams": "analysis",
+        },
+    ),
+    StageParams(report_params, {"ReportParams": "report"}),
+)
+
+#: Every module of :mod:`outcomes.schemas`; the data dictionary reads the schemas found in them.
+SCHEMA_MODULES: tuple[ModuleType, ...] = (
+    adam_schemas,
+    dictionary_schemas,
+    endpoint_schemas,
+    export_table_schemas,
+)
+
+#: What a ``from_config`` raises on a section it cannot be built from.
 _BUILD_ERRORS = (AttributeError, KeyError, TypeError, ValueError, OutcomesError)
 
 
-def _describing_classes(module_name: str) -> list[type]:
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return []
-    return [
+def list_describing_classes(stage: StageParams) -> list[type]:
+    """The dataclasses of ``stage.module`` with ``from_config`` and ``describe``, in source order.
+
+    Parameters
+    ----------
+    stage
+        A stage parameter module and the sections of its describing dataclasses.
+
+    Returns
+    -------
+    list[type]
+        The describing classes defined in the module (not imported into it).
+
+    Raises
+    ------
+    OutcomesError
+        When the module has no describing class, when one of them has no section in
+        ``stage.sections``, or when ``stage.sections`` names a class that is not one of them.
+    """
+    name = stage.module.__name__
+    found = [
         obj
-        for name, obj in sorted(vars(module).items())
+        for obj in vars(stage.module).values()
         if isinstance(obj, type)
-        and obj.__module__ == module_name
+        and obj.__module__ == name
         and callable(getattr(obj, "from_config", None))
         and callable(getattr(obj, "describe", None))
     ]
+    if not found:
+        raise OutcomesError(
+            f"{name}: no class with from_config() and describe(); every stage listed in "
+            "outcomes.report.methods.PARAM_MODULES must describe its configured methods for the "
+            "report's methods section. Add describe() to the stage's parameter dataclass."
+        )
+    names = [cls.__name__ for cls in found]
+    unlisted = [n for n in names if n not in stage.sections]
+    if unlisted:
+        raise OutcomesError(
+            f"{name}: {', '.join(unlisted)} has from_config() and describe() but no config "
+            "section in outcomes.report.methods.PARAM_MODULES. Add the section it is built from."
+        )
+    unknown = [n for n in stage.sections if n not in names]
+    if unknown:
+        raise OutcomesError(
+            f"{name}: {', '.join(unknown)} is listed in outcomes.report.methods.PARAM_MODULES "
+            "but is not a class of this module with from_config() and describe()."
+        )
+    return found
+
+
+def _describe(stage: StageParams, cls: type, config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The sentences of ``cls`` built from its section of ``config`` (or the whole config)."""
+    section = stage.sections[cls.__name__]
+    where = f"{stage.module.__name__}.{cls.__name__}"
+    if cls.__name__ in stage.whole_config:
+        source, words = config, "the configuration"
+    elif section in config:
+        source, words = config[section], f"config section {section!r}"
+    else:
+        raise OutcomesError(
+            f"{where}: the configuration has no section {section!r} to build it from; the "
+            "methods section needs a complete configuration."
+        )
+    try:
+        params = cls.from_config(source)  # type: ignore[attr-defined]
+    except _BUILD_ERRORS as exc:
+        raise OutcomesError(
+            f"{where}: cannot be built from {words} ({type(exc).__name__}: {exc})."
+        ) from exc
+    return tuple(str(s) for s in params.describe())
 
 
 def summarize_definitions(config: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
     """``(section, sentences)`` from the ``describe()`` of every stage parameter dataclass.
 
-    Each dataclass of :data:`PARAM_MODULES` that has ``from_config`` and ``describe`` is built
-    from the first of its module's config sections it accepts (then from the whole config); one
-    that cannot be built from this configuration yet is skipped (its keys still appear in
-    :func:`summarize_settings`).
+    Each describing dataclass of :data:`PARAM_MODULES` is built from its config section (or the
+    whole configuration) and its sentences are listed under that section; the dataclasses of
+    one section follow each other in stage and source order.
+
+    Parameters
+    ----------
+    config
+        A complete, checked configuration.
+
+    Returns
+    -------
+    list[tuple[str, tuple[str, ...]]]
+        One entry per config section, in the order the stages first name it.
+
+    Raises
+    ------
+    OutcomesError
+        When a stage has no describing dataclass, or one cannot be built from ``config``; the
+        message names the module, the class and the reason.
     """
-    out = []
-    for module_name, sections in PARAM_MODULES.items():
-        for cls in _describing_classes(module_name):
-            candidates = [(s, config[s]) for s in sections if s in config] + [("config", config)]
-            for section, value in candidates:
-                try:
-                    sentences = tuple(str(s) for s in cls.from_config(value).describe())
-                except _BUILD_ERRORS:
-                    continue
-                out.append((section, sentences))
-                break
-    return out
+    out: dict[str, list[str]] = {}
+    for stage in PARAM_MODULES:
+        for cls in list_describing_classes(stage):
+            out.setdefault(stage.sections[cls.__name__], []).extend(_describe(stage, cls, config))
+    return [(section, tuple(sentences)) for section, sentences in out.items()]
 
 
 def _leaves(value: Any, schema: Mapping[str, Any], path: str) -> Iterator[tuple[str, str, str]]:
@@ -88,14 +213,9 @@ def summarize_settings(config: Mapping[str, Any]) -> pl.DataFrame:
 
 
 def _schemas() -> Iterator[tuple[str, pa.DataFrameSchema]]:
-    from outcomes.schemas import export_schemas
-
-    yield from export_schemas().items()
-    package = importlib.import_module("outcomes.schemas")
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name == "export":
-            continue
-        module = importlib.import_module(f"outcomes.schemas.{info.name}")
+    """The export tables, then every schema (object or model) defined in :data:`SCHEMA_MODULES`."""
+    yield from export_table_schemas.export_schemas().items()
+    for module in SCHEMA_MODULES:
         for name in sorted(vars(module)):
             obj = getattr(module, name)
             if isinstance(obj, pa.DataFrameSchema):

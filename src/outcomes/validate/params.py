@@ -114,6 +114,42 @@ class ValidationParams:
             drugs=DrugLookup.from_config(config.get("medications") or {}),
         )
 
+    def describe(self) -> tuple[str, ...]:
+        """The configured validation thresholds in words, for the report's methods section.
+
+        Returns
+        -------
+        tuple[str, ...]
+            One sentence per rule that reads a configured value, naming the rule.
+        """
+        windows = "; ".join(f"{w.label}: days {w.lower_day} to {w.upper_day}" for w in self.windows)
+        return (
+            f"A dose level other than {', '.join(self.dose_levels)} is an error (VAL-011).",
+            f"An infusion more than {self.ld_to_infusion_max_days} days after the start of "
+            "lymphodepletion is an error (DAT-003).",
+            "A glucocorticoid record above "
+            f"{_number(self.gc_implausible_mg_per_day)} mg/day prednisone-equivalent is a "
+            "warning (CON-009).",
+            f"A PGA recorded with more than {self.pga_decimals_max} decimals is a warning "
+            "(VAL-007).",
+            "The SLEDAI-2K proteinuria item is checked against the recorded UPCR: a UPCR above "
+            f"{_number(self.upcr_proteinuria_gt_g_per_g)} g/g scores the item, and a "
+            "contradiction is a warning (CON-004).",
+            "An infused subject without an assessment in the "
+            f"{self.baseline_window_days} days before the start of lymphodepletion (the "
+            "infusion without it) has no baseline, a warning (CON-005).",
+            f"Scheduled visits must lie in their inclusive study-day windows ({windows}) and "
+            f"the pre-infusion visits ({', '.join(self.pre_infusion_visits)}) before Day 0, the "
+            "infusion; otherwise a warning (CON-006).",
+            f"The validation report lists at most {self.report_rows_per_group} issues per rule "
+            "and per subject; issues.csv holds them all.",
+        )
+
+
+def _number(value: Fraction) -> str:
+    """A configured exact number as short decimal text (``1000``, ``0.5``)."""
+    return f"{float(value):g}"
+
 
 @register_check
 def check_validation(config: Mapping[str, Any]) -> Iterator[str]:

@@ -132,6 +132,54 @@ class MedicationParams:
             rescue_start_day_gt=section["rescue_start_day_gt"],
         )
 
+    def describe(self) -> tuple[str, ...]:
+        """The configured medication rules in words, for the report's methods section.
+
+        Returns
+        -------
+        tuple[str, ...]
+            Sentences on classing, routes, the daily glucocorticoid dose, exposure and rescue.
+        """
+        once = self.once_frequency
+        if self.exclude_adrenal_replacement_le_pred_eq is None:
+            adrenal = (
+                f"Glucocorticoid records for {', '.join(self.adrenal_indications)} are always "
+                "counted in that dose."
+            )
+        else:
+            adrenal = (
+                f"Glucocorticoid records for {', '.join(self.adrenal_indications)} at or below "
+                f"{_text(self.exclude_adrenal_replacement_le_pred_eq)} mg/day "
+                "prednisone-equivalent are left out of that dose."
+            )
+        return (
+            f"Medication records are classed by a dictionary of {len(self.dictionary)} drugs "
+            "matched case-insensitively on name or alias; a CMCLAS value that maps to a class "
+            "takes precedence.",
+            f"Routes {', '.join(self.systemic_routes)} are systemic; "
+            f"{', '.join(self.systemic_only_classes)} records count for doses, exposure and "
+            "rescue only by a systemic route.",
+            "The daily prednisone-equivalent glucocorticoid dose sums, over the active systemic "
+            f"glucocorticoid records, mg/day × {_text(self.gc_reference_prednisone_mg)} / the "
+            f"drug's equivalent mg, rounded half up to {self.gc_decimals} decimals once per day.",
+            adrenal,
+            f"A {once} administration of a {' or '.join(self.once_exposure_classes)} drug stays "
+            "active for the drug's exposure days, else "
+            f"{self.once_exposure_days_default} days; any other {once} administration is "
+            "active on its start day only.",
+            f"{' and '.join(self.ld_drugs).capitalize()} started on study days "
+            f"{self.ld_window_first_day} to {self.ld_window_last_day} (Day 0 = infusion) without "
+            "a CMCLAS are lymphodepletion.",
+            f"A record counts as given for SLE when its indication is {self.sle_indication}, or "
+            "when it has no indication and its class is one of "
+            f"{', '.join(self.missing_indication_sle_classes)}; records for "
+            f"{', '.join(self.cart_toxicity_indications)} are CAR-T toxicity management and "
+            "never an SLE rescue.",
+            "Rescue and flare-treatment events are records started after study day "
+            f"{self.rescue_start_day_gt}; {', '.join(self.ivig_drugs)} or plasma exchange "
+            f"given for {self.sle_indication} is a rescue.",
+        )
+
     # -- exact arithmetic: every dose is an integer numerator over one common denominator ----
     @property
     def unit_scale(self) -> int:
@@ -170,6 +218,11 @@ class MedicationParams:
         out = {d.inn: d.inn for d in self.dictionary}
         out |= {a: d.inn for d in self.dictionary for a in d.aliases}
         return out
+
+
+def _text(value: Fraction) -> str:
+    """A configured exact number as short decimal text (``5``, ``0.75``)."""
+    return f"{float(value):g}"
 
 
 def _entry_problems(inn: str, entry: Mapping[str, Any], once_classes: list[str]) -> Iterator[str]:
