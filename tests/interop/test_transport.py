@@ -116,9 +116,37 @@ def test_write_xpt__reads_back_values_and_labels(tmp_path: Path):
     assert_frame_equal(content.frame, expected)
     assert_frame_equal(compute_transport_frame(frame), expected)
     assert content.labels == {v.name: v.label for v in meta.variables}
-    assert content.formats["ADT"] == "DATE9"
+    assert content.formats["ADT"] == "DATE9."
     assert content.name == "ADVISIT"
     assert content.label == "Disease Activity by Assessment"
+
+
+def _namestr_formats(path: Path) -> dict[str, tuple[str, int, int]]:
+    """(format name, width, decimals) of each variable, read from the NAMESTR records (TS-140)."""
+    content = path.read_bytes()
+    start = content.index(b"HEADER RECORD*******NAMESTR HEADER RECORD!!!!!!!")
+    count = int(content[start + 54 : start + 58])
+    formats = {}
+    for i in range(count):
+        rec = content[start + 80 + 140 * i : start + 80 + 140 * (i + 1)]
+        name = rec[8:16].decode("ascii").rstrip()
+        fmt = rec[56:64].decode("ascii").rstrip()
+        width = int.from_bytes(rec[64:66], "big")
+        decimals = int.from_bytes(rec[66:68], "big")
+        formats[name] = (fmt, width, decimals)
+    return formats
+
+
+def test_write_xpt__date_format_is_date9_in_the_namestr(tmp_path: Path):
+    """XPT v5 (SAS TS-140) holds a format as NFORM (8 bytes), NFL (width) and NFD (decimals):
+    ``DATE9.`` is NFORM ``DATE``, NFL 9, NFD 0; numbers and text carry no format."""
+    frame = _frame()
+    meta = create_dataset_metadata(frame, name="advisit", schema=SCHEMA)
+    write_xpt(frame, tmp_path / "advisit.xpt", meta=meta)
+    formats = _namestr_formats(tmp_path / "advisit.xpt")
+    assert formats["ADT"] == ("DATE", 9, 0)
+    assert formats["AVAL"] == ("", 0, 0)
+    assert formats["USUBJID"] == ("", 0, 0)
 
 
 def test_write_xpt__long_text_rejected(tmp_path: Path):

@@ -179,6 +179,17 @@ def _verify(path: Path, image: pl.DataFrame, *, meta: DatasetMeta) -> None:
         raise OutcomesError(f"write_xpt: dataset {meta.name} does not read back identically.")
 
 
+def _sas_format_name(raw: str | None) -> str | None:
+    """A format reference in SAS notation, ``NAMEw.d`` ending with its period (``DATE9.``).
+
+    Readers differ in whether they keep the period (pyreadstat gives ``DATE9`` before 1.3 and
+    ``DATE9.`` from 1.3); in the file itself the name and the width are separate fields.
+    """
+    if not raw:
+        return None
+    return raw if "." in raw else f"{raw}."
+
+
 def read_xpt(path: Path) -> XptContent:
     """Read an XPT file (v5 or v8) with its labels; SAS dates become ``Date`` columns.
 
@@ -201,7 +212,7 @@ def read_xpt(path: Path) -> XptContent:
     return XptContent(
         frame=frame,
         labels={k: v or "" for k, v in meta.column_names_to_labels.items()},
-        formats=dict(meta.original_variable_types),
+        formats={k: _sas_format_name(v) for k, v in meta.original_variable_types.items()},
         name=meta.table_name or path.stem.upper(),
         label=meta.file_label or "",
     )
