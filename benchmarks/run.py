@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = list(args.sizes)
     # The config is checked once (as Snakemake checks it once before starting the rules), in a
     # child process so that this one stays small (see ensure_export).
-    check = "from outcomes.config import load_config; load_config()"
+    check = "from outcomes.configuration import load_config; load_config()"
     checked = measure([sys.executable, "-c", check])
     if not checked.ok:
         raise SystemExit(f"config/config.yaml does not pass its checks: {checked.error}")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from outcomes.config import load_config
+from outcomes.configuration import load_config
 from outcomes.contract import TABLES
 from outcomes.steps import RULE_MODULES
 

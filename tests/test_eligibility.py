@@ -10,7 +10,7 @@ import pytest
 from polars.testing import assert_series_equal
 
 from outcomes import contract as c
-from outcomes.config import load_config
+from outcomes.configuration import load_config
 from outcomes.eligibility import (
     EligibilityParams,
     compute_creatinine_clearance,

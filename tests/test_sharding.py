@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from outcomes.config import load_config
+from outcomes.configuration import load_config
 from outcomes.contract import TABLES
 from outcomes.errors import ConfigError
 from outcomes.simulate import simulate_export

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from outcomes.config import load_config
+from outcomes.configuration import load_config
 from outcomes.contract import TABLES
 from outcomes.errors import ExportReadError
 from outcomes.simulate import simulate_export

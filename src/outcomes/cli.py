@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 from outcomes import __version__
-from outcomes.config import DEFAULT_CONFIG, REPO_ROOT, load_config
+from outcomes.config import DEFAULT_CONFIG, REPO_ROOT
+from outcomes.configuration import load_config
 from outcomes.errors import ExportReadError, OutcomesError
 
 

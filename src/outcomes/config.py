@@ -1,8 +1,10 @@
-"""Load and check the configuration (``config/config.yaml``) against its strict JSON schema.
+"""Read the configuration (``config/config.yaml``) and check it against its strict JSON schema.
 
-The JSON schema checks shape, types, ranges and unknown keys; :data:`CROSS_FIELD_CHECKS` holds the
-rules that span several keys (windows in order, a date that parses, ...). Every problem is
-reported at once, each naming its key path, in a :class:`~outcomes.errors.ConfigError`.
+The JSON schema checks shape, types, ranges and unknown keys. Rules that span several keys
+(windows in order, a date that parses, ...) live beside the code that owns each section, marked
+with :func:`register_check`; :mod:`outcomes.configuration` runs the schema and all of them, and
+reports every problem at once, each naming its key path, in a :class:`~outcomes.errors.ConfigError`.
+This module imports no stage of the data flow.
 """
 
 from __future__ import annotations
@@ -24,34 +26,27 @@ DEFAULT_CONFIG = REPO_ROOT / "config" / "config.yaml"
 SCHEMA_PATH = REPO_ROOT / "config" / "config.schema.json"
 
 CrossFieldCheck = Callable[[Mapping[str, Any]], Iterator[str]]
+#: The safe YAML loader, in C where PyYAML was built with libyaml (same documents, faster).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def register_check(check: CrossFieldCheck) -> CrossFieldCheck:
+    """Mark ``check`` as a cross-field rule of the config section its module owns.
+
+    Nothing is imported or collected here: :func:`outcomes.configuration.validate_config` runs
+    the marked functions of the section owners it lists.
+    """
+    check.is_config_check = True  # type: ignore[attr-defined]
+    return check
+
+
+@register_check
 def _check_data_cut(config: Mapping[str, Any]) -> Iterator[str]:
     text = config["data"]["data_cut"]
     try:
         dt.date.fromisoformat(text)
     except ValueError:
         yield f"data.data_cut: {text!r} is not a calendar date (YYYY-MM-DD)"
-
-
-CROSS_FIELD_CHECKS: list[CrossFieldCheck] = [_check_data_cut]
-
-#: Modules that own a config section and register its cross-field checks on import.
-SECTION_MODULES: tuple[str, ...] = (
-    "outcomes.eligibility",
-    "outcomes.validate.params",
-    "outcomes.derive.params",
-    "outcomes.derive.medications.params",
-    "outcomes.endpoints.params",
-    "outcomes.analysis.params",
-    "outcomes.report.params",
-)
-
-
-def register_check(check: CrossFieldCheck) -> CrossFieldCheck:
-    """Add a cross-field rule (used as a decorator by the modules that own a config section)."""
-    CROSS_FIELD_CHECKS.append(check)
-    return check
 
 
 def load_schema() -> dict[str, Any]:
@@ -68,14 +63,8 @@ def _key_path(error: jsonschema.ValidationError) -> str:
     return "".join(parts)
 
 
-def validate_config(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Check ``config`` and return a deep copy of it.
-
-    Raises
-    ------
-    ConfigError
-        Listing every schema violation and cross-field problem, each with its key path.
-    """
+def check_config_schema(config: Mapping[str, Any]) -> list[str]:
+    """Every violation of the JSON schema by ``config``, each naming its key path."""
     validator = jsonschema.Draft202012Validator(load_schema())
     problems = []
     for error in sorted(
@@ -85,25 +74,17 @@ def validate_config(config: Mapping[str, Any]) -> dict[str, Any]:
             problems.append(f"{_key_path(error)}: {error.message} (unknown key)")
         else:
             problems.append(f"{_key_path(error)}: {error.message}")
-    if not problems:
-        _import_section_owners()
-        for check in CROSS_FIELD_CHECKS:
-            problems.extend(check(config))
+    return problems
+
+
+def raise_config_problems(problems: list[str]) -> None:
+    """Raise one :class:`ConfigError` listing ``problems`` (nothing when there are none)."""
     if problems:
         raise ConfigError(
             "Configuration is not valid:\n  - "
             + "\n  - ".join(problems)
             + "\nFix these keys (config/config.schema.json describes each one)."
         )
-    return copy.deepcopy(dict(config))
-
-
-def _import_section_owners() -> None:
-    """Import the modules that register cross-field checks for their config sections."""
-    import importlib
-
-    for module in SECTION_MODULES:
-        importlib.import_module(module)
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -117,28 +98,12 @@ def read_config_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"Config file {path} does not exist.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError(f"Config file {path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"Config file {path} must hold a mapping of sections at the top level.")
     return data
-
-
-def load_config(
-    path: Path = DEFAULT_CONFIG, overrides: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """Read, override (nested keys merged) and check a configuration.
-
-    A study's own file need not repeat every key: it is merged over the shipped
-    ``config/config.yaml`` (mappings key by key; lists and values replaced), then ``overrides``.
-    """
-    config = read_config_file(DEFAULT_CONFIG)
-    if Path(path).resolve() != DEFAULT_CONFIG.resolve():
-        config = merge(config, read_config_file(Path(path)))
-    if overrides:
-        config = merge(config, overrides)
-    return validate_config(config)
 
 
 def merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from outcomes.config import load_config, validate_config
+from outcomes.configuration import load_config, validate_config
 from outcomes.derive.params import (
     Criteria,
     DorisCriteria,

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from outcomes import contract as c
-from outcomes.config import load_config
+from outcomes.configuration import load_config
 from outcomes.io.export import cast_table, read_raw_table
 from outcomes.steps import StepIO, load_steps
 

@@ -7,7 +7,8 @@ import dataclasses
 import polars as pl
 import pytest
 
-from outcomes.config import load_config, merge, validate_config
+from outcomes.config import merge
+from outcomes.configuration import load_config, validate_config
 from outcomes.endpoints.params import (
     EndpointParams,
     SafetyParams,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from pandera.errors import SchemaErrors
 
-from outcomes.config import load_config
+from outcomes.configuration import load_config
 from outcomes.schemas.endpoints import ADAE, ADEPI, ADRS, ADSAFE, ADTTE
 from outcomes.steps import StepIO, load_steps
 from tests.endpoints.endpoint_builders import adsl, advisit, events, ex11_visits, subject

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from outcomes.config import (
-    DEFAULT_CONFIG,
-    load_config,
-    merge,
-    output_dir,
-    read_config_file,
-    validate_config,
-)
+from outcomes.config import DEFAULT_CONFIG, merge, output_dir, read_config_file
+from outcomes.configuration import load_config, validate_config
 from outcomes.errors import ConfigError
 
 

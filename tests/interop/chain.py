@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from outcomes.config import load_config
+from outcomes.configuration import load_config
 from outcomes.contract import TABLES
 from outcomes.steps import StepIO, load_step
 from outcomes.steps.shard import run_shard

@@ -227,7 +227,8 @@ def run_shard(folder: Path, *, config: Mapping[str, Any]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``split``, ``run`` and ``combine`` (see the module docstring)."""
-    from outcomes.config import DEFAULT_CONFIG, load_config
+    from outcomes.config import DEFAULT_CONFIG
+    from outcomes.configuration import load_config
 
     parser = argparse.ArgumentParser(prog="python -m outcomes.steps.shard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)

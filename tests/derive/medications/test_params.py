@@ -96,7 +96,7 @@ def test_cross_field_checks__shipped_config_passes():
 
 
 def test_validate_config__schema_names_medication_keys():
-    from outcomes.config import validate_config
+    from outcomes.configuration import validate_config
 
     config = read_config_file(DEFAULT_CONFIG)
     config["medications"]["dictionary"]["prednisone"]["equivalent"] = 5
@@ -109,7 +109,7 @@ def test_validate_config__schema_names_medication_keys():
 
 
 def test_validate_config__runs_the_medication_cross_field_checks():
-    from outcomes.config import validate_config
+    from outcomes.configuration import validate_config
 
     config = read_config_file(DEFAULT_CONFIG)
     config["medications"]["ld_window_first_day"] = 0
