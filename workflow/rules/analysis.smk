@@ -4,7 +4,7 @@
 
 rule analyze_survival:
     input:
-        code=code_inputs("analysis", "steps/analysis.py"),
+        code=code_inputs("analyze_survival"),
         adtte=f"{OUT}/adam/adtte.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
     output:
@@ -24,7 +24,7 @@ rule analyze_survival:
 
 rule analyze_response:
     input:
-        code=code_inputs("analysis", "steps/analysis.py"),
+        code=code_inputs("analyze_response"),
         adrs=f"{OUT}/adam/adrs.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
     output:
@@ -42,7 +42,7 @@ rule analyze_response:
 
 rule analyze_disease_activity:
     input:
-        code=code_inputs("analysis", "steps/analysis.py"),
+        code=code_inputs("analyze_disease_activity"),
         advisit=f"{OUT}/adam/advisit.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
     output:
@@ -58,7 +58,7 @@ rule analyze_disease_activity:
 
 rule analyze_safety:
     input:
-        code=code_inputs("analysis", "steps/analysis.py"),
+        code=code_inputs("analyze_safety"),
         adae=f"{OUT}/adam/adae.parquet",
         adsafe=f"{OUT}/adam/adsafe.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
@@ -77,7 +77,7 @@ rule analyze_safety:
 
 rule analyze_obd:
     input:
-        code=code_inputs("analysis", "steps/analysis.py"),
+        code=code_inputs("analyze_obd"),
         adae=f"{OUT}/adam/adae.parquet",
         adrs=f"{OUT}/adam/adrs.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",

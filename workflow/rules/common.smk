@@ -3,8 +3,10 @@
 import os
 
 from outcomes.config import DEFAULT_CONFIG, export_dir, merge, output_dir, read_config_file
-from outcomes.config import validate_config
+from outcomes.configuration import validate_config
 from outcomes.contract import TABLES
+from outcomes.imports import compute_source_files
+from outcomes.steps import RULE_MODULES
 
 CFG = validate_config(merge(read_config_file(DEFAULT_CONFIG), config))
 OUT = output_dir(CFG)
@@ -28,25 +30,15 @@ def export_files():
     return [os.path.join(EXPORT, n) for n in names if os.path.splitext(n)[0] in TABLES] or [EXPORT]
 
 
-FOUNDATION = ("contract.py", "errors.py", "decimal.py", "scoring.py", "eligibility.py", "io", "schemas")
+def code_inputs(rule):
+    """Source files of every module the rule's process imports, so a code change re-runs it.
 
-
-def code_inputs(*parts):
-    """Source files a rule's results depend on, so that a code change re-runs the rule.
-
-    Snakemake does not track changes inside an imported package; listing the modules as inputs
-    makes a changed derivation re-run its rule and everything downstream (plain mtimes).
+    Snakemake does not track changes inside an imported package. A rule's process imports
+    ``outcomes.steps`` and the rule's step module (``RULE_MODULES``); ``outcomes.imports`` follows
+    every import from there, so a changed module re-runs exactly the rules that run it, and
+    everything downstream of them (plain mtimes).
     """
-    root = os.path.join(workflow.basedir, "src", "outcomes")
-    files = []
-    for part in (*FOUNDATION, *parts):
-        path = os.path.join(root, part)
-        if os.path.isdir(path):
-            for folder, _, names in os.walk(path):
-                files += [os.path.join(folder, n) for n in names if n.endswith(".py")]
-        elif os.path.isfile(path):
-            files.append(path)
-    return sorted(files)
+    return compute_source_files(("outcomes.steps", RULE_MODULES[rule]))
 
 
 def final_targets():

@@ -4,7 +4,7 @@
 
 rule create_advisit:
     input:
-        code=code_inputs("derive", "steps/derive.py"),
+        code=code_inputs("create_advisit"),
         assessments=f"{OUT}/validated/assessments.parquet",
         subjects=f"{OUT}/validated/subjects.parquet",
         adcm=f"{OUT}/derived/adcm.parquet",
@@ -23,7 +23,7 @@ rule create_advisit:
 
 rule create_adsl:
     input:
-        code=code_inputs("derive", "steps/derive.py"),
+        code=code_inputs("create_adsl"),
         subjects=f"{OUT}/validated/subjects.parquet",
         assessments=f"{OUT}/validated/assessments.parquet",
         labs=f"{OUT}/validated/labs.parquet",

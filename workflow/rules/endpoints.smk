@@ -5,7 +5,7 @@
 
 rule create_efficacy:
     input:
-        code=code_inputs("endpoints", "steps/endpoints.py"),
+        code=code_inputs("create_efficacy"),
         advisit=f"{OUT}/adam/advisit.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
         events=f"{OUT}/derived/events.parquet",
@@ -24,7 +24,7 @@ rule create_efficacy:
 
 rule create_adae:
     input:
-        code=code_inputs("endpoints", "steps/endpoints.py"),
+        code=code_inputs("create_adae"),
         adverse_events=f"{OUT}/validated/adverse_events.parquet",
         labs=f"{OUT}/validated/labs.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",

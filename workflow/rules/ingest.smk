@@ -3,7 +3,7 @@
 
 rule simulate_demo:
     input:
-        code=code_inputs("simulate", "steps/ingest.py"),
+        code=code_inputs("simulate_demo"),
     output:
         **{table: f"{CFG['demo']['folder']}/{table}.csv" for table in TABLES},
     params:
@@ -18,7 +18,7 @@ rule simulate_demo:
 rule validate_export:
     input:
         export_files(),
-        code=code_inputs("validate", "steps/ingest.py"),
+        code=code_inputs("validate_export"),
     output:
         issues=f"{OUT}/validation/issues.csv",
         summary=f"{OUT}/validation/summary.json",
@@ -35,7 +35,7 @@ rule validate_export:
 rule create_validated_tables:
     input:
         export_files(),
-        code=code_inputs("ingest", "steps/ingest.py"),
+        code=code_inputs("create_validated_tables"),
         issues=f"{OUT}/validation/issues.csv",
     output:
         **{table: f"{OUT}/validated/{table}.parquet" for table in TABLES},

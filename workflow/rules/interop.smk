@@ -17,7 +17,7 @@ def sdtm_files():
 
 rule import_sdtm:
     input:
-        code=code_inputs("interop", "steps/interop.py"),
+        code=code_inputs("import_sdtm"),
         sdtm=sdtm_files(),
         mapping=SDTM_MAPPING,
     output:
@@ -34,7 +34,7 @@ rule import_sdtm:
 
 rule write_adam_transport:
     input:
-        code=code_inputs("interop", "steps/interop.py"),
+        code=code_inputs("write_adam_transport"),
         adam=[f"{OUT}/adam/{name}.parquet" for name in ADAM],
         mapping=SDTM_MAPPING,
     output:

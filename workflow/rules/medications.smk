@@ -4,7 +4,7 @@
 
 rule create_adcm:
     input:
-        code=code_inputs("derive/medications", "steps/medications.py"),
+        code=code_inputs("create_adcm"),
         medications=f"{OUT}/validated/medications.parquet",
         subjects=f"{OUT}/validated/subjects.parquet",
     output:
@@ -20,7 +20,7 @@ rule create_adcm:
 
 rule create_events:
     input:
-        code=code_inputs("derive/medications", "steps/medications.py"),
+        code=code_inputs("create_events"),
         adcm=f"{OUT}/derived/adcm.parquet",
         subjects=f"{OUT}/validated/subjects.parquet",
         assessments=f"{OUT}/validated/assessments.parquet",

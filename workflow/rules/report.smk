@@ -16,7 +16,7 @@ ANALYSIS_TABLES = sorted(
 
 rule render_report:
     input:
-        code=code_inputs("report", "steps/report.py"),
+        code=code_inputs("render_report"),
         adsl=f"{OUT}/adam/adsl.parquet",
         advisit=f"{OUT}/adam/advisit.parquet",
         adrs=f"{OUT}/adam/adrs.parquet",
@@ -57,7 +57,7 @@ rule render_report:
 
 rule write_manifest:
     input:
-        code=code_inputs("report", "steps/report.py"),
+        code=code_inputs("write_manifest"),
         export=export_files(),
         report=f"{OUT}/report.html",
     output:

@@ -2,7 +2,8 @@
 
 A step reads its inputs, calls one pure function, checks and writes its outputs, and logs counts.
 Rules call :func:`run_step` through ``workflow/scripts/run_step.py``. Step modules register their
-functions with :func:`step`; :data:`STEPS` maps rule names to them.
+functions with :func:`step`; :data:`STEPS` maps rule names to them and :data:`RULE_MODULES` names
+the one module each rule imports.
 """
 
 from __future__ import annotations
@@ -30,15 +31,6 @@ class StepIO:
 
 StepFunction = Callable[[StepIO], None]
 STEPS: dict[str, StepFunction] = {}
-STEP_MODULES: tuple[str, ...] = (
-    "outcomes.steps.ingest",
-    "outcomes.steps.interop",
-    "outcomes.steps.medications",
-    "outcomes.steps.derive",
-    "outcomes.steps.endpoints",
-    "outcomes.steps.analysis",
-    "outcomes.steps.report",
-)
 
 
 def step(func: StepFunction) -> StepFunction:
@@ -71,23 +63,27 @@ RULE_MODULES: dict[str, str] = {
 
 
 def load_step(rule: str) -> StepFunction:
-    """The step function of ``rule``, importing only its module (all modules if unlisted)."""
+    """The step function of ``rule``, importing only its module (:data:`RULE_MODULES`).
+
+    The rule's process runs only that module's imports, which is what the workflow lists as the
+    rule's code inputs (``outcomes.imports``).
+
+    Raises
+    ------
+    OutcomesError
+        When ``rule`` has no step module.
+    """
     module = RULE_MODULES.get(rule)
-    if module is not None:
-        importlib.import_module(module)
-    if rule not in STEPS:
-        load_steps()
+    if module is None:
+        raise OutcomesError(f"rule {rule!r} has no step module in outcomes.steps.RULE_MODULES.")
+    importlib.import_module(module)
     return STEPS[rule]
 
 
 def load_steps() -> dict[str, StepFunction]:
     """Import every step module (each registers its steps) and return the registry."""
-    for module in STEP_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module.startswith(exc.name):
-                raise
+    for module in dict.fromkeys(RULE_MODULES.values()):
+        importlib.import_module(module)
     return STEPS
 
 
