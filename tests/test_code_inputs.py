@@ -68,9 +68,10 @@ def test_changing_a_module_reruns_exactly_the_rules_that_import_it(chunk: int, t
     result = json.loads(done.stdout.strip().splitlines()[-1])
     changes, edges = result["changes"], result["rulegraph"]
     assert changes.pop("") == [], "the tree copy was not up to date before the first change"
+    in_dag = {rule for edge in edges for rule in edge}  # the demo run has no import_sdtm
     wrong = {}
     for file, module in files.items():
-        direct = {rule for rule in RULE_MODULES if module in _rule_modules(rule)}
+        direct = {rule for rule in RULE_MODULES if module in _rule_modules(rule)} & in_dag
         expected = sorted(_downstream(direct, edges))
         if changes[file] != expected:
             wrong[file] = {"dry run": changes[file], "expected": expected}

@@ -61,6 +61,20 @@ def test_workflow__manifest_records_the_cut_and_input_checksums(run_dir: Path):
     assert "subjects.csv" in text
 
 
+def test_workflow__manifest_records_the_lock_and_every_installed_package(run_dir: Path):
+    from importlib import metadata
+
+    from outcomes.report.manifest import LOCK_FILE, compute_sha256
+
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["lock"]["file"] == "requirements-lock.txt"
+    assert manifest["lock"]["sha256"] == compute_sha256(LOCK_FILE)
+    installed = manifest["installed_packages"]
+    assert len(installed) == len({d.metadata["Name"].lower() for d in metadata.distributions()})
+    for name in ("polars", "lifelines", "statsmodels", "pandera", "snakemake", "pyreadstat"):
+        assert installed[name] == metadata.version(name)
+
+
 def test_workflow__rerun_with_nothing_changed_does_nothing(run_dir: Path):
     report = run_dir / "report.html"
     before = report.stat().st_mtime_ns

@@ -165,6 +165,7 @@ def test_compare_cuts__writes_files_to_cut_b_comparison_and_prints(cuts):
     out = cuts[1] / "comparison"
     assert sorted(p.name for p in out.iterdir()) == [
         "changed_endpoints.csv",
+        "changed_packages.csv",
         "changed_records.csv",
         "new_assessments.csv",
         "new_subjects.csv",
@@ -245,3 +246,53 @@ def test_compare_cuts__no_manifest_and_mixed_adsl_cut_dates_is_an_error(cuts, tm
     )
     with pytest.raises(InputDataError, match=r"adsl.DCUTDT does not hold one data cut date"):
         compare_cuts(*cuts, out=tmp_path / "c")
+
+
+def _manifest(cut: Path, **fields) -> None:
+    manifest = json.loads((cut / "manifest.json").read_text())
+    (cut / "manifest.json").write_text(json.dumps({**manifest, **fields}))
+
+
+def test_compare_cuts__names_packages_whose_versions_differ(cuts):
+    lock_a = {"file": "requirements-lock.txt", "sha256": "aa11", "differs": {}}
+    _manifest(
+        cuts[0],
+        python="3.11.7",
+        installed_packages={"numpy": "2.4.6", "polars": "2.0.0", "six": "1.16.0"},
+        lock=lock_a,
+    )
+    _manifest(
+        cuts[1],
+        python="3.11.7",
+        installed_packages={"numpy": "2.4.6", "polars": "2.1.0", "xlsxwriter": "3.2.0"},
+        lock={**lock_a, "sha256": "bb22"},
+    )
+    result = compare_cuts(*cuts, out=None)
+    assert result.changed_packages.rows() == [
+        ("dependency lock (sha256)", "aa11", "bb22"),
+        ("polars", "2.0.0", "2.1.0"),
+        ("six", "1.16.0", "not installed"),
+        ("xlsxwriter", "not installed", "3.2.0"),
+    ]
+    text = (cuts[1] / "comparison" / "summary.txt").read_text()
+    assert (
+        "Produced with different package versions: 4\n  dependency lock (sha256): aa11 -> bb22"
+        in text
+    )
+    assert "  polars: 2.0.0 -> 2.1.0" in text
+    written = pl.read_csv(cuts[1] / "comparison" / "changed_packages.csv")
+    assert written.columns == ["PACKAGE", "VERSION_A", "VERSION_B"] and written.height == 4
+
+
+def test_compare_cuts__same_packages_and_unknown_packages_are_said(cuts):
+    same = {"python": "3.11.7", "installed_packages": {"polars": "2.1.0"}}
+    _manifest(cuts[0], **same)
+    result = compare_cuts(*cuts, out=None)
+    assert result.changed_packages is None
+    assert result.summary().endswith(
+        "Package versions: unknown (a cut has no manifest.json listing them)"
+    )
+    _manifest(cuts[1], **same)
+    result = compare_cuts(*cuts, out=None)
+    assert result.changed_packages.height == 0
+    assert result.summary().endswith("Package versions: the same in both cuts")

@@ -5,7 +5,9 @@ endpoint values (``adrs`` responder status by USUBJID × PARAMCD × AVISIT; ``ad
 censoring, dates and AVAL by USUBJID × PARAMCD); and, for data managers, source records dated
 on or before cut A whose values differ in cut B. Cut B's tables are first cut at cut A's date
 with the same rule as ingest (:func:`outcomes.ingest.data_cut.filter_by_data_cut`), so an end
-date or death that merely happened after cut A is not a change.
+date or death that merely happened after cut A is not a change. It also says when the two cuts
+were produced with different package versions or another dependency lock (from their
+``manifest.json``), since a number may then change for a reason other than the data.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ ENDPOINTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "adrs": (("USUBJID", "PARAMCD", "AVISIT"), ("AVALC", "AVAL", "ADT")),
     "adtte": (("USUBJID", "PARAMCD"), ("CNSR", "STARTDT", "ADT", "AVAL")),
 }
+PACKAGE_SCHEMA = {"PACKAGE": pl.String, "VERSION_A": pl.String, "VERSION_B": pl.String}
+#: The row of :func:`create_package_changes` that compares the dependency locks.
+LOCK_ROW = "dependency lock (sha256)"
 CHANGE_SCHEMA = {
     "DATASET": pl.String,
     "USUBJID": pl.String,
@@ -55,6 +60,7 @@ class ComparisonResult:
     new_assessments: pl.DataFrame
     changed_endpoints: pl.DataFrame
     changed_records: pl.DataFrame
+    changed_packages: pl.DataFrame | None = None
 
     def summary(self) -> str:
         """A readable account of every difference."""
@@ -78,7 +84,21 @@ class ComparisonResult:
                 f"{r['VALUE_B']} ({r['CHANGE']})"
                 for r in frame.iter_rows(named=True)
             ]
+        lines += self._package_lines()
         return "\n".join(lines)
+
+    def _package_lines(self) -> list[str]:
+        if self.changed_packages is None:
+            return ["Package versions: unknown (a cut has no manifest.json listing them)"]
+        if self.changed_packages.is_empty():
+            return ["Package versions: the same in both cuts"]
+        return [
+            f"Produced with different package versions: {self.changed_packages.height}",
+            *(
+                f"  {r['PACKAGE']}: {r['VERSION_A']} -> {r['VERSION_B']}"
+                for r in self.changed_packages.iter_rows(named=True)
+            ),
+        ]
 
 
 def _read(cut: Path, rel: str) -> pl.DataFrame:
@@ -91,10 +111,47 @@ def _read(cut: Path, rel: str) -> pl.DataFrame:
     return pl.read_parquet(path)
 
 
+def _manifest(cut: Path) -> dict | None:
+    path = cut / "manifest.json"
+    return json.loads(path.read_text("utf-8")) if path.is_file() else None
+
+
+def _versions(manifest: dict | None) -> dict[str, str] | None:
+    """Python, every installed package and the lock's SHA-256 that produced a cut."""
+    if manifest is None:
+        return None
+    packages = manifest.get("installed_packages") or manifest.get("package_versions")
+    if not packages:
+        return None
+    versions = {str(k): str(v) for k, v in packages.items()}
+    if "python" in manifest:
+        versions["python"] = str(manifest["python"])
+    lock = (manifest.get("lock") or {}).get("sha256")
+    versions[LOCK_ROW] = str(lock) if lock else "none"
+    return versions
+
+
+def create_package_changes(manifest_a: dict | None, manifest_b: dict | None) -> pl.DataFrame | None:
+    """Packages (and Python, and the dependency lock) whose versions differ between two cuts.
+
+    ``VERSION_A`` / ``VERSION_B`` are ``not installed`` where a package is in one environment
+    only. ``None`` when either manifest does not list its versions (nothing can be said).
+    """
+    a, b = _versions(manifest_a), _versions(manifest_b)
+    if a is None or b is None:
+        return None
+    rows = [
+        (name, a.get(name, "not installed"), b.get(name, "not installed"))
+        for name in sorted(set(a) | set(b))
+        if a.get(name) != b.get(name)
+    ]
+    return pl.DataFrame(rows, schema=PACKAGE_SCHEMA, orient="row")
+
+
 def _data_cut(cut: Path) -> dt.date:
-    manifest = cut / "manifest.json"
-    if manifest.is_file():
-        return dt.date.fromisoformat(json.loads(manifest.read_text("utf-8"))["data_cut"])
+    manifest = _manifest(cut)
+    if manifest is not None:
+        return dt.date.fromisoformat(manifest["data_cut"])
     dates = _read(cut, "adam/adsl.parquet")["DCUTDT"].drop_nulls().unique()
     if dates.len() != 1:
         raise InputDataError(
@@ -225,8 +282,9 @@ def compare_cuts(cut_a: Path, cut_b: Path, *, out: Path | None) -> ComparisonRes
     """Compare two data cuts' run folders and write the differences.
 
     Writes ``new_subjects.csv``, ``new_assessments.csv``, ``changed_endpoints.csv``,
-    ``changed_records.csv`` and ``summary.txt`` to ``out`` (default ``cut_b/comparison``);
-    nothing in either cut's own outputs is touched.
+    ``changed_records.csv``, ``changed_packages.csv`` (empty, with a note in the summary, when a
+    cut's manifest lists no versions) and ``summary.txt`` to ``out`` (default
+    ``cut_b/comparison``); nothing in either cut's own outputs is touched.
 
     Raises
     ------
@@ -241,6 +299,7 @@ def compare_cuts(cut_a: Path, cut_b: Path, *, out: Path | None) -> ComparisonRes
         new_assessments=create_new_records(cut_a, cut_b, table="assessments"),
         changed_endpoints=create_endpoint_changes(cut_a, cut_b),
         changed_records=create_record_changes(cut_a, cut_b, date_a=date_a),
+        changed_packages=create_package_changes(_manifest(cut_a), _manifest(cut_b)),
     )
     target = out if out is not None else cut_b / "comparison"
     target.mkdir(parents=True, exist_ok=True)
@@ -248,5 +307,9 @@ def compare_cuts(cut_a: Path, cut_b: Path, *, out: Path | None) -> ComparisonRes
     result.new_assessments.write_csv(target / "new_assessments.csv")
     result.changed_endpoints.write_csv(target / "changed_endpoints.csv")
     result.changed_records.write_csv(target / "changed_records.csv")
+    packages = result.changed_packages
+    (packages if packages is not None else pl.DataFrame(schema=PACKAGE_SCHEMA)).write_csv(
+        target / "changed_packages.csv"
+    )
     (target / "summary.txt").write_text(result.summary() + "\n", encoding="utf-8")
     return result
