@@ -10,7 +10,13 @@ def test_readme_generated_blocks_are_up_to_date():
     assert update_text(current) == current, "run `python -m outcomes.documentation`"
 
 
-def test_readme_quick_start_has_the_two_commands():
-    text = README.read_text(encoding="utf-8")
-    assert "pip install -e . && snakemake --cores 2" in text
-    assert 'pip install -e ".[test]" && pytest' in text
+WORKFLOW = "pip install -c requirements-lock.txt -e . && snakemake --cores 2"
+TESTS = 'pip install -c requirements-lock.txt -e ".[test]" && pytest -n auto'
+
+
+def test_readme_quick_start_has_the_two_commands_and_ci_runs_them():
+    quick_start = README.read_text(encoding="utf-8").split("## Quick start", 1)[1].split("\n## ")[0]
+    commands = [b.strip() for b in quick_start.split("```bash\n")[1:3]]
+    assert [c.split("\n```")[0] for c in commands] == [WORKFLOW, TESTS]
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert WORKFLOW in ci and TESTS in ci

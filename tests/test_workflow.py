@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -223,3 +224,46 @@ def test_workflow__adepi_episodes_start_and_end_at_their_source_records(run_dir:
     )
     wrong = end.filter((end_date != pl.col("ENDDT")).fill_null(True))
     assert wrong.height == 0, f"episodes whose end record is not dated ENDDT:\n{wrong}"
+
+
+@pytest.mark.parametrize(
+    ("block", "key", "value", "rule"),
+    [
+        ("survival", "quantiles", [0.5], "analyze_survival"),
+        ("response", "ci_methods", ["wilson"], "analyze_response"),
+        ("safety", "severe_grade_ge", 4, "analyze_safety"),
+    ],
+)
+def test_workflow__a_changed_analysis_key_reruns_only_its_analysis(
+    run_dir: Path, tmp_path: Path, block: str, key: str, value, rule: str
+):
+    import yaml
+
+    config = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
+    config["analysis"][block][key] = value
+    changed = tmp_path / "config.yaml"
+    changed.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            str(REPO_ROOT / "Snakefile"),
+            "--directory",
+            str(run_dir),
+            "--configfile",
+            str(changed),
+            "--cores",
+            "1",
+            "--dry-run",
+            "--quiet",
+            "rules",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stats = (done.stdout + done.stderr).split("Job stats:", 1)[1]
+    rules = set(re.findall(r"^(\w+)\s+\d+$", stats, re.MULTILINE)) - {"total"}
+    assert rules == {rule, "render_report", "write_manifest", "all"}

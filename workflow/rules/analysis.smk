@@ -1,5 +1,6 @@
 # Analyses: adam/*.parquet -> tables/*.csv (survival, response, disease activity, safety, OBD).
-# Methods and thresholds come from config `analysis`; each table carries its method text.
+# Methods and thresholds come from config `analysis`; each table carries its method text. Each rule
+# gets only its own block of `analysis` (and conf_level), so a changed key re-runs only its rule.
 
 
 rule analyze_survival:
@@ -15,7 +16,7 @@ rule analyze_survival:
         cox=f"{OUT}/tables/survival_cox.csv",
         cif=f"{OUT}/tables/survival_cif.csv",
     params:
-        analysis=CFG["analysis"],
+        analysis=analysis_block("survival"),
     log:
         f"{OUT}/logs/analyze_survival.log",
     script:
@@ -33,7 +34,7 @@ rule analyze_response:
         logistic=f"{OUT}/tables/response_logistic.csv",
         gee=f"{OUT}/tables/response_gee.csv",
     params:
-        analysis=CFG["analysis"],
+        analysis=analysis_block("response"),
     log:
         f"{OUT}/logs/analyze_response.log",
     script:
@@ -49,7 +50,7 @@ rule analyze_disease_activity:
         summary=f"{OUT}/tables/activity_summary.csv",
         mixed=f"{OUT}/tables/activity_mixed.csv",
     params:
-        analysis=CFG["analysis"],
+        analysis=analysis_block("activity"),
     log:
         f"{OUT}/logs/analyze_disease_activity.log",
     script:
@@ -67,7 +68,7 @@ rule analyze_safety:
         crs_icans=f"{OUT}/tables/safety_crs_icans.csv",
         icaht=f"{OUT}/tables/safety_icaht.csv",
     params:
-        analysis=CFG["analysis"],
+        analysis=analysis_block("safety"),
         dose_levels=CFG["study"]["dose_levels"],
     log:
         f"{OUT}/logs/analyze_safety.log",
@@ -84,7 +85,7 @@ rule analyze_obd:
     output:
         obd=f"{OUT}/tables/obd.csv",
     params:
-        analysis=CFG["analysis"],
+        analysis=analysis_block("obd"),
         dose_levels=CFG["study"]["dose_levels"],
     log:
         f"{OUT}/logs/analyze_obd.log",

@@ -41,6 +41,17 @@ def code_inputs(rule):
     return compute_source_files(("outcomes.steps", RULE_MODULES[rule]))
 
 
+def config_without(*sections):
+    """The checked configuration less ``sections`` that a rule never reads (so their keys do
+    not re-run it)."""
+    return {key: value for key, value in CFG.items() if key not in sections}
+
+
+def analysis_block(name):
+    """The keys of config `analysis` that one analysis rule reads: its block and conf_level."""
+    return {name: CFG["analysis"][name], "conf_level": CFG["analysis"]["conf_level"]}
+
+
 def final_targets():
     """Everything a complete run leaves in the data cut's folder."""
     return [

@@ -25,7 +25,7 @@ rule validate_export:
         report=f"{OUT}/validation/report.html",
     params:
         export=EXPORT,
-        config=CFG,
+        config=config_without("analysis", "report"),
     log:
         f"{OUT}/logs/validate_export.log",
     script:
