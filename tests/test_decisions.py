@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from outcomes.config import load_config, validate_config
-from outcomes.derive.medications.params import MedicationParams
+from outcomes.drugs.params import MedicationParams
 from outcomes.derive.params import Criteria, ScoreParams, VisitParams
 from outcomes.eligibility import EligibilityParams
 from outcomes.endpoints.params import EndpointParams, SafetyParams

@@ -41,7 +41,7 @@ SECTION_MODULES: tuple[str, ...] = (
     "outcomes.eligibility",
     "outcomes.validate.params",
     "outcomes.derive.params",
-    "outcomes.derive.medications.params",
+    "outcomes.drugs.params",
     "outcomes.endpoints.params",
     "outcomes.analysis.params",
     "outcomes.report.params",

@@ -28,7 +28,9 @@ def export_files():
     return [os.path.join(EXPORT, n) for n in names if os.path.splitext(n)[0] in TABLES] or [EXPORT]
 
 
-FOUNDATION = ("contract.py", "errors.py", "decimal.py", "scoring.py", "eligibility.py", "io", "schemas")
+FOUNDATION = (
+    "contract.py", "errors.py", "decimal.py", "scoring.py", "eligibility.py", "drugs", "io", "schemas",
+)
 
 
 def code_inputs(*parts):

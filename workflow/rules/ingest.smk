@@ -21,6 +21,7 @@ rule validate_export:
         code=code_inputs("validate", "steps/ingest.py"),
     output:
         issues=f"{OUT}/validation/issues.csv",
+        excluded=f"{OUT}/validation/excluded.csv",
         summary=f"{OUT}/validation/summary.json",
         report=f"{OUT}/validation/report.html",
     params:
@@ -35,13 +36,15 @@ rule validate_export:
 rule create_validated_tables:
     input:
         export_files(),
-        code=code_inputs("ingest", "steps/ingest.py"),
+        code=code_inputs("ingest", "validate", "steps/ingest.py"),
         issues=f"{OUT}/validation/issues.csv",
+        excluded=f"{OUT}/validation/excluded.csv",
     output:
         **{table: f"{OUT}/validated/{table}.parquet" for table in TABLES},
     params:
         export=EXPORT,
         data_cut=CFG["data"]["data_cut"],
+        on_error=CFG["validation"]["on_error"],
     log:
         f"{OUT}/logs/create_validated_tables.log",
     script:

@@ -23,7 +23,7 @@ from outcomes.errors import OutcomesError
 PARAM_MODULES: dict[str, tuple[str, ...]] = {
     "outcomes.validate.params": ("validation",),
     "outcomes.derive.params": ("visits", "scores", "criteria"),
-    "outcomes.derive.medications.params": ("medications",),
+    "outcomes.drugs.params": ("medications",),
     "outcomes.endpoints.params": ("endpoints", "safety"),
     "outcomes.analysis.params": ("analysis",),
     "outcomes.report.params": ("report",),

@@ -97,6 +97,14 @@ ADRS = pa.DataFrameSchema(
             "Source record sequence (CMSEQ for medications, ROW otherwise)",
             nullable=True,
         ),
+        "QRYFL": _col(
+            pl.String(),
+            "Y when a record the subject's endpoints depend on (subjects, assessments, "
+            "medications) carries an open validation ERROR, else N; null when not known "
+            "(data-contract §1.6)",
+            nullable=True,
+            checks=[pa.Check.isin(["Y", "N"])],
+        ),
     },
     name="adrs",
     strict=True,
@@ -129,6 +137,14 @@ ADEPI = pa.DataFrameSchema(
         "ENSRCSEQ": _col(pl.Int64(), "SRCSEQ of the end record"),
         "LSTINDT": _col(pl.Date(), "Last assessment in the state within the episode"),
         "LSTINSEQ": _col(pl.Int64(), "SRCSEQ of that assessment"),
+        "QRYFL": _col(
+            pl.String(),
+            "Y when a record the subject's endpoints depend on (subjects, assessments, "
+            "medications) carries an open validation ERROR, else N; null when not known "
+            "(data-contract §1.6)",
+            nullable=True,
+            checks=[pa.Check.isin(["Y", "N"])],
+        ),
     },
     name="adepi",
     strict=True,
@@ -164,6 +180,14 @@ ADTTE = pa.DataFrameSchema(
             checks=[pa.Check.isin(_SRCDOM)],
         ),
         "SRCSEQ": _col(pl.Int64(), "Sequence of the record whose date is ADT"),
+        "QRYFL": _col(
+            pl.String(),
+            "Y when a record the subject's endpoints depend on (subjects, assessments, "
+            "medications) carries an open validation ERROR, else N; null when not known "
+            "(data-contract §1.6)",
+            nullable=True,
+            checks=[pa.Check.isin(["Y", "N"])],
+        ),
     },
     name="adtte",
     strict=True,

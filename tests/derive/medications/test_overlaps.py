@@ -6,8 +6,8 @@ from __future__ import annotations
 # (the medication tables below are kept one record per line)
 import polars as pl
 
-from outcomes.derive.medications.dictionary import derive_var_drug_class
-from outcomes.derive.medications.overlaps import OVERLAP_COLUMNS, find_overlapping_records
+from outcomes.drugs.dictionary import derive_var_drug_class
+from outcomes.drugs.overlaps import OVERLAP_COLUMNS, find_overlapping_records
 
 from .conftest import d
 

@@ -2,15 +2,17 @@
 
 For one drug (same INN and indication group) the day shared by the end of one record and the
 start of the next belongs to the record that starts; any other overlap of recorded dates is a
-validation error. This module finds those pairs for the validator.
+validation error. This module finds those pairs for the validator (CON-011, CON-013) with the
+same "same drug" grouping the derivation uses (:func:`~outcomes.drugs.dictionary.
+derive_vars_same_drug`).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from outcomes.derive.medications import dictionary as dic
-from outcomes.derive.medications.params import MedicationParams
+from outcomes.drugs import dictionary as dic
+from outcomes.drugs.params import MedicationParams
 
 OVERLAP_COLUMNS: tuple[str, ...] = (
     "USUBJID",
@@ -24,11 +26,12 @@ OVERLAP_COLUMNS: tuple[str, ...] = (
     "ROW2",
     "CMSTDT2",
     "CMENDT2",
+    "SAMEDAY",
 )
 
 
 def find_overlapping_records(
-    medications: pl.LazyFrame, *, params: MedicationParams
+    medications: pl.LazyFrame, *, subjects: pl.LazyFrame, params: MedicationParams
 ) -> pl.LazyFrame:
     """Pairs of records of the same drug whose recorded dates overlap by more than one day.
 
@@ -37,13 +40,15 @@ def find_overlapping_records(
     dates only (§16.24): record 1 runs CMSTDT1…CMENDT1 (a ONCE record without CMENDT: its start
     day; any other record without CMENDT is open and ends where the next begins, so it overlaps
     only a record starting on the same day). Record 2 starts on or after record 1 (ties ordered by
-    SRCSEQ). A pair overlaps when both start on the same day, or record 2 starts before CMENDT1
-    (starting on CMENDT1 is the allowed shared boundary day, D-33).
+    SRCSEQ). A pair overlaps when both start on the same day (``SAMEDAY``), or record 2 starts
+    before CMENDT1 (starting on CMENDT1 is the allowed shared boundary day, D-33).
 
     Parameters
     ----------
     medications
         Typed medications table (data-contract §1.3) with ROW and SRCSEQ.
+    subjects
+        Typed subjects table (USUBJID, INFDT: the lymphodepletion window of §8.2).
     params
         The medications parameters.
 
@@ -58,10 +63,8 @@ def find_overlapping_records(
     endpoints.md §8.1 [D-33], §16.10, §16.24.
     """
     keyed = (
-        dic.derive_var_drug_class(medications, params=params)
-        .with_columns(dic.compute_systemic(params=params))
-        .with_columns(dic.compute_sle(params=params))
-        .with_columns(dic.compute_indication_group(params=params))
+        dic.derive_vars_same_drug(medications, subjects=subjects, params=params)
+        .filter(pl.col("CMSTDT").is_not_null())
         .select(
             "USUBJID",
             "DRUG",
@@ -84,6 +87,7 @@ def find_overlapping_records(
     return (
         first.join(second, on=["USUBJID", "DRUG", "INDCGRP"], how="inner")
         .filter((later & overlap).fill_null(False))
+        .with_columns((pl.col("CMSTDT1") == pl.col("CMSTDT2")).alias("SAMEDAY"))
         .select(OVERLAP_COLUMNS)
         .sort("USUBJID", "SRCSEQ1", "SRCSEQ2")
     )
