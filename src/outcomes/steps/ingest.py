@@ -12,11 +12,10 @@ from outcomes import contract as c
 from outcomes.errors import InputDataError
 from outcomes.ingest.data_cut import filter_by_data_cut
 from outcomes.ingest.exclusions import apply_exclusions, derive_var_qryfl
-from outcomes.io.export import derive_vars_source, type_table
 from outcomes.schemas.export import EXPORT_COLUMNS, polars_dtype
 from outcomes.steps import StepIO, step
 from outcomes.validate.catalogue import ERROR, FATAL
-from outcomes.validate.structure import complete_columns, find_table, read_table_checked
+from outcomes.validate.structure import read_typed_table
 
 log = logging.getLogger("outcomes.steps.ingest")
 
@@ -79,16 +78,6 @@ def _stop_message(issues: pl.DataFrame, *, on_error: str, report: Path) -> str |
     return None
 
 
-def _read_typed(export: Path, table: str) -> pl.DataFrame:
-    """The table as the validator read and typed it (text, then :func:`type_table`)."""
-    path, _ = find_table(export, table)
-    raw = None if path is None else read_table_checked(path, table)[0]
-    if raw is None:
-        return _empty_table(table)
-    raw, _, _ = complete_columns(raw, table)
-    return derive_vars_source(type_table(raw, table), table)
-
-
 @step
 def create_validated_tables(io: StepIO) -> None:
     """Typed, cut-filtered tables with the ERRORs' actions applied (data-contract §1.6).
@@ -107,7 +96,8 @@ def create_validated_tables(io: StepIO) -> None:
     export = Path(io.params["export"])
     cut = dt.date.fromisoformat(io.params["data_cut"])
     for table in c.TABLES:
-        typed = _read_typed(export, table)
+        typed = read_typed_table(export, table)
+        typed = _empty_table(table) if typed is None else typed
         kept = apply_exclusions(typed.lazy(), excluded, table=table)
         if table == "subjects":
             kept = derive_var_qryfl(kept, issues)
