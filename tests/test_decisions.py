@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from outcomes.config import load_config, validate_config
-from outcomes.drugs.params import MedicationParams
 from outcomes.derive.params import Criteria, ScoreParams, VisitParams
+from outcomes.drugs.params import MedicationParams
 from outcomes.eligibility import EligibilityParams
 from outcomes.endpoints.params import EndpointParams, SafetyParams
 from outcomes.errors import ConfigError

@@ -35,7 +35,13 @@ def _add_meds(tables, *records: tuple[str, str, str, str, str, str, str]) -> Non
     for seq, drug, dose, route, indc, start, end in records:
         row = list(BASE)
         row[1], row[2], row[4], row[7], row[8], row[9], row[10] = (
-            seq, drug, dose, route, indc, start, end
+            seq,
+            drug,
+            dose,
+            route,
+            indc,
+            start,
+            end,
         )
         tables["medications"][1].append(row)
 

@@ -24,9 +24,7 @@ EX, BL = "RECORD EXCLUDED", "VALUE SET MISSING"
 
 def _issues(*rows: tuple) -> pl.DataFrame:
     """Issues from (RULE, SEVERITY, TABLE, USUBJID, ROW, COLUMN)."""
-    return pl.DataFrame(
-        [(*r, None, "m") for r in rows], schema=ISSUE_SCHEMA, orient="row"
-    )
+    return pl.DataFrame([(*r, None, "m") for r in rows], schema=ISSUE_SCHEMA, orient="row")
 
 
 def _actions(excluded: pl.DataFrame) -> set[tuple]:
@@ -104,9 +102,7 @@ def test_config__on_error_takes_continue_or_stop():
 
 # -- apply_exclusions and QRYFL ------------------------------------------------------------------
 def test_apply_exclusions__drops_and_blanks_exactly_what_is_listed():
-    typed = pl.LazyFrame(
-        {"ROW": [1, 2, 3], "USUBJID": ["S1", "S1", "S2"], "PGA": [0.5, 1.0, 2.0]}
-    )
+    typed = pl.LazyFrame({"ROW": [1, 2, 3], "USUBJID": ["S1", "S1", "S2"], "PGA": [0.5, 1.0, 2.0]})
     excluded = pl.DataFrame(
         [
             (None, "KEY-004", "assessments", "S1", 2, "ASMDT", EX),

@@ -96,9 +96,7 @@ def describe_data_status(status: pl.DataFrame) -> str:
         return int(status.filter(pl.col("SEVERITY") == severity)["ISSUES"].sum())
 
     errors = status.filter(pl.col("SEVERITY") == "ERROR")
-    subjects = sorted(
-        {s for ids in errors["USUBJIDS"].to_list() for s in ids.split(", ") if s}
-    )
+    subjects = sorted({s for ids in errors["USUBJIDS"].to_list() for s in ids.split(", ") if s})
     fatal = f"{total('FATAL')} fatal problem(s), " if total("FATAL") else ""
     return (
         f"This cut has {fatal}{total('ERROR')} open error(s) and {total('WARNING')} "

@@ -15,8 +15,8 @@ from typing import Any
 
 from outcomes.config import register_check
 from outcomes.drugs.params import MedicationParams
-from outcomes.validate.catalogue import FATAL, RULES
 from outcomes.errors import ConfigError
+from outcomes.validate.catalogue import FATAL, RULES
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def check_validation(config: Mapping[str, Any]) -> Iterator[str]:
     section = config.get("validation") or {}
     for rule, severity in (section.get("severity") or {}).items():
         if rule not in RULES:
-            yield f"validation.severity: {rule!r} is not a validation rule (docs/validation-rules.md)"
+            yield f"validation.severity: {rule!r} is not a validation rule"
         elif RULES[rule].severity == FATAL and severity != FATAL:
             yield f"validation.severity: {rule} is FATAL and cannot be lowered to {severity}"
     windows = (config.get("visits") or {}).get("windows") or []

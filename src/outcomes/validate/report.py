@@ -61,7 +61,9 @@ class ValidationReport:
         else:
             state = "has errors" if self.n_errors else "passes"
         return (
-            f"Validation: the export {state}: {self.n_fatal} fatal, {self.n_errors} error(s), "
+            f"Validation: the export {state}: "
+            + (f"{self.n_fatal} fatal, " if self.n_fatal else "")
+            + f"{self.n_errors} error(s), "
             f"{self.n_warnings} warning(s), "
             f"{self.issues['RULE'].n_unique() if self.issues.height else 0} rule(s) hit."
         )

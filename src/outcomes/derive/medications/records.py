@@ -190,9 +190,7 @@ def create_adcm(
     ----------
     endpoints.md §8.1-§8.3, §16.6, §16.8, §16.10, §16.11, §16.23, §16.24.
     """
-    flagged = dic.derive_vars_same_drug(
-        medications, subjects=subjects, params=params
-    ).with_columns(
+    flagged = dic.derive_vars_same_drug(medications, subjects=subjects, params=params).with_columns(
         dic.compute_counts(params=params).alias("EXPOFL"),
         dic.compute_cart_toxicity(params=params),
         compute_gc_counted(params=params),
