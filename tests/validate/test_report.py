@@ -58,7 +58,4 @@ def test_write_validation_report__files_counts_and_escaping(tmp_path: Path, tabl
 
 def test_validation_report__summary_line():
     line = _report([["VAL-005", "ERROR", "subjects", "S1", 1, "SEX", "X", "bad"]]).summary()
-    assert (
-        line
-        == "Validation: the export has errors: 1 error(s), 0 warning(s), 1 rule(s) hit."
-    )
+    assert line == "Validation: the export has errors: 1 error(s), 0 warning(s), 1 rule(s) hit."
