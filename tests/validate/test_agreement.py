@@ -46,6 +46,14 @@ def _add_meds(tables, *records: tuple[str, str, str, str, str, str, str]) -> Non
         tables["medications"][1].append(row)
 
 
+def _with_meds(tmp_path: Path, *records: tuple[str, ...]):
+    """The tiny export with medication ``records`` of S1 added, and its validation report."""
+    tables = base_tables()
+    _add_meds(tables, *records)
+    folder = write_tables(tmp_path, tables)
+    return folder, run(folder)
+
+
 def _validated(folder: Path, report, table: str) -> pl.LazyFrame:
     typed = read_typed_table(folder, table)
     return apply_exclusions(typed.lazy(), report.excluded, table=table)
@@ -67,14 +75,11 @@ def _rules(report, rule: str) -> list[tuple]:
 
 # -- same-day duplicate of one drug ------------------------------------------------------------
 def test_same_day_duplicate__is_a_located_error_and_the_later_record_is_excluded(tmp_path):
-    tables = base_tables()
-    _add_meds(
-        tables,
+    folder, report = _with_meds(
+        tmp_path,
         ("4", "azathioprine", "50", "ORAL", "SLE", "2025-03-01", "2025-06-30"),
         ("5", "Azathioprine", "100", "ORAL", "SLE", "2025-03-01", "2025-06-30"),
     )
-    folder = write_tables(tmp_path, tables)
-    report = run(folder)
     assert _rules(report, "CON-013") == [(5, "CMSTDT")]
     assert _rules(report, "CON-011") == []
     adcm = _adcm(folder, report).filter(pl.col("DRUG") == "azathioprine")
@@ -88,14 +93,11 @@ def test_same_day_duplicate__is_a_located_error_and_the_later_record_is_excluded
 # -- route and indication decide "same drug" for both ------------------------------------------
 @pytest.mark.parametrize("drug", ["tacrolimus", "prednisolone"])
 def test_topical_record_without_indication_inside_an_oral_sle_course(tmp_path, drug):
-    tables = base_tables()
-    _add_meds(
-        tables,
+    folder, report = _with_meds(
+        tmp_path,
         ("4", drug, "5", "ORAL", "SLE", "2025-03-01", "2025-09-30"),
         ("5", drug, "1", "TOPICAL", "", "2025-04-01", "2025-04-20"),
     )
-    folder = write_tables(tmp_path, tables)
-    report = run(folder)
     assert _rules(report, "CON-011") == []  # not the same drug: no overlap error
     adcm = _adcm(folder, report).filter(pl.col("DRUG") == drug).sort("SRCSEQ")
     # the derivation keeps them apart too: the oral course is not cut short by the ointment
@@ -106,14 +108,12 @@ def test_topical_record_without_indication_inside_an_oral_sle_course(tmp_path, d
 
 
 def test_lymphodepletion_cyclophosphamide_inside_an_sle_course(tmp_path):
-    tables = base_tables()  # S1 infused 2026-02-06: LD window Day -5 .. -1
-    _add_meds(
-        tables,
+    # S1 infused 2026-02-06: LD window Day -5 .. -1
+    folder, report = _with_meds(
+        tmp_path,
         ("4", "cyclophosphamide", "50", "ORAL", "SLE", "2026-01-01", "2026-02-28"),
         ("5", "cyclophosphamide", "500", "INTRAVENOUS", "", "2026-02-02", "2026-02-04"),
     )
-    folder = write_tables(tmp_path, tables)
-    report = run(folder)
     assert _rules(report, "CON-011") == []
     adcm = _adcm(folder, report).filter(pl.col("DRUG") == "cyclophosphamide").sort("SRCSEQ")
     assert adcm["CLASS"].to_list() == ["IS_CONVENTIONAL", "LYMPHODEPLETION"]
@@ -121,14 +121,11 @@ def test_lymphodepletion_cyclophosphamide_inside_an_sle_course(tmp_path):
 
 # -- overlap: the validator's pairs are the derivation's, and its action is D-33 ---------------
 def test_overlap__validator_uses_the_derivation_pairs_and_its_action_changes_nothing(tmp_path):
-    tables = base_tables()
-    _add_meds(
-        tables,
+    folder, report = _with_meds(
+        tmp_path,
         ("4", "azathioprine", "50", "ORAL", "SLE", "2025-03-01", "2025-06-30"),
         ("5", "azathioprine", "100", "ORAL", "", "2025-05-01", "2025-08-31"),
     )
-    folder = write_tables(tmp_path, tables)
-    report = run(folder)
     assert _rules(report, "CON-011") == [(4, "CMENDT")]
     pairs = find_overlapping_records(
         read_typed_table(folder, "medications").lazy(),
@@ -155,11 +152,11 @@ def test_overlap__validator_uses_the_derivation_pairs_and_its_action_changes_not
 
 # -- dictionary and prednisone-equivalent --------------------------------------------------------
 def test_unknown_drug__validator_warns_where_the_derivation_finds_no_dictionary_entry(tmp_path):
-    tables = base_tables()
-    _add_meds(tables, ("4", " PREDNISOLONE ", "5", "ORAL", "SLE", "2025-03-01", "2025-03-31"))
-    _add_meds(tables, ("5", "zzmadeupumab", "5", "ORAL", "SLE", "2025-03-01", "2025-03-31"))
-    folder = write_tables(tmp_path, tables)
-    report = run(folder)
+    folder, report = _with_meds(
+        tmp_path,
+        ("4", " PREDNISOLONE ", "5", "ORAL", "SLE", "2025-03-01", "2025-03-31"),
+        ("5", "zzmadeupumab", "5", "ORAL", "SLE", "2025-03-01", "2025-03-31"),
+    )
     assert [r for r, _ in _rules(report, "CON-010")] == [5]
     adcm = _adcm(folder, report).sort("SRCSEQ")
     assert adcm.filter(~pl.col("DICTFL"))["SRCSEQ"].to_list() == [5]
@@ -174,10 +171,9 @@ def test_unknown_drug__validator_warns_where_the_derivation_finds_no_dictionary_
     ],
 )
 def test_implausible_gc_dose__same_prednisone_equivalent(tmp_path, drug, dose, flagged, predeq):
-    tables = base_tables()
-    _add_meds(tables, ("4", drug, dose, "INTRAVENOUS", "SLE", "2025-03-01", "2025-03-01"))
-    folder = write_tables(tmp_path, tables)
-    report = run(folder)
+    folder, report = _with_meds(
+        tmp_path, ("4", drug, dose, "INTRAVENOUS", "SLE", "2025-03-01", "2025-03-01")
+    )
     assert ((4, "CMDOSE") in _rules(report, "CON-009")) is flagged
     adcm = _adcm(folder, report)
     assert adcm.filter(pl.col("SRCSEQ") == 4)["PREDEQ"].to_list() == [predeq]

@@ -49,6 +49,18 @@ def _col(
     return pa.Column(dtype, checks=checks or [], nullable=nullable, description=description)
 
 
+def _qryfl() -> pa.Column:
+    """``QRYFL`` of adrs, adepi and adtte (data-contract §1.6)."""
+    return _col(
+        pl.String(),
+        "Y when a record the subject's endpoints depend on (subjects, assessments, "
+        "medications) carries an open validation ERROR, else N; null when not known "
+        "(data-contract §1.6)",
+        nullable=True,
+        checks=[pa.Check.isin(["Y", "N"])],
+    )
+
+
 ADRS = pa.DataFrameSchema(
     {
         "USUBJID": _col(pl.String(), "Unique subject identifier"),
@@ -97,14 +109,7 @@ ADRS = pa.DataFrameSchema(
             "Source record sequence (CMSEQ for medications, ROW otherwise)",
             nullable=True,
         ),
-        "QRYFL": _col(
-            pl.String(),
-            "Y when a record the subject's endpoints depend on (subjects, assessments, "
-            "medications) carries an open validation ERROR, else N; null when not known "
-            "(data-contract §1.6)",
-            nullable=True,
-            checks=[pa.Check.isin(["Y", "N"])],
-        ),
+        "QRYFL": _qryfl(),
     },
     name="adrs",
     strict=True,
@@ -137,14 +142,7 @@ ADEPI = pa.DataFrameSchema(
         "ENSRCSEQ": _col(pl.Int64(), "SRCSEQ of the end record"),
         "LSTINDT": _col(pl.Date(), "Last assessment in the state within the episode"),
         "LSTINSEQ": _col(pl.Int64(), "SRCSEQ of that assessment"),
-        "QRYFL": _col(
-            pl.String(),
-            "Y when a record the subject's endpoints depend on (subjects, assessments, "
-            "medications) carries an open validation ERROR, else N; null when not known "
-            "(data-contract §1.6)",
-            nullable=True,
-            checks=[pa.Check.isin(["Y", "N"])],
-        ),
+        "QRYFL": _qryfl(),
     },
     name="adepi",
     strict=True,
@@ -180,14 +178,7 @@ ADTTE = pa.DataFrameSchema(
             checks=[pa.Check.isin(_SRCDOM)],
         ),
         "SRCSEQ": _col(pl.Int64(), "Sequence of the record whose date is ADT"),
-        "QRYFL": _col(
-            pl.String(),
-            "Y when a record the subject's endpoints depend on (subjects, assessments, "
-            "medications) carries an open validation ERROR, else N; null when not known "
-            "(data-contract §1.6)",
-            nullable=True,
-            checks=[pa.Check.isin(["Y", "N"])],
-        ),
+        "QRYFL": _qryfl(),
     },
     name="adtte",
     strict=True,
