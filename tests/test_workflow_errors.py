@@ -122,3 +122,18 @@ def test_run_strict__stops_with_one_message_and_no_analysis(planted, tmp_path_fa
     assert not (out / "validated").exists() or not any((out / "validated").iterdir())
     assert not (out / "adam").exists()
     assert not (out / "report.html").exists()
+
+
+def test_run__injected_errors_stop_with_one_fatal_message(tmp_path: Path, capsys):
+    """``outcomes simulate --inject-errors`` plants a duplicated subject id (KEY-001, FATAL): the
+    run stops before any analysis with one message (README, data-contract §1.6)."""
+    export, out = tmp_path / "export", tmp_path / "run"
+    assert main(["simulate", "--out", str(export), "--inject-errors"]) == 0
+    capsys.readouterr()
+    code = main(["run", "--export", str(export), "--data-cut", CUT, "--out", str(out)])
+    assert code != 0
+    messages = [
+        line for line in capsys.readouterr().err.splitlines() if line.startswith("outcomes run:")
+    ]
+    assert len(messages) == 1 and "FATAL" in messages[0] and "KEY-001" in messages[0]
+    assert not (out / "adam").exists()
