@@ -195,7 +195,11 @@ def adae_schema() -> pa.DataFrameSchema:
             "AECAT": _col(pl.String(), "AE category"),
             "AESTDT": _col(pl.Date(), "Onset date"),
             "AEENDT": _col(pl.Date(), "Resolution date; null = ongoing at the cut", nullable=True),
-            "AETOXGR": _col(pl.Int64(), "Grade 1-5"),
+            "AETOXGR": _col(
+                pl.Int64(),
+                "Grade 1-5; null when missing or invalid in the export (data-contract §1.6)",
+                nullable=True,
+            ),
             "DOSELVL": _col(pl.String(), "Dose level", nullable=True),
             "TRTSDT": _col(pl.Date(), "Infusion date", nullable=True),
             "ASTDY": _col(
@@ -228,13 +232,31 @@ ADSAFE = pa.DataFrameSchema(
         "DOSELVL": _col(pl.String(), "Dose level", nullable=True),
         "TRTSDT": _col(pl.Date(), "Infusion date"),
         "CRSMAXGR": _col(
-            pl.Int64(), "Maximum treatment-emergent CRS grade (ASTCT; 0 = none)", checks=_GRADE
+            pl.Int64(),
+            "Maximum treatment-emergent CRS grade (ASTCT; 0 = none); "
+            "null when an AE of the category has no grade",
+            nullable=True,
+            checks=_GRADE,
         ),
         "ICNSMXGR": _col(
-            pl.Int64(), "Maximum treatment-emergent ICANS grade (ASTCT; 0 = none)", checks=_GRADE
+            pl.Int64(),
+            "Maximum treatment-emergent ICANS grade (ASTCT; 0 = none); "
+            "null when an AE of the category has no grade",
+            nullable=True,
+            checks=_GRADE,
         ),
-        "CRS28GR": _col(pl.Int64(), "Maximum CRS grade with onset Day 0-28", checks=_GRADE),
-        "ICNS28GR": _col(pl.Int64(), "Maximum ICANS grade with onset Day 0-28", checks=_GRADE),
+        "CRS28GR": _col(
+            pl.Int64(),
+            "Maximum CRS grade with onset Day 0-28; null when an AE of the category has no grade",
+            nullable=True,
+            checks=_GRADE,
+        ),
+        "ICNS28GR": _col(
+            pl.Int64(),
+            "Maximum ICANS grade with onset Day 0-28; null when an AE of the category has no grade",
+            nullable=True,
+            checks=_GRADE,
+        ),
         "ICAHTEGR": _col(
             pl.Int64(),
             "Early (Day 0-30) neutrophil ICAHT grade; null = no ANC",
