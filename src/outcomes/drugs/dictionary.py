@@ -12,6 +12,11 @@ from outcomes.drugs.params import MedicationParams
 
 #: Indication group of a record without CMINDC that no rule assigns to SLE (§16.10 grouping).
 NO_INDICATION = "(MISSING)"
+#: Columns that make two records "the same drug" (§16.10, §16.24), after
+#: :func:`derive_vars_same_drug`; records of one drug are ordered by start, then SRCSEQ.
+SAME_DRUG: tuple[str, ...] = ("USUBJID", "DRUG", "INDCGRP")
+DRUG_ORDER: tuple[str, ...] = ("CMSTDT", "SRCSEQ")
+_POSITION = "_tmp_pos"
 
 
 def derive_var_drug_class(medications: pl.LazyFrame, *, params: MedicationParams) -> pl.LazyFrame:
@@ -177,3 +182,21 @@ def derive_vars_same_drug(
         .with_columns(compute_sle(params=params))
         .with_columns(compute_indication_group(params=params))
     )
+
+
+def sort_in_drug_order(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Rows sorted by :data:`SAME_DRUG` then :data:`DRUG_ORDER`; the input position is kept
+    (:func:`sort_in_input_order` restores it)."""
+    return frame.with_row_index(_POSITION).sort(*SAME_DRUG, *DRUG_ORDER)
+
+
+def sort_in_input_order(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Undo :func:`sort_in_drug_order`."""
+    return frame.sort(_POSITION).drop(_POSITION)
+
+
+def compute_neighbour(expr: pl.Expr, offset: int) -> pl.Expr:
+    """``expr`` of the previous (offset 1) or next (offset -1) record of the same drug, else
+    null. Needs rows in :func:`sort_in_drug_order`."""
+    same = pl.all_horizontal([pl.col(k).eq_missing(pl.col(k).shift(offset)) for k in SAME_DRUG])
+    return pl.when(same).then(expr.shift(offset))

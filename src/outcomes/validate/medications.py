@@ -131,7 +131,12 @@ def check_medications(
         if subjects is not None
         else pl.LazyFrame(schema={"USUBJID": pl.String, "INFDT": pl.Date})
     )
-    keyed = medications.lazy().filter(pl.col("USUBJID").is_not_null())
+    # records of one drug are ordered as the derivation orders them: start, then CMSEQ (SRCSEQ)
+    keyed = (
+        medications.lazy()
+        .filter(pl.col("USUBJID").is_not_null())
+        .with_columns(pl.col("CMSEQ").cast(pl.Int64).alias("SRCSEQ"))
+    )
     pairs = find_overlapping_records(keyed, subjects=known, params=drugs).collect().lazy()
     out = [_gc_dose_issues(meds, params=params), _unknown_drug_issues(meds)]
     out += _overlap_issues(pairs)

@@ -46,27 +46,6 @@ ADCM_COLUMNS: tuple[str, ...] = (
     "NEWFL",
     "DOSEUPFL",
 )
-_SAME_DRUG = ("USUBJID", "DRUG", "INDCGRP")
-_ORDER = ("CMSTDT", "SRCSEQ")
-_POSITION = "_tmp_pos"
-
-
-def _in_drug_order(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Rows sorted by subject, drug, indication group, start and SRCSEQ; input position kept."""
-    return frame.with_row_index(_POSITION).sort(*_SAME_DRUG, *_ORDER)
-
-
-def _in_input_order(frame: pl.LazyFrame) -> pl.LazyFrame:
-    return frame.sort(_POSITION).drop(_POSITION)
-
-
-def _neighbour(expr: pl.Expr, offset: int) -> pl.Expr:
-    """``expr`` of the previous (offset 1) or next (offset -1) record of the same drug, else null.
-
-    Needs rows in :func:`_in_drug_order`.
-    """
-    same = pl.all_horizontal([pl.col(k).eq_missing(pl.col(k).shift(offset)) for k in _SAME_DRUG])
-    return pl.when(same).then(expr.shift(offset))
 
 
 def compute_gc_counted(*, params: MedicationParams) -> pl.Expr:
@@ -124,16 +103,16 @@ def derive_vars_window(
     short. Nothing is active after the data cut. ``AENDT < ASTDT`` means never active.
     Rows and order unchanged.
     """
-    next_start = _neighbour(pl.col("CMSTDT"), -1)
+    next_start = dic.compute_neighbour(pl.col("CMSTDT"), -1)
     end = pl.min_horizontal(
         compute_recorded_end(params=params, data_cut=data_cut),
         next_start - pl.duration(days=1),
         pl.lit(data_cut),
     )
-    windowed = _in_drug_order(medications).with_columns(
+    windowed = dic.sort_in_drug_order(medications).with_columns(
         pl.col("CMSTDT").alias("ASTDT"), end.alias("AENDT")
     )
-    return _in_input_order(windowed)
+    return dic.sort_in_input_order(windowed)
 
 
 def derive_vars_course(medications: pl.LazyFrame, *, params: MedicationParams) -> pl.LazyFrame:
@@ -145,13 +124,13 @@ def derive_vars_course(medications: pl.LazyFrame, *, params: MedicationParams) -
     the previous record's, compared exactly. Needs ``AENDT``. Rows and order unchanged.
     """
     mg = dose.compute_mg_numerator(params=params)
-    previous_end = _neighbour(pl.col("AENDT"), 1)
-    previous_mg = _neighbour(mg, 1)
+    previous_end = dic.compute_neighbour(pl.col("AENDT"), 1)
+    previous_mg = dic.compute_neighbour(mg, 1)
     new = previous_end.is_null() | (previous_end < pl.col("CMSTDT") - pl.duration(days=1))
-    coursed = _in_drug_order(medications).with_columns(
+    coursed = dic.sort_in_drug_order(medications).with_columns(
         new.alias("NEWFL"), (~new & (mg > previous_mg)).alias("DOSEUPFL")
     )
-    return _in_input_order(coursed)
+    return dic.sort_in_input_order(coursed)
 
 
 def create_adcm(
