@@ -92,7 +92,9 @@ def create_validated_tables(io: StepIO) -> None:
     message = _stop_message(issues, on_error=io.params["on_error"], report=report)
     if message is not None:
         raise InputDataError(message, issues.filter(pl.col("SEVERITY") != "WARNING"))
-    excluded = pl.read_csv(io.inputs["excluded"], schema_overrides={"ROW": pl.Int64})
+    excluded = pl.read_csv(io.inputs["excluded"], infer_schema=False).with_columns(
+        pl.col("ROW").cast(pl.Int64)
+    )
     export = Path(io.params["export"])
     cut = dt.date.fromisoformat(io.params["data_cut"])
     for table in c.TABLES:
