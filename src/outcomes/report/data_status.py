@@ -102,6 +102,7 @@ def describe_data_status(status: pl.DataFrame) -> str:
         f"This cut has {fatal}{total('ERROR')} open error(s) and {total('WARNING')} "
         f"warning(s). Errors touch {len(subjects)} subject(s)"
         + (f": {', '.join(subjects)}" if subjects else "")
-        + "; their endpoints carry QRYFL = Y. Excluded records and blanked values: "
+        + ". The efficacy endpoints of a subject with an error in subjects, assessments or "
+        "medications carry QRYFL = Y; excluded records and values set missing are listed in "
         "validation/excluded.csv."
     )
