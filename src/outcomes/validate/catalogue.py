@@ -330,11 +330,13 @@ RULES: dict[str, Rule] = {
 }
 
 
-def describe_action(rule: Rule) -> str:
-    """What the run does with a record this rule flags (data-contract.md §1.6)."""
-    if rule.severity == FATAL:
+def describe_action(rule: Rule, severity: str | None = None) -> str:
+    """What the run does with a record this rule flags (data-contract.md §1.6), at the rule's
+    catalogue severity or at ``severity`` (a config override)."""
+    severity = severity or rule.severity
+    if severity == FATAL:
         return "the run stops"
-    if rule.severity == WARNING:
+    if severity == WARNING:
         return "none (reported)"
     if rule.action == EXCLUDE:
         return "record excluded"

@@ -157,12 +157,12 @@ def render_validation_html(report: ValidationReport) -> str:
                 _severity(issues, r.id),
                 r.group,
                 r.text,
-                describe_action(r),
+                describe_action(r, _severity(issues, r.id)),
                 int((issues["RULE"] == r.id).sum()),
             )
             for r in RULES.values()
         ],
-        schema=["RULE", "SEVERITY", "GROUP", "EXPLANATION", "ACTION IF ERROR", "COUNT"],
+        schema=["RULE", "SEVERITY", "GROUP", "EXPLANATION", "ACTION", "COUNT"],
         orient="row",
     ).filter(pl.col("COUNT") > 0)
     by_table = pl.DataFrame(
