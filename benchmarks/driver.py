@@ -39,15 +39,23 @@ def step_table(cfg: dict[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
             {},
             {
                 "issues": "{run}/validation/issues.csv",
+                "excluded": "{run}/validation/excluded.csv",
                 "summary": "{run}/validation/summary.json",
                 "report": "{run}/validation/report.html",
             },
             {"export": "{export}", "config": cfg},
         ),
         "create_validated_tables": (
-            {"issues": "{run}/validation/issues.csv"},
+            {
+                "issues": "{run}/validation/issues.csv",
+                "excluded": "{run}/validation/excluded.csv",
+            },
             _validated(*TABLES),
-            {"export": "{export}", "data_cut": cfg["data"]["data_cut"]},
+            {
+                "export": "{export}",
+                "data_cut": cfg["data"]["data_cut"],
+                "on_error": cfg["validation"]["on_error"],
+            },
         ),
         "create_adcm": (
             _validated("medications", "subjects"),

@@ -33,6 +33,7 @@ RANK = {
     "io": 0,
     "scoring": 0,
     "eligibility": 0,
+    "drugs": 0,
     # stages, in data-flow order
     "ingest": 1,
     "validate": 1,

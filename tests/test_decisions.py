@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from outcomes.configuration import load_config, validate_config
-from outcomes.derive.medications.params import MedicationParams
 from outcomes.derive.params import Criteria, ScoreParams, VisitParams
+from outcomes.drugs.params import MedicationParams
 from outcomes.eligibility import EligibilityParams
 from outcomes.endpoints.params import EndpointParams, SafetyParams
 from outcomes.errors import ConfigError

@@ -35,13 +35,15 @@ def _validated(export: Path, run: Path, *, data_cut: str) -> None:
     issues = run / "validation" / "issues.csv"
     issues.parent.mkdir(parents=True)
     issues.write_text("RULE,SEVERITY,TABLE,USUBJID,ROW,COLUMN,VALUE,MESSAGE\n", encoding="utf-8")
+    excluded = run / "validation" / "excluded.csv"
+    excluded.write_text("QUERYID,RULE,TABLE,USUBJID,ROW,COLUMN,ACTION\n", encoding="utf-8")
     outputs = {t: str(run / "validated" / f"{t}.parquet") for t in TABLES}
     (run / "validated").mkdir()
     load_steps()["create_validated_tables"](
         StepIO(
-            {"issues": str(issues)},
+            {"issues": str(issues), "excluded": str(excluded)},
             outputs,
-            {"export": str(export), "data_cut": data_cut},
+            {"export": str(export), "data_cut": data_cut, "on_error": "continue"},
             str(run / "ingest.log"),
         )
     )

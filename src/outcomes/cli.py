@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -84,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     run.add_argument("--cores", type=_positive, default=1)
     run.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse to analyse an export with any validation ERROR (database lock; sets "
+        "validation.on_error: stop, data-contract §1.6)",
+    )
+    run.add_argument(
         "--format",
         choices=("export", "sdtm"),
         default=None,
@@ -151,7 +158,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     }
     if args.format is not None:
         data["format"] = args.format
-    config = load_config(args.config, overrides={"data": data})
+    overrides: dict[str, Any] = {"data": data}
+    if args.strict:
+        overrides["validation"] = {"on_error": "stop"}
+    config = load_config(args.config, overrides=overrides)
     out.mkdir(parents=True, exist_ok=True)
     effective = out / "config.yaml"
     effective.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -169,7 +179,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         str(args.cores),
     ]
     print("Running:", " ".join(cmd), flush=True)
-    return subprocess.call(cmd)
+    code = subprocess.call(cmd)
+    stopped = _stop_reason(out / "logs" / "create_validated_tables.log")
+    if code != 0 and stopped is not None:
+        print(f"outcomes run: {stopped}", file=sys.stderr)
+    return code
+
+
+def _stop_reason(log: Path) -> str | None:
+    """The message with which validation stopped the run (data-contract §1.6), if it did."""
+    if not log.is_file():
+        return None
+    for line in log.read_text(encoding="utf-8").splitlines():
+        if line.startswith("ERROR outcomes"):
+            return line.split(": ", 1)[-1]
+    return None
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ from outcomes.config import (
     read_config_file,
 )
 from outcomes.derive import params as derive_params
-from outcomes.derive.medications import params as medication_params
+from outcomes.drugs import params as medication_params
 from outcomes.endpoints import params as endpoint_params
 from outcomes.report import params as report_params
 from outcomes.validate import params as validation_params

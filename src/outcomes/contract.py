@@ -80,6 +80,16 @@ TABLES_REQUIRED: tuple[str, ...] = ("subjects", "assessments", "medications", "a
 TABLES_OPTIONAL: tuple[str, ...] = ("labs",)
 TABLES: tuple[str, ...] = TABLES_REQUIRED + TABLES_OPTIONAL
 
+#: Columns that place or identify a record (data-contract.md §1.6): a blank or unusable value
+#: in one of them is an ERROR that excludes the record.
+RECORD_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "subjects": ("USUBJID", "CONSDT"),
+    "assessments": ("USUBJID", "VISIT", "ASMDT"),
+    "medications": ("USUBJID", "CMSEQ", "CMTRT", "CMSTDT"),
+    "adverse_events": ("USUBJID", "AESEQ", "AECAT", "AESTDT"),
+    "labs": ("USUBJID", "LBDT"),
+}
+
 #: Sequence column of each table; tables without one use the 1-based row number as SRCSEQ.
 SEQUENCE_COLUMN: dict[str, str | None] = {
     "subjects": None,

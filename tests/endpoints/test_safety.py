@@ -106,6 +106,25 @@ def test_adsafe_maximum_grades_per_infused_subject():
     ]
 
 
+def test_adsafe_missing_grade_is_not_evaluable_unless_grade_5_is_known():
+    """A grade set missing by validation (data-contract §1.6): the maximum is unknown."""
+    aes = _aes(
+        [
+            ("A", 1, "CRS", "2025-04-02", "2025-04-05", None),  # Day 1, no grade
+            ("A", 2, "CRS", "2025-04-03", "2025-04-04", 2),  # Day 2
+            ("A", 3, "ICANS", "2025-04-02", None, None),  # Day 1, no grade
+            ("A", 4, "ICANS", "2025-04-03", None, 5),  # Day 2: 5 is the highest grade
+            ("B", 1, "CRS", "2025-06-01", None, None),  # Day 61: outside the OBD window
+        ]
+    )
+    adae = create_adae(aes, subjects=SUBJECTS, params=SAFETY)
+    adsafe = create_adsafe(adae, subjects=SUBJECTS, labs=_labs([]), params=SAFETY).collect()
+    assert adsafe.select("USUBJID", "CRSMAXGR", "ICNSMXGR", "CRS28GR", "ICNS28GR").rows() == [
+        ("A", None, 5, None, 5),
+        ("B", None, 0, 0, 0),
+    ]
+
+
 def test_adae_without_records_keeps_columns():
     adae = create_adae(_aes([]), subjects=SUBJECTS, params=SAFETY).collect()
     assert adae.height == 0

@@ -90,6 +90,7 @@ def _adrs_rows(keys: list[tuple[str, str, int]]) -> pl.DataFrame:
             "NRIREAS": ["MISSING"] * n,
             "SRCDOM": [None] * n,
             "SRCSEQ": [None] * n,
+            "QRYFL": ["N"] * n,
         },
         schema_overrides={"ADT": pl.Date, "SRCDOM": pl.String, "SRCSEQ": pl.Int64},
     )

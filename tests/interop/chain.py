@@ -22,12 +22,14 @@ def run_derivations(export: Path, run: Path, *, cut: str) -> None:
     (run / "logs").mkdir()
     (run / "validated").mkdir()
     issues = run / "validation" / "issues.csv"
-    issues.write_text("SEVERITY\n", encoding="utf-8")
+    issues.write_text("RULE,SEVERITY,TABLE,USUBJID,ROW,COLUMN,VALUE,MESSAGE\n", encoding="utf-8")
+    excluded = run / "validation" / "excluded.csv"
+    excluded.write_text("QUERYID,RULE,TABLE,USUBJID,ROW,COLUMN,ACTION\n", encoding="utf-8")
     load_step("create_validated_tables")(
         StepIO(
-            {"issues": str(issues)},
+            {"issues": str(issues), "excluded": str(excluded)},
             {t: str(run / "validated" / f"{t}.parquet") for t in TABLES},
-            {"export": str(export), "data_cut": cut},
+            {"export": str(export), "data_cut": cut, "on_error": "continue"},
             str(run / "logs" / "create_validated_tables.log"),
         )
     )

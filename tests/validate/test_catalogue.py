@@ -16,7 +16,7 @@ def test_rules__ids_severities_and_sentences():
     for rule_id, rule in RULES.items():
         assert re.fullmatch(r"(STR|VAL|KEY|DAT|CON|ELG)-\d{3}", rule_id)
         assert rule.id == rule_id
-        assert rule.severity in ("ERROR", "WARNING")
+        assert rule.severity in ("FATAL", "ERROR", "WARNING")
         assert rule.group == GROUPS[rule_id[:3]]
         assert rule.text.endswith(".") and rule.text[0].isupper()
 
@@ -34,7 +34,22 @@ def test_rules__severities_fixed_by_the_contract():
         "VAL-008",
     ]
     assert all(RULES[r].severity == "WARNING" for r in warnings)
-    assert all(RULES[r].severity == "ERROR" for r in ["STR-001", "KEY-001", "CON-011", "DAT-003"])
+    assert all(RULES[r].severity == "WARNING" for r in ["VAL-012"])
+    # data-contract §1.6: the export as a whole cannot be derived
+    fatal = ["STR-001", "STR-002", "STR-004", "STR-005", "STR-008", "KEY-001"]
+    assert all(RULES[r].severity == "FATAL" for r in fatal)
+    assert all(RULES[r].severity == "ERROR" for r in ["VAL-001", "CON-011", "CON-013", "DAT-003"])
+
+
+def test_rules__every_error_states_what_the_run_does_with_its_record():
+    """§1.6: an ERROR's record is excluded or its value set missing (listed in excluded.csv),
+    or the rule says the record is used as recorded; FATAL and WARNING rules have no action."""
+    used_as_recorded = {"STR-003", "VAL-010", "DAT-006", "DAT-007", "CON-008"}
+    for rule in RULES.values():
+        if rule.severity == "ERROR" and rule.id not in used_as_recorded:
+            assert rule.action in ("RECORD EXCLUDED", "VALUE SET MISSING"), rule.id
+        if rule.severity != "ERROR" or rule.id in used_as_recorded:
+            assert rule.action is None, rule.id
 
 
 def test_render_rules_markdown__docs_file_is_up_to_date():

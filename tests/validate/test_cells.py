@@ -11,7 +11,15 @@ from tests.validate.conftest import located, run, set_cell, write_tables
 
 CASES = [
     # table        row column          value          rule (None = no issue)   scenario
-    ("subjects", 1, "AGE", "", "VAL-001"),  # required missing
+    ("subjects", 1, "AGE", "", "VAL-012"),  # required measurement missing: a warning
+    ("subjects", 1, "CONSDT", "", "VAL-001"),  # a value that places the record: an error
+    ("assessments", 3, "ASMDT", "", "VAL-001"),
+    ("assessments", 3, "PGA", "", "VAL-012"),
+    ("assessments", 3, "SLEDAI_RASH", "", "VAL-012"),
+    ("assessments", 3, "BILAG_RENAL", "", "VAL-012"),
+    ("subjects", 1, "AGE", "34.5", "VAL-004"),  # not a whole number (same typing as io.export)
+    ("assessments", 3, "PGA", "NaN", "VAL-004"),
+    ("assessments", 3, "PGA", "inf", "VAL-004"),
     ("subjects", 1, "CONSDT", "2026/01/05", "VAL-002"),  # not YYYY-MM-DD
     ("subjects", 1, "CONSDT", "2026-02-30", "VAL-003"),  # impossible calendar date
     ("subjects", 1, "CONSDT", "2026-02-28", None),  # real date

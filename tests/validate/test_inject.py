@@ -30,7 +30,8 @@ def test_plant_errors__every_planted_fault_is_reported(planted: Path):
         report.issues.select(KEYS).unique(), on=KEYS, how="anti", nulls_equal=True
     )
     assert missed.height == 0, missed
-    assert report.exit_code == 1
+    # the planted duplicate subject id (KEY-001) is FATAL: the export cannot be derived (§1.6)
+    assert report.exit_code == 2
 
 
 def test_plant_errors__covers_every_data_rule(planted: Path):

@@ -263,7 +263,8 @@ def test_check_medications__overlap(tmp_path: Path, tables, start2, indc2, flagg
     set_cell(tables, "medications", 2, "CMSTDT", start2)
     set_cell(tables, "medications", 2, "CMINDC", indc2)
     found = _found(tmp_path, tables)
-    assert (("CON-011", "medications", "S1", 2, "CMSTDT") in found) is flagged
+    # located on the earlier record, whose CMENDT is treated as missing (it runs until record 2)
+    assert (("CON-011", "medications", "S1", 1, "CMENDT") in found) is flagged
 
 
 def test_check_medications__no_indication_after_infusion(tmp_path: Path, tables):
@@ -285,24 +286,35 @@ def test_check_medications__overlap_inside_an_earlier_record(tmp_path: Path, tab
     ):  # row 7: shares 03-01 only
         rows.append([*base[:1], seq, *base[2:9], start, end])
     found = {row for r, t, _, row, _ in _found(tmp_path, tables) if r == "CON-011"}
-    assert found == {5, 6}
+    assert found == {4}  # row 4 overlaps rows 5 and 6: its CMENDT is the value in question
 
 
 def test_overlaps__many_groups_each_with_its_own_overlap():
     import polars as pl
 
-    from outcomes.validate.medications import _overlaps
+    from outcomes.drugs import find_overlapping_records
+    from outcomes.validate.params import ValidationParams
+
+    from .conftest import repo_config
 
     d = dt.date
     rows = []
     for i in range(60):  # 60 groups: group numbers far beyond the first few
         subject = f"S{i:02d}"
-        rows.append((2 * i + 1, subject, "azathioprine", "SLE", d(2024, 1, 1), d(2024, 3, 1)))
-        rows.append((2 * i + 2, subject, "azathioprine", "SLE", d(2024, 2, 1), d(2024, 4, 1)))
+        rows.append((2 * i + 1, subject, d(2024, 1, 1), d(2024, 3, 1)))
+        rows.append((2 * i + 2, subject, d(2024, 2, 1), d(2024, 4, 1)))
     meds = pl.LazyFrame(
-        rows,
-        schema=["ROW", "USUBJID", "_DRUG", "_INDC", "CMSTDT", "CMENDT"],
-        orient="row",
-    ).with_columns(pl.col("_DRUG").alias("CMTRT"))
-    flagged = _overlaps(meds).collect()
-    assert sorted(flagged["ROW"].to_list()) == [2 * i + 2 for i in range(60)]
+        rows, schema=["ROW", "USUBJID", "CMSTDT", "CMENDT"], orient="row"
+    ).with_columns(
+        pl.col("ROW").alias("SRCSEQ"),
+        pl.lit("azathioprine").alias("CMTRT"),
+        pl.lit(None, dtype=pl.String).alias("CMCLAS"),
+        pl.lit("ORAL").alias("CMROUTE"),
+        pl.lit("SLE").alias("CMINDC"),
+        pl.lit("QD").alias("CMDOSFRQ"),
+    )
+    subjects = pl.LazyFrame(schema={"USUBJID": pl.String, "INFDT": pl.Date})
+    drugs = ValidationParams.from_config(repo_config()).drugs
+    flagged = find_overlapping_records(meds, subjects=subjects, params=drugs).collect()
+    assert sorted(flagged["ROW1"].to_list()) == [2 * i + 1 for i in range(60)]
+    assert sorted(flagged["ROW2"].to_list()) == [2 * i + 2 for i in range(60)]

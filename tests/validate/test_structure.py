@@ -14,7 +14,7 @@ def test_find_table__missing_required_table(tmp_path: Path, tables):
     del tables["medications"]
     report = run(write_tables(tmp_path, tables))
     assert ("STR-001", "medications", None, None, None) in located(report)
-    assert report.exit_code == 1
+    assert report.exit_code == 2  # FATAL: the export cannot be derived (data-contract §1.6)
 
 
 def test_find_table__optional_labs_may_be_absent(tmp_path: Path, tables):
@@ -92,7 +92,7 @@ def test_read_csv_checked__empty_file(tmp_path: Path, tables):
     (folder / "adverse_events.csv").write_bytes(b"")
     report = run(folder)
     assert ("STR-008", "adverse_events", None, None, None) in located(report)
-    assert report.exit_code == 1
+    assert report.exit_code == 2  # FATAL
 
 
 def test_read_csv_checked__truncated_last_line(tmp_path: Path, tables):

@@ -21,6 +21,7 @@ rule validate_export:
         code=code_inputs("validate_export"),
     output:
         issues=f"{OUT}/validation/issues.csv",
+        excluded=f"{OUT}/validation/excluded.csv",
         summary=f"{OUT}/validation/summary.json",
         report=f"{OUT}/validation/report.html",
     params:
@@ -37,11 +38,13 @@ rule create_validated_tables:
         export_files(),
         code=code_inputs("create_validated_tables"),
         issues=f"{OUT}/validation/issues.csv",
+        excluded=f"{OUT}/validation/excluded.csv",
     output:
         **{table: f"{OUT}/validated/{table}.parquet" for table in TABLES},
     params:
         export=EXPORT,
         data_cut=CFG["data"]["data_cut"],
+        on_error=CFG["validation"]["on_error"],
     log:
         f"{OUT}/logs/create_validated_tables.log",
     script:

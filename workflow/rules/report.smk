@@ -25,6 +25,8 @@ rule render_report:
         adae=f"{OUT}/adam/adae.parquet",
         events=f"{OUT}/derived/events.parquet",
         summary=f"{OUT}/validation/summary.json",
+        issues=f"{OUT}/validation/issues.csv",
+        excluded=f"{OUT}/validation/excluded.csv",
         transport=f"{OUT}/transport/define.json",
         export=export_files(),
         tables=ANALYSIS_TABLES,

@@ -81,6 +81,8 @@ def create_adsl(
     """
     order = {level: i + 1 for i, level in enumerate(dose_levels)}
     last = advisit.group_by("USUBJID").agg(pl.col("ADT").max().alias("LSTASMDT"))
+    if "QRYFL" not in subjects.collect_schema().names():
+        subjects = subjects.with_columns(pl.lit(None, dtype=pl.String).alias("QRYFL"))
     joined = (
         subjects.drop("ROW", strict=False)
         .join(create_baseline_summary(advisit), on="USUBJID", how="left", maintain_order="left")

@@ -78,7 +78,7 @@ def create_adepi(
     See :func:`outcomes.endpoints.episodes.create_episodes` for the rule.
     """
     stream = create_state_stream(advisit, subjects=subjects, events=events)
-    return create_episodes(stream)
+    return derive_var_qryfl(create_episodes(stream), subjects=subjects)
 
 
 def create_adtte(
@@ -90,9 +90,10 @@ def create_adtte(
     §16.3).
     """
     stream = create_state_stream(advisit, subjects=subjects, events=events, paramcds=_TTE_STATES)
-    return create_tte(
+    adtte = create_tte(
         stream, adepi=create_episodes(stream), subjects=filter_infused(subjects), params=params
     )
+    return derive_var_qryfl(adtte, subjects=subjects)
 
 
 def create_adrs(
@@ -204,4 +205,18 @@ def create_efficacy(
         subjects=infused,
         params=params,
     )
-    return EfficacyDatasets(adrs=adrs, adepi=episodes, adtte=adtte)
+    return EfficacyDatasets(
+        adrs=derive_var_qryfl(adrs, subjects=subjects),
+        adepi=derive_var_qryfl(episodes, subjects=subjects),
+        adtte=derive_var_qryfl(adtte, subjects=subjects),
+    )
+
+
+def derive_var_qryfl(frame: pl.LazyFrame, *, subjects: pl.LazyFrame) -> pl.LazyFrame:
+    """Add the subject's ``QRYFL`` from adsl (Y: a record the endpoints depend on carries an
+    open validation ERROR; null when adsl does not say), rows and order unchanged
+    (data-contract.md §1.6)."""
+    if "QRYFL" not in subjects.collect_schema().names():
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias("QRYFL"))
+    flags = subjects.select("USUBJID", "QRYFL").unique("USUBJID", keep="first")
+    return frame.join(flags, on="USUBJID", how="left", maintain_order="left")

@@ -12,6 +12,11 @@ from outcomes.derive.windows import compute_baseline_anchor
 from outcomes.endpoints.datasets import filter_infused
 from outcomes.endpoints.icaht import create_icaht
 from outcomes.endpoints.params import SafetyParams
+from outcomes.schemas.export import EXPORT_COLUMNS
+
+#: The highest AE grade of the contract (AETOXGR 1-5): a known grade 5 is the maximum even when
+#: another record's grade is missing.
+MAX_GRADE = int(next(s.maximum for s in EXPORT_COLUMNS["adverse_events"] if s.name == "AETOXGR"))
 
 
 def derive_vars_ae_timing(
@@ -76,7 +81,8 @@ def create_adsafe(
     """adsafe: per infused subject, maximum CRS and ICANS grade and ICAHT grades.
 
     ``CRSMAXGR`` / ``ICNSMXGR``: highest AETOXGR (ASTCT grade, §9.1-9.2) of treatment-emergent
-    AEs with AECAT CRS / ICANS; 0 when the subject had none. ``CRS28GR`` / ``ICNS28GR``: the same
+    AEs with AECAT CRS / ICANS; 0 when the subject had none; null (not evaluable) when one of
+    them has no grade and no other reaches grade 5. ``CRS28GR`` / ``ICNS28GR``: the same
     within the OBD window (onset Day 0–28, §16.18). ICAHT grades from ANC and platelet counts
     (:func:`outcomes.endpoints.icaht.create_icaht`).
 
@@ -88,23 +94,33 @@ def create_adsafe(
     """
     infused = filter_infused(subjects)
     te = pl.col("TRTEMFL").fill_null(False)
+    selections = {
+        "CRSMAXGR": te & (pl.col("AECAT") == "CRS"),
+        "ICNSMXGR": te & (pl.col("AECAT") == "ICANS"),
+        "CRS28GR": te & (pl.col("AECAT") == "CRS") & pl.col("W28FL").fill_null(False),
+        "ICNS28GR": te & (pl.col("AECAT") == "ICANS") & pl.col("W28FL").fill_null(False),
+    }
+    grade = pl.col("AETOXGR")
     grades = adae.group_by("USUBJID").agg(
-        *(
-            pl.col("AETOXGR").filter(te & (pl.col("AECAT") == cat) & window).max().alias(name)
-            for cat, name, window in (
-                ("CRS", "CRSMAXGR", pl.lit(True)),
-                ("ICANS", "ICNSMXGR", pl.lit(True)),
-                ("CRS", "CRS28GR", pl.col("W28FL").fill_null(False)),
-                ("ICANS", "ICNS28GR", pl.col("W28FL").fill_null(False)),
-            )
-        )
+        *(grade.filter(sel).max().alias(name) for name, sel in selections.items()),
+        *((sel & grade.is_null()).any().alias(f"_tmp_{n}") for n, sel in selections.items()),
     )
-    cols = ["CRSMAXGR", "ICNSMXGR", "CRS28GR", "ICNS28GR"]
+    # No CRS/ICANS record for an infused subject means grade 0 (AE log taken as complete); a
+    # record without a grade (missing or invalid in the export) leaves the maximum not evaluable
+    # unless a known grade is already the highest.
+    unknown = {n: pl.col(f"_tmp_{n}").fill_null(False) for n in selections}
     return (
         infused.select("USUBJID", "DOSELVL", "TRTSDT")
         .join(grades, on="USUBJID", how="left", maintain_order="left")
-        # No CRS/ICANS record for an infused subject means grade 0 (AE log taken as complete).
-        .with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in cols)
+        .with_columns(
+            pl.when(unknown[c] & (pl.col(c).fill_null(0) < MAX_GRADE))
+            .then(None)
+            .otherwise(pl.col(c).fill_null(0))
+            .cast(pl.Int64)
+            .alias(c)
+            for c in selections
+        )
+        .drop([f"_tmp_{n}" for n in selections])
         .join(
             create_icaht(labs, subjects=infused, params=params.icaht),
             on="USUBJID",

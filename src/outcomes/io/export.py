@@ -5,10 +5,12 @@ Two layers:
 * :func:`read_raw_table` reads one file with every column as text (CSV without type inference;
   Parquet values rendered as text, floats by their shortest ``repr``), adds ``ROW`` (1-based data
   record number, header not counted). The validator checks these raw tables cell by cell.
-* :func:`cast_table` turns a raw table into the typed table of its pandera schema, adding
-  ``SRCDOM`` and ``SRCSEQ`` (the table's sequence column, else ``ROW``). It is strict: a cell
-  that does not parse is an :class:`~outcomes.errors.InputDataError` naming table, row, column and
-  value. Run it on exports that passed validation.
+* :func:`compute_typed` is the one cell typing of the project (validator and validated tables);
+  :func:`type_table` applies it leniently (a cell that does not parse is null; the validator
+  reports it) and :func:`cast_table` strictly: a cell that does not parse is an
+  :class:`~outcomes.errors.InputDataError` naming table, row, column and value. Both add
+  ``SRCDOM`` and ``SRCSEQ`` (the table's sequence column, else ``ROW``) through
+  :func:`derive_vars_source`.
 """
 
 from __future__ import annotations
@@ -83,35 +85,79 @@ def read_raw_table(path: Path) -> pl.DataFrame:
     return frame.with_row_index("ROW", offset=1).with_columns(pl.col("ROW").cast(pl.Int64))
 
 
-def _cast_expr(spec: ColumnSpec) -> pl.Expr:
-    text = pl.col(spec.name).str.strip_chars()
-    dtype = polars_dtype(spec)
+DATE_FORMAT = "%Y-%m-%d"
+NUMBER_TYPES = ("int", "float")
+
+
+def compute_typed(spec: ColumnSpec) -> pl.Expr:
+    """The typed value of a raw text column; null where the cell does not parse.
+
+    The one cell typing of the project, used by the validator (which reports every cell that
+    is not null here but not empty either) and by the validated tables. Surrounding white space
+    is ignored; an empty cell is missing. A date must be ``YYYY-MM-DD`` and exist; a number must
+    be finite (``NaN``, ``inf`` are not numbers); an ``int`` must be whole (``34.5`` is not an
+    age); a ``bit`` is ``0`` or ``1``; text columns keep their text.
+    """
+    stripped = pl.col(spec.name).str.strip_chars()
+    text = pl.when(stripped.str.len_chars() > 0).then(stripped)
     if spec.type == "date":
-        return text.str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias(spec.name)
-    if spec.type in ("int", "bit"):
-        return text.cast(pl.Float64, strict=False).cast(dtype, strict=False).alias(spec.name)
-    if spec.type == "float":
-        return text.cast(pl.Float64, strict=False).alias(spec.name)
+        return text.str.strptime(pl.Date, DATE_FORMAT, strict=False).alias(spec.name)
+    if spec.type in NUMBER_TYPES:
+        number = text.cast(pl.Float64, strict=False)
+        number = pl.when(number.is_finite()).then(number)
+        if spec.type == "int":
+            number = pl.when(number == number.floor()).then(number).cast(pl.Int64)
+        return number.alias(spec.name)
+    if spec.type == "bit":
+        return (
+            pl.when(text.is_in(c.BIT_VALUES))
+            .then(text.cast(pl.Int8, strict=False))
+            .alias(spec.name)
+        )
     return text.alias(spec.name)
+
+
+def type_table(raw: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Every contract column typed by :func:`compute_typed` (a cell that does not parse is
+    null), absent contract columns added as nulls, unknown extra columns kept as text."""
+    specs = EXPORT_COLUMNS[table]
+    return raw.with_columns(
+        [
+            compute_typed(s).cast(polars_dtype(s))
+            if s.name in raw.columns
+            else pl.lit(None, dtype=polars_dtype(s)).alias(s.name)
+            for s in specs
+        ]
+    )
+
+
+def derive_vars_source(typed: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Add ``SRCDOM`` and ``SRCSEQ`` (the table's sequence column, else ``ROW``)."""
+    seq = c.SEQUENCE_COLUMN[table]
+    return typed.with_columns(
+        pl.lit(c.SOURCE_DOMAIN[table]).alias("SRCDOM"),
+        (pl.col(seq) if seq else pl.col("ROW")).cast(pl.Int64).alias("SRCSEQ"),
+    )
 
 
 def cast_table(raw: pl.DataFrame, table: str) -> pl.DataFrame:
     """Typed table from a raw text table, with ``SRCDOM`` and ``SRCSEQ``.
 
-    Columns of the contract get their dtype; unknown extra columns are kept as text. Missing
-    optional columns are added as nulls so later stages can rely on them.
+    Columns of the contract get their dtype (:func:`compute_typed`); unknown extra columns are
+    kept as text. Missing optional columns are added as nulls so later stages can rely on them.
 
     Raises
     ------
     InputDataError
-        When a non-empty cell does not parse as its contract type.
+        When a required column is missing or a non-empty cell does not parse as its contract
+        type (the same cells the validator reports).
     """
     specs = EXPORT_COLUMNS[table]
     present = [s for s in specs if s.name in raw.columns]
     missing_required = [s.name for s in specs if s.is_required and s.name not in raw.columns]
     if missing_required:
         raise InputDataError(f"{table}: required column(s) missing: {', '.join(missing_required)}.")
-    typed = raw.with_columns([_cast_expr(s) for s in present])
+    typed = type_table(raw, table)
     bad = []
     for spec in present:
         failed = (
@@ -136,18 +182,7 @@ def cast_table(raw: pl.DataFrame, table: str) -> pl.DataFrame:
             + "\nRun `outcomes validate` for the full list.",
             failures,
         )
-    typed = typed.with_columns(
-        [
-            pl.lit(None, dtype=polars_dtype(s)).alias(s.name)
-            for s in specs
-            if s.name not in raw.columns
-        ]
-    )
-    seq = c.SEQUENCE_COLUMN[table]
-    return typed.with_columns(
-        pl.lit(c.SOURCE_DOMAIN[table]).alias("SRCDOM"),
-        (pl.col(seq) if seq else pl.col("ROW")).cast(pl.Int64).alias("SRCSEQ"),
-    )
+    return derive_vars_source(typed, table)
 
 
 def read_export(export_dir: Path) -> dict[str, pl.DataFrame]:

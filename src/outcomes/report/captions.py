@@ -15,6 +15,9 @@ CAPTIONS: dict[str, str] = {
     "on Day 0-91, by category and grade (a subject counts once per row).",
     "report_rates": "Responder rates by visit and dose level (adrs; NRI applied; visits due at "
     "the cut) with confidence intervals.",
+    "report_data_status": "Validation status of the cut: open issues by severity and table, "
+    "subjects touched (listed for errors), records excluded and values set missing by the "
+    "errors (validation/excluded.csv), and the results they can change (data-contract §1.6).",
     "report_validation": "Validation summary of the export (validation/summary.json).",
     "report_settings": "Every configured key with its value and meaning.",
     "report_dictionary": "Data dictionary: every column of the declared schemas.",

@@ -37,6 +37,8 @@ class RunData:
     validation: dict[str, Any] | None
     missing: tuple[str, ...]
     transport: dict[str, Any] | None = None
+    issues: pl.DataFrame | None = None
+    excluded: pl.DataFrame | None = None
 
     def get(self, name: str) -> pl.DataFrame | None:
         """The dataset ``name`` (a key of :data:`DATASETS`), or ``None`` when absent."""
@@ -81,12 +83,22 @@ def read_run(run_dir: Path, *, tables: list[Path] | None = None) -> RunData:
         missing.append("validation/summary.json")
     define = run_dir / "transport" / "define.json"
     transport = json.loads(define.read_text(encoding="utf-8")) if define.is_file() else None
-    return RunData(frames, found, validation, tuple(missing), transport)
+    issues, excluded = (_read_text_csv(run_dir / "validation" / n) for n in VALIDATION_FILES)
+    return RunData(frames, found, validation, tuple(missing), transport, issues, excluded)
+
+
+#: The validation lists the report reads (data status, data-contract §1.6).
+VALIDATION_FILES: tuple[str, str] = ("issues.csv", "excluded.csv")
+
+
+def _read_text_csv(path: Path) -> pl.DataFrame | None:
+    return pl.read_csv(path, infer_schema=False) if path.is_file() else None
 
 
 def report_table_stems(*, activity_scores: list[str] | tuple[str, ...]) -> list[str]:
     """Stems of every table the report writes to ``tables/`` (fixed for a configuration)."""
     names = [
+        "data_status",
         "checksums",
         "versions",
         "validation",

@@ -24,7 +24,7 @@ import polars as pl
 from outcomes.analysis import params as analysis_params
 from outcomes.config import load_schema
 from outcomes.derive import params as derive_params
-from outcomes.derive.medications import params as medication_params
+from outcomes.drugs import params as medication_params
 from outcomes.endpoints import params as endpoint_params
 from outcomes.errors import OutcomesError
 from outcomes.report import params as report_params

@@ -16,6 +16,7 @@ import polars as pl
 from outcomes.report import figures as fg
 from outcomes.report import sections as sc
 from outcomes.report.captions import caption, route_table
+from outcomes.report.data_status import describe_data_status, summarize_data_status
 from outcomes.report.html import render_note, render_page, render_section, render_table, text
 from outcomes.report.load import RunData
 from outcomes.report.params import ReportParams
@@ -167,6 +168,18 @@ def _section_dictionary(ctx: sc.ReportContext) -> list[str]:
     return [*sc.section_dictionary(ctx), *render_transport(ctx.run.transport)]
 
 
+STATUS_TITLE = "Validation status of the cut"
+
+
+def _status(ctx: sc.ReportContext) -> list[str]:
+    """The first section: open errors and warnings, subjects touched, excluded records
+    (data-contract §1.6; :mod:`outcomes.report.data_status`)."""
+    if ctx.run.issues is None:
+        return [render_note("Not shown: missing input validation/issues.csv.")]
+    status = summarize_data_status(ctx.run.issues, ctx.run.excluded)
+    return [f"<p>{text(describe_data_status(status))}</p>", ctx.table("data_status", status)]
+
+
 BUILDERS = {
     "cover": sc.section_cover,
     "validation": sc.section_validation,
@@ -193,7 +206,7 @@ def build_report(
     """Build every configured section; see :func:`render_report`."""
     ctx = sc.ReportContext(run, config, params, checksums, versions)
     routed = _analysis_tables(ctx)
-    parts = []
+    parts = [("status", STATUS_TITLE, render_section("status", STATUS_TITLE, _status(ctx)))]
     for sid in params.section_order:
         body = BUILDERS[sid](ctx) if sid in BUILDERS else []
         body += routed.get(sid, [])

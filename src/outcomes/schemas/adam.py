@@ -16,15 +16,15 @@ S, INT, F, D, B = pl.String(), pl.Int64(), pl.Float64(), pl.Date(), pl.Boolean()
 
 #: (name, dtype, nullable, description) of every adsl column.
 ADSL_COLUMNS: tuple[tuple[str, pl.DataType, bool, str], ...] = (
-    ("STUDYID", S, False, "Study identifier"),
+    ("STUDYID", S, True, "Study identifier (null when missing or invalid in the export)"),
     ("USUBJID", S, False, "Unique subject identifier"),
-    ("SITEID", S, False, "Site"),
-    ("AGE", INT, False, "Age in years at consent"),
-    ("SEX", S, False, "Sex (M/F)"),
+    ("SITEID", S, True, "Site (null when missing or invalid in the export)"),
+    ("AGE", INT, True, "Age in years at consent (null when missing or invalid in the export)"),
+    ("SEX", S, True, "Sex (M/F) (null when missing or invalid in the export)"),
     ("WEIGHT", F, True, "Baseline body weight, kg"),
     ("DOSELVL", S, True, "Dose level label"),
     ("DOSELVLN", INT, True, "Dose level order, 1-based position in config study.dose_levels"),
-    ("LDFL", S, False, "Lymphodepletion given (Y/N)"),
+    ("LDFL", S, True, "Lymphodepletion given (Y/N; null when missing in the export)"),
     ("LDSTDT", D, True, "First day of lymphodepletion"),
     ("TRTSDT", D, True, "CAR-T infusion date (study Day 0, INFDT)"),
     ("SAFFL", B, False, "Safety set: infused, INFDT present (endpoints.md §16.19)"),
@@ -36,7 +36,7 @@ ADSL_COLUMNS: tuple[tuple[str, pl.DataType, bool, str], ...] = (
         "Eligible per §10 on screening data; null = not assessable (§16.19, §16.20)",
     ),
     ("DCUTDT", D, False, "Data cut date"),
-    ("EOSSTT", S, False, "End-of-study status at the cut"),
+    ("EOSSTT", S, True, "End-of-study status at the cut (null when missing in the export)"),
     ("EOSDT", D, True, "End-of-study date"),
     ("DCSREAS", S, True, "Reason for discontinuation"),
     ("DTHDT", D, True, "Date of death"),
@@ -65,6 +65,14 @@ ADSL_COLUMNS: tuple[tuple[str, pl.DataType, bool, str], ...] = (
     ("LSTASMDT", D, True, "Date of the last assessment on or before the cut"),
     ("SRCDOM", S, False, "Source domain (SUBJECTS)"),
     ("SRCSEQ", INT, False, "Row of the subject in the subjects export"),
+    (
+        "QRYFL",
+        S,
+        True,
+        "Y when a subjects, assessments or medications record of the subject carries an open "
+        "validation ERROR (validation/issues.csv), else N; null when not known "
+        "(data-contract §1.6)",
+    ),
 )
 
 _KEYS: tuple[tuple[str, pl.DataType, bool, str], ...] = (

@@ -49,6 +49,18 @@ def _col(
     return pa.Column(dtype, checks=checks or [], nullable=nullable, description=description)
 
 
+def _qryfl() -> pa.Column:
+    """``QRYFL`` of adrs, adepi and adtte (data-contract §1.6)."""
+    return _col(
+        pl.String(),
+        "Y when a record the subject's endpoints depend on (subjects, assessments, "
+        "medications) carries an open validation ERROR, else N; null when not known "
+        "(data-contract §1.6)",
+        nullable=True,
+        checks=[pa.Check.isin(["Y", "N"])],
+    )
+
+
 ADRS = pa.DataFrameSchema(
     {
         "USUBJID": _col(pl.String(), "Unique subject identifier"),
@@ -97,6 +109,7 @@ ADRS = pa.DataFrameSchema(
             "Source record sequence (CMSEQ for medications, ROW otherwise)",
             nullable=True,
         ),
+        "QRYFL": _qryfl(),
     },
     name="adrs",
     strict=True,
@@ -129,6 +142,7 @@ ADEPI = pa.DataFrameSchema(
         "ENSRCSEQ": _col(pl.Int64(), "SRCSEQ of the end record"),
         "LSTINDT": _col(pl.Date(), "Last assessment in the state within the episode"),
         "LSTINSEQ": _col(pl.Int64(), "SRCSEQ of that assessment"),
+        "QRYFL": _qryfl(),
     },
     name="adepi",
     strict=True,
@@ -164,6 +178,7 @@ ADTTE = pa.DataFrameSchema(
             checks=[pa.Check.isin(_SRCDOM)],
         ),
         "SRCSEQ": _col(pl.Int64(), "Sequence of the record whose date is ADT"),
+        "QRYFL": _qryfl(),
     },
     name="adtte",
     strict=True,
@@ -180,7 +195,11 @@ def adae_schema() -> pa.DataFrameSchema:
             "AECAT": _col(pl.String(), "AE category"),
             "AESTDT": _col(pl.Date(), "Onset date"),
             "AEENDT": _col(pl.Date(), "Resolution date; null = ongoing at the cut", nullable=True),
-            "AETOXGR": _col(pl.Int64(), "Grade 1-5"),
+            "AETOXGR": _col(
+                pl.Int64(),
+                "Grade 1-5; null when missing or invalid in the export (data-contract §1.6)",
+                nullable=True,
+            ),
             "DOSELVL": _col(pl.String(), "Dose level", nullable=True),
             "TRTSDT": _col(pl.Date(), "Infusion date", nullable=True),
             "ASTDY": _col(
@@ -213,13 +232,31 @@ ADSAFE = pa.DataFrameSchema(
         "DOSELVL": _col(pl.String(), "Dose level", nullable=True),
         "TRTSDT": _col(pl.Date(), "Infusion date"),
         "CRSMAXGR": _col(
-            pl.Int64(), "Maximum treatment-emergent CRS grade (ASTCT; 0 = none)", checks=_GRADE
+            pl.Int64(),
+            "Maximum treatment-emergent CRS grade (ASTCT; 0 = none); "
+            "null when an AE of the category has no grade",
+            nullable=True,
+            checks=_GRADE,
         ),
         "ICNSMXGR": _col(
-            pl.Int64(), "Maximum treatment-emergent ICANS grade (ASTCT; 0 = none)", checks=_GRADE
+            pl.Int64(),
+            "Maximum treatment-emergent ICANS grade (ASTCT; 0 = none); "
+            "null when an AE of the category has no grade",
+            nullable=True,
+            checks=_GRADE,
         ),
-        "CRS28GR": _col(pl.Int64(), "Maximum CRS grade with onset Day 0-28", checks=_GRADE),
-        "ICNS28GR": _col(pl.Int64(), "Maximum ICANS grade with onset Day 0-28", checks=_GRADE),
+        "CRS28GR": _col(
+            pl.Int64(),
+            "Maximum CRS grade with onset Day 0-28; null when an AE of the category has no grade",
+            nullable=True,
+            checks=_GRADE,
+        ),
+        "ICNS28GR": _col(
+            pl.Int64(),
+            "Maximum ICANS grade with onset Day 0-28; null when an AE of the category has no grade",
+            nullable=True,
+            checks=_GRADE,
+        ),
         "ICAHTEGR": _col(
             pl.Int64(),
             "Early (Day 0-30) neutrophil ICAHT grade; null = no ANC",

@@ -1,16 +1,26 @@
-"""The catalogue of validation rules: stable id, severity, group and one-sentence explanation.
+"""The catalogue of validation rules: stable id, severity, action, group and explanation.
 
-Ids never change meaning once released; a retired rule keeps its id unused. ``ERROR`` marks a fact
-that makes a derivation wrong or impossible (the workflow stops); ``WARNING`` marks what a data
-manager should query but the pipeline can handle (data-contract.md §2, endpoints.md §16.21).
+Ids never change meaning once released; a retired rule keeps its id unused. Severities follow
+data-contract.md §1.6: ``FATAL`` = the export as a whole cannot be derived (the run stops);
+``ERROR`` = a record contradicts the contract or itself and a site must correct it: the run goes
+on with the rule's action (the value is treated as missing, or the record is excluded, listed in
+``validation/excluded.csv``; a rule without an action uses the record as recorded) unless
+``validation.on_error`` is ``stop`` (``outcomes run --strict``); ``WARNING`` = a query or note,
+the run goes on (a blank measurement value is "not evaluable", endpoints.md E-05, E-06, E-31).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+FATAL = "FATAL"
 ERROR = "ERROR"
 WARNING = "WARNING"
+#: Severities, most severe first.
+SEVERITIES: tuple[str, ...] = (FATAL, ERROR, WARNING)
+#: Actions of an ERROR on its record (data-contract.md §3, ``validation/excluded.csv``).
+EXCLUDE = "RECORD EXCLUDED"
+BLANK = "VALUE SET MISSING"
 
 
 @dataclass(frozen=True)
@@ -22,6 +32,8 @@ class Rule:
     group: str
     text: str
     reference: str
+    action: str | None = None
+    action_column: str | None = None
 
 
 GROUPS: dict[str, str] = {
@@ -34,8 +46,8 @@ GROUPS: dict[str, str] = {
 }
 
 _RULES: tuple[tuple[str, str, str, str], ...] = (
-    ("STR-001", ERROR, "A required table is missing from the export.", "data-contract §1"),
-    ("STR-002", ERROR, "A required column is missing from a table.", "data-contract §1"),
+    ("STR-001", FATAL, "A required table is missing from the export.", "data-contract §1"),
+    ("STR-002", FATAL, "A required column is missing from a table.", "data-contract §1"),
     (
         "STR-003",
         ERROR,
@@ -44,11 +56,11 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "STR-004",
-        ERROR,
+        FATAL,
         "A file cannot be read at all (corrupt file, or a table present as both CSV and Parquet).",
         "data-contract §1",
     ),
-    ("STR-005", ERROR, "A CSV file uses another delimiter than the comma.", "data-contract §1"),
+    ("STR-005", FATAL, "A CSV file uses another delimiter than the comma.", "data-contract §1"),
     ("STR-006", ERROR, "A cell holds text that is not valid UTF-8.", "data-contract §1"),
     (
         "STR-007",
@@ -56,14 +68,20 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
         "A CSV file starts with a byte-order mark (it is ignored).",
         "data-contract §1",
     ),
-    ("STR-008", ERROR, "A file is empty (no header row).", "data-contract §1"),
+    ("STR-008", FATAL, "A file is empty (no header row).", "data-contract §1"),
     (
         "STR-009",
         ERROR,
         "A record has fewer or more fields than the header (for example a truncated last line).",
         "data-contract §1",
     ),
-    ("VAL-001", ERROR, "A required value is missing.", "data-contract §1"),
+    (
+        "VAL-001",
+        ERROR,
+        "A value that places or identifies a record is missing (USUBJID, CMSEQ, AESEQ, ASMDT, "
+        "CMSTDT, AESTDT, LBDT, CONSDT, VISIT, CMTRT, AECAT).",
+        "data-contract §1.6",
+    ),
     ("VAL-002", ERROR, "A date is not written as YYYY-MM-DD.", "data-contract §1"),
     (
         "VAL-003",
@@ -105,7 +123,14 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
         "data-contract §1.1",
     ),
     ("VAL-011", ERROR, "DOSELVL is not one of the configured dose levels.", "data-contract §1.1"),
-    ("KEY-001", ERROR, "USUBJID appears more than once in subjects.", "data-contract §1.1"),
+    (
+        "VAL-012",
+        WARNING,
+        "A required measurement or attribute value is missing (PGA, a SLEDAI item, a BILAG "
+        "grade, a dose, a lab result, ...): the criteria that need it are not evaluable.",
+        "data-contract §1.6; endpoints E-05, E-06, E-31, §16.12",
+    ),
+    ("KEY-001", FATAL, "USUBJID appears more than once in subjects.", "data-contract §1.1"),
     ("KEY-002", ERROR, "CMSEQ is not unique within a subject.", "data-contract §1.3"),
     ("KEY-003", ERROR, "AESEQ is not unique within a subject.", "data-contract §1.4"),
     ("KEY-004", ERROR, "A subject has two assessments on the same date.", "data-contract §1.2"),
@@ -202,7 +227,8 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
     (
         "CON-011",
         ERROR,
-        "Two records of the same drug overlap on more than a shared boundary day.",
+        "Two records of the same drug overlap on more than a shared boundary day (located on "
+        "the earlier record's CMENDT).",
         "endpoints §8.1 [D-33], §16.10, §16.24",
     ),
     (
@@ -210,6 +236,13 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
         WARNING,
         "A medication active on or after the infusion day has no CMINDC.",
         "endpoints §16.6",
+    ),
+    (
+        "CON-013",
+        ERROR,
+        "Two records of the same drug and indication start on the same day (located on the "
+        "later record).",
+        "endpoints §8.1 [D-33], §16.10, §16.24",
     ),
     ("ELG-001", WARNING, "Age at consent outside the eligible range.", "endpoints §16.20"),
     (
@@ -263,9 +296,54 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
     ),
 )
 
-RULES: dict[str, Rule] = {
-    rid: Rule(rid, severity, GROUPS[rid[:3]], text, ref) for rid, severity, text, ref in _RULES
+#: What an ERROR does to its record, by rule: (action, column it acts on when not the located
+#: one). Cell-level rules act on the located cell; a cell that places or identifies its record
+#: (``contract.RECORD_KEY_COLUMNS``) excludes the record instead. Rules not listed use the
+#: record as recorded.
+ACTIONS: dict[str, tuple[str, str | None]] = {
+    "STR-006": (BLANK, None),
+    "STR-009": (EXCLUDE, None),
+    "VAL-001": (EXCLUDE, None),
+    "VAL-002": (BLANK, None),
+    "VAL-003": (BLANK, None),
+    "VAL-004": (BLANK, None),
+    "VAL-005": (BLANK, None),
+    "VAL-006": (BLANK, None),
+    "VAL-011": (BLANK, None),
+    "KEY-002": (EXCLUDE, None),
+    "KEY-003": (EXCLUDE, None),
+    "KEY-004": (EXCLUDE, None),
+    "KEY-005": (EXCLUDE, None),
+    "DAT-001": (EXCLUDE, None),
+    "DAT-002": (BLANK, "LDSTDT"),
+    "DAT-003": (BLANK, "LDSTDT"),
+    "DAT-004": (BLANK, None),
+    "DAT-005": (EXCLUDE, None),
+    "CON-001": (BLANK, None),
+    "CON-011": (BLANK, None),
+    "CON-013": (EXCLUDE, None),
 }
+
+RULES: dict[str, Rule] = {
+    rid: Rule(rid, severity, GROUPS[rid[:3]], text, ref, *ACTIONS.get(rid, (None, None)))
+    for rid, severity, text, ref in _RULES
+}
+
+
+def describe_action(rule: Rule, severity: str | None = None) -> str:
+    """What the run does with a record this rule flags (data-contract.md §1.6), at the rule's
+    catalogue severity or at ``severity`` (a config override)."""
+    severity = severity or rule.severity
+    if severity == FATAL:
+        return "the run stops"
+    if severity == WARNING:
+        return "none (reported)"
+    if rule.action == EXCLUDE:
+        return "record excluded"
+    if rule.action == BLANK:
+        where = f"{rule.action_column} " if rule.action_column else ""
+        return f"{where}value set missing (record excluded when the value places the record)"
+    return "used as recorded"
 
 
 def render_rules_markdown() -> str:
@@ -275,18 +353,22 @@ def render_rules_markdown() -> str:
         "",
         "Generated from `outcomes.validate.catalogue` (do not edit by hand; "
         "`tests/validate/test_catalogue.py` checks that this file is up to date).",
-        "ERROR stops the workflow; WARNING is reported and the workflow continues.",
+        "Severities (data-contract §1.6): FATAL stops the run; ERROR is handled by its action "
+        "(listed in `validation/excluded.csv`; the endpoints of the subject carry `QRYFL = Y`) "
+        "and the run goes on, unless `outcomes run --strict` (`validation.on_error: stop`); "
+        "WARNING is reported and the run goes on. The action applies while the rule is an "
+        "ERROR (per-rule severities: config `validation.severity`).",
     ]
     for prefix, title in GROUPS.items():
         lines += [
             "",
             f"## {title}",
             "",
-            "| id | severity | rule | reference |",
-            "|---|---|---|---|",
+            "| id | severity | rule | action | reference |",
+            "|---|---|---|---|---|",
         ]
         lines += [
-            f"| {r.id} | {r.severity} | {r.text} | {r.reference} |"
+            f"| {r.id} | {r.severity} | {r.text} | {describe_action(r)} | {r.reference} |"
             for r in RULES.values()
             if r.id.startswith(prefix)
         ]

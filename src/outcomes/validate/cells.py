@@ -10,12 +10,12 @@ from __future__ import annotations
 import polars as pl
 
 from outcomes import contract as c
+from outcomes.io.export import NUMBER_TYPES, compute_typed
 from outcomes.schemas.export import EXPORT_COLUMNS, ColumnSpec, polars_dtype
 from outcomes.validate.issues import fmt, make_issues
 from outcomes.validate.params import ValidationParams
 
 DATE_SHAPE = r"^\d{4}-\d{2}-\d{2}$"
-NUMBER_TYPES = ("int", "float")
 
 
 def _allowed(spec: ColumnSpec, params: ValidationParams) -> tuple[str, ...] | None:
@@ -34,29 +34,11 @@ def _allowed(spec: ColumnSpec, params: ValidationParams) -> tuple[str, ...] | No
     return spec.allowed
 
 
-def compute_typed(spec: ColumnSpec) -> pl.Expr:
-    """The typed value of a raw text column; null where the cell does not parse."""
-    stripped = pl.col(spec.name).str.strip_chars()
-    text = pl.when(stripped.str.len_chars() > 0).then(stripped)
-    if spec.type == "date":
-        return text.str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias(spec.name)
-    if spec.type in NUMBER_TYPES:
-        number = text.cast(pl.Float64, strict=False)
-        number = pl.when(number.is_finite()).then(number)
-        if spec.type == "int":
-            number = pl.when(number == number.floor()).then(number).cast(pl.Int64)
-        return number.alias(spec.name)
-    if spec.type == "bit":
-        return (
-            pl.when(text.is_in(c.BIT_VALUES))
-            .then(text.cast(pl.Int8, strict=False))
-            .alias(spec.name)
-        )
-    return text.alias(spec.name)
-
-
-def _checks(spec: ColumnSpec, params: ValidationParams) -> list[tuple[str, pl.Expr, str]]:
-    """(rule, failing-cell predicate, message text) for one column."""
+def _checks(
+    spec: ColumnSpec, params: ValidationParams, *, keys: tuple[str, ...] = ()
+) -> list[tuple[str, pl.Expr, str]]:
+    """(rule, failing-cell predicate, message text) for one column; ``keys`` are the columns
+    that place or identify a record of its table (a blank one is VAL-001, else VAL-012)."""
     raw = pl.col(spec.name)
     text = raw.str.strip_chars()
     filled = text.str.len_chars().fill_null(0) > 0
@@ -64,8 +46,10 @@ def _checks(spec: ColumnSpec, params: ValidationParams) -> list[tuple[str, pl.Ex
     out: list[tuple[str, pl.Expr, str]] = [
         ("VAL-009", raw.is_not_null() & (raw != text), "has leading or trailing white space"),
     ]
-    if spec.is_required:
-        out.append(("VAL-001", ~filled, "is required but missing"))
+    if spec.is_required and spec.name in keys:
+        out.append(("VAL-001", ~filled, "is required to place the record but missing"))
+    elif spec.is_required:
+        out.append(("VAL-012", ~filled, "is missing (not evaluable)"))
     if spec.type == "date":
         shaped = text.str.contains(DATE_SHAPE)
         out.append(("VAL-002", filled & ~shaped, "is not a date written as YYYY-MM-DD"))
@@ -159,7 +143,7 @@ def _full_checks(
         (spec.name, rule, failing.fill_null(False), text)
         for spec in EXPORT_COLUMNS[table]
         if spec.name not in absent
-        for rule, failing, text in _checks(spec, params)
+        for rule, failing, text in _checks(spec, params, keys=c.RECORD_KEY_COLUMNS[table])
     ]
     flagged = bad.with_columns(
         [failing.alias(f"_c{i}") for i, (_, _, failing, _) in enumerate(checks)]

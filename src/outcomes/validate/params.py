@@ -1,8 +1,9 @@
 """Typed parameters of export validation: config section ``validation`` plus the slices it reads.
 
 Visit windows and the baseline look-back come from config ``visits`` (endpoints.md §11, §16.5);
-the drug dictionary, CMCLAS mapping, units and frequencies from config ``medications`` (§8,
-§16.23).
+the medication rules use the derivation's own :class:`~outcomes.drugs.params.MedicationParams`
+(config ``medications``, §8, §16.23). ``on_error`` and per-rule ``severity`` overrides follow
+data-contract.md §1.6.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from fractions import Fraction
 from typing import Any
 
 from outcomes.config import register_check
+from outcomes.drugs.params import MedicationParams
 from outcomes.errors import ConfigError
+from outcomes.validate.catalogue import FATAL, RULES
 
 
 @dataclass(frozen=True)
@@ -23,47 +26,6 @@ class Window:
     label: str
     lower_day: int
     upper_day: int
-
-
-@dataclass(frozen=True)
-class DrugLookup:
-    """What the medication rules need from the drug dictionary (§8.1, §8.2, §16.6, §16.23).
-
-    ``names`` maps every lower-case name or alias to its INN; ``classes`` the INN to its §8.2
-    class; ``predeq`` the INN of a glucocorticoid to prednisone-equivalent mg per mg.
-    """
-
-    names: Mapping[str, str]
-    classes: Mapping[str, str]
-    predeq: Mapping[str, Fraction]
-    cmclas_class: Mapping[str, str | None]
-    unit_to_mg: Mapping[str, Fraction]
-    per_day: Mapping[str, Fraction]
-    sle_classes: tuple[str, ...]
-
-    @classmethod
-    def from_config(cls, section: Mapping[str, Any]) -> DrugLookup:
-        """Build from config ``medications``."""
-        dictionary = {inn.lower(): e for inn, e in section["dictionary"].items()}
-        names = {inn: inn for inn in dictionary}
-        names |= {a.lower(): inn for inn, e in dictionary.items() for a in e.get("aliases", ())}
-        ref = Fraction(str(section["gc_reference_prednisone_mg"]))
-        return cls(
-            names=names,
-            classes={inn: e["class"] for inn, e in dictionary.items()},
-            predeq={
-                inn: ref / Fraction(str(e["equivalent_mg"]))
-                for inn, e in dictionary.items()
-                if e.get("equivalent_mg") is not None
-            },
-            cmclas_class=dict(section["cmclas_class"]),
-            unit_to_mg={u: Fraction(str(v)) for u, v in section["unit_to_mg"].items()},
-            per_day={
-                k: Fraction(v["administrations"], v["per_days"])
-                for k, v in section["frequencies"].items()
-            },
-            sle_classes=tuple(section["missing_indication_sle_classes"]),
-        )
 
 
 @dataclass(frozen=True)
@@ -79,7 +41,9 @@ class ValidationParams:
     dose_levels: tuple[str, ...]
     windows: tuple[Window, ...]
     baseline_window_days: int
-    drugs: DrugLookup
+    drugs: MedicationParams
+    on_error: str
+    severity: Mapping[str, str]
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ValidationParams:
@@ -111,7 +75,9 @@ class ValidationParams:
                 for w in visits["windows"]
             ),
             baseline_window_days=int(visits["baseline_window_days"]),
-            drugs=DrugLookup.from_config(config.get("medications") or {}),
+            drugs=MedicationParams.from_config(config["medications"]),
+            on_error=section["on_error"],
+            severity=dict(section.get("severity") or {}),
         )
 
     def describe(self) -> tuple[str, ...]:
@@ -153,8 +119,14 @@ def _number(value: Fraction) -> str:
 
 @register_check
 def check_validation(config: Mapping[str, Any]) -> Iterator[str]:
-    """Cross-field rules of ``validation``: pre-infusion visit labels are not scheduled visits."""
+    """Cross-field rules of ``validation``: pre-infusion visit labels are not scheduled visits;
+    a severity override names a catalogue rule and does not lower a FATAL rule (§1.6)."""
     section = config.get("validation") or {}
+    for rule, severity in (section.get("severity") or {}).items():
+        if rule not in RULES:
+            yield f"validation.severity: {rule!r} is not a validation rule"
+        elif RULES[rule].severity == FATAL and severity != FATAL:
+            yield f"validation.severity: {rule} is FATAL and cannot be lowered to {severity}"
     windows = (config.get("visits") or {}).get("windows") or []
     scheduled = {w["label"] for w in windows}
     for label in section.get("pre_infusion_visits", []):

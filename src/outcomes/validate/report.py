@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from outcomes.validate.catalogue import ERROR, GROUPS, RULES, WARNING
+from outcomes.validate.catalogue import ERROR, FATAL, GROUPS, RULES, WARNING, describe_action
+from outcomes.validate.excluded import EXCLUDED_SCHEMA
 
 SHOWN = ("TABLE", "USUBJID", "ROW", "COLUMN", "VALUE", "MESSAGE")
 
@@ -21,12 +22,19 @@ class ValidationReport:
     """Result of :func:`outcomes.validate.validate_export`.
 
     ``issues`` has the columns RULE, SEVERITY, TABLE, USUBJID, ROW, COLUMN, VALUE, MESSAGE in a
-    stable order; ``readable`` is False when the export cannot be read at all.
+    stable order; ``readable`` is False when the export cannot be read at all; ``excluded``
+    lists what the ERRORs exclude or blank (data-contract §1.6, ``excluded.csv``).
     """
 
     issues: pl.DataFrame
     readable: bool
     rows_per_group: int = 200
+    excluded: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=EXCLUDED_SCHEMA))
+
+    @property
+    def n_fatal(self) -> int:
+        """Number of FATAL issues."""
+        return int((self.issues["SEVERITY"] == FATAL).sum())
 
     @property
     def n_errors(self) -> int:
@@ -40,18 +48,22 @@ class ValidationReport:
 
     @property
     def exit_code(self) -> int:
-        """0 no errors, 1 errors, 2 the export cannot be read at all (data-contract §2)."""
-        if not self.readable:
+        """0 no errors, 1 errors, 2 the export cannot be read or derived at all (a FATAL issue;
+        data-contract §1.6, §2)."""
+        if not self.readable or self.n_fatal:
             return 2
         return 1 if self.n_errors else 0
 
     def summary(self) -> str:
         """One line for the console and the log."""
-        state = (
-            "cannot be read" if not self.readable else ("has errors" if self.n_errors else "passes")
-        )
+        if not self.readable or self.n_fatal:
+            state = "cannot be derived"
+        else:
+            state = "has errors" if self.n_errors else "passes"
         return (
-            f"Validation: the export {state}: {self.n_errors} error(s), "
+            f"Validation: the export {state}: "
+            + (f"{self.n_fatal} fatal, " if self.n_fatal else "")
+            + f"{self.n_errors} error(s), "
             f"{self.n_warnings} warning(s), "
             f"{self.issues['RULE'].n_unique() if self.issues.height else 0} rule(s) hit."
         )
@@ -69,7 +81,10 @@ def summarize_issues(report: ValidationReport) -> dict[str, object]:
         "readable": report.readable,
         "exit_code": report.exit_code,
         "n_issues": issues.height,
+        "n_fatal": report.n_fatal,
         "n_errors": report.n_errors,
+        "n_excluded_records": int((report.excluded["ACTION"] == "RECORD EXCLUDED").sum()),
+        "n_values_set_missing": int((report.excluded["ACTION"] == "VALUE SET MISSING").sum()),
         "n_warnings": report.n_warnings,
         "by_rule": _counts(issues, "RULE"),
         "by_severity": _counts(issues, "SEVERITY"),
@@ -98,7 +113,7 @@ def _by_rule(issues: pl.DataFrame, limit: int) -> str:
     for (rule,), group in issues.group_by("RULE", maintain_order=True):
         r = RULES[str(rule)]
         parts.append(
-            f"<h3 id='{r.id}'>{r.id} · {r.severity} · {group.height} issue(s)</h3>"
+            f"<h3 id='{r.id}'>{r.id} · {group['SEVERITY'][0]} · {group.height} issue(s)</h3>"
             f"<p>{html.escape(r.text)} <i>({html.escape(r.reference)})</i></p>"
             + _table(group, SHOWN, limit)
         )
@@ -126,15 +141,28 @@ STYLE = (
 )
 
 
+def _severity(issues: pl.DataFrame, rule: str) -> str:
+    """The rule's severity in this report (after config overrides), else the catalogue's."""
+    found = issues.filter(pl.col("RULE") == rule)["SEVERITY"]
+    return str(found[0]) if found.len() else RULES[rule].severity
+
+
 def render_validation_html(report: ValidationReport) -> str:
     """The self-contained HTML report: counts, then issues by rule and by subject."""
     issues, limit = report.issues, report.rows_per_group
     counts = pl.DataFrame(
         [
-            (r.id, r.severity, r.group, r.text, int((issues["RULE"] == r.id).sum()))
+            (
+                r.id,
+                _severity(issues, r.id),
+                r.group,
+                r.text,
+                describe_action(r, _severity(issues, r.id)),
+                int((issues["RULE"] == r.id).sum()),
+            )
             for r in RULES.values()
         ],
-        schema=["RULE", "SEVERITY", "GROUP", "EXPLANATION", "COUNT"],
+        schema=["RULE", "SEVERITY", "GROUP", "EXPLANATION", "ACTION", "COUNT"],
         orient="row",
     ).filter(pl.col("COUNT") > 0)
     by_table = pl.DataFrame(
@@ -158,9 +186,11 @@ def render_validation_html(report: ValidationReport) -> str:
 
 
 def write_validation_report(report: ValidationReport, out_dir: Path) -> None:
-    """Write ``issues.csv``, ``summary.json`` and ``report.html`` into ``out_dir``."""
+    """Write ``issues.csv``, ``excluded.csv``, ``summary.json`` and ``report.html`` into
+    ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     report.issues.write_csv(out_dir / "issues.csv")
+    report.excluded.write_csv(out_dir / "excluded.csv")
     (out_dir / "summary.json").write_text(
         json.dumps(summarize_issues(report), indent=2), encoding="utf-8"
     )

@@ -25,6 +25,7 @@ from outcomes.validate.consistency import (
 )
 from outcomes.validate.dates import check_after_cut, check_record_dates, check_subject_dates
 from outcomes.validate.eligibility_rules import check_eligibility_rules
+from outcomes.validate.excluded import apply_severity, create_excluded
 from outcomes.validate.issues import concat_issues, make_issue
 from outcomes.validate.keys import check_keys
 from outcomes.validate.medications import check_medications
@@ -105,8 +106,9 @@ def validate_export(
     Returns
     -------
     ValidationReport
-        Every issue found; ``readable`` is False when the folder is missing or no required
-        table could be read.
+        Every issue found (severities after the config's per-rule overrides) and what the
+        ERRORs exclude or blank (data-contract §1.6); ``readable`` is False when the folder is
+        missing or no required table could be read.
     """
     params = ValidationParams.from_config(config)
     eligibility = EligibilityParams.from_config(
@@ -129,6 +131,10 @@ def validate_export(
         lazy += check_eligibility_rules(elig.collect().lazy(), subjects=tables["subjects"])
     issues += pl.collect_all(lazy)
     readable = any(t in tables for t in c.TABLES_REQUIRED)
+    found = apply_severity(concat_issues(issues), params.severity)
     return ValidationReport(
-        concat_issues(issues), readable=readable, rows_per_group=params.report_rows_per_group
+        found,
+        readable=readable,
+        rows_per_group=params.report_rows_per_group,
+        excluded=create_excluded(found, tables=tables),
     )

@@ -17,7 +17,7 @@ import polars as pl
 
 from outcomes import contract as c
 from outcomes.errors import ExportReadError
-from outcomes.io.export import SUFFIXES, read_raw_table
+from outcomes.io.export import SUFFIXES, derive_vars_source, read_raw_table, type_table
 from outcomes.schemas.export import EXPORT_COLUMNS
 from outcomes.validate.issues import fmt, make_issue, make_issues
 
@@ -259,3 +259,19 @@ def complete_columns(
     absent = [s.name for s in EXPORT_COLUMNS[table] if s.name not in frame.columns]
     frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(n) for n in absent])
     return frame, issues, frozenset(absent)
+
+
+def read_typed_table(export_dir: Path, table: str) -> pl.DataFrame | None:
+    """``table`` read as the validator reads it and typed by the shared cell typing
+    (:func:`~outcomes.io.export.type_table`, a cell that does not parse is null), with ``ROW``,
+    ``SRCDOM`` and ``SRCSEQ``; None when the table is absent or cannot be read.
+
+    The validated tables are built from this, so validation and derivation see the same
+    records and values (data-contract §1.6).
+    """
+    path, _ = find_table(export_dir, table)
+    raw = None if path is None else read_table_checked(path, table)[0]
+    if raw is None:
+        return None
+    raw, _, _ = complete_columns(raw, table)
+    return derive_vars_source(type_table(raw, table), table)

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from outcomes.config import DEFAULT_CONFIG, read_config_file
-from outcomes.derive.medications.params import MedicationParams
+from outcomes.drugs.params import MedicationParams
 
 MED_SCHEMA: dict[str, pl.DataType] = {
     "USUBJID": pl.String(),

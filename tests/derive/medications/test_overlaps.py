@@ -6,14 +6,15 @@ from __future__ import annotations
 # (the medication tables below are kept one record per line)
 import polars as pl
 
-from outcomes.derive.medications.dictionary import derive_var_drug_class
-from outcomes.derive.medications.overlaps import OVERLAP_COLUMNS, find_overlapping_records
+from outcomes.drugs.dictionary import derive_var_drug_class
+from outcomes.drugs.overlaps import OVERLAP_COLUMNS, find_overlapping_records
 
 from .conftest import d
 
 
 def _pairs(meds, params, rows) -> list[tuple[int, int]]:
-    out = find_overlapping_records(meds(rows), params=params).collect()
+    subjects = pl.LazyFrame(schema={"USUBJID": pl.String, "INFDT": pl.Date})
+    out = find_overlapping_records(meds(rows), subjects=subjects, params=params).collect()
     assert out.columns == list(OVERLAP_COLUMNS)
     return list(zip(out["SRCSEQ1"].to_list(), out["SRCSEQ2"].to_list(), strict=True))
 
@@ -31,10 +32,11 @@ def test_find_overlapping_records__two_shared_days_are_an_error(meds, params):
         ("S1", 1, "prednisone", None, 10.0, "mg", "QD", "ORAL", "SLE", "2025-01-01", "2025-01-11"),
         ("S1", 2, "prednisone", None, 15.0, "mg", "QD", "ORAL", None, "2025-01-10", None),
     ]  # a record without CMINDC is grouped with the SLE records of a GC (§16.24)
-    out = find_overlapping_records(meds(rows), params=params).collect()
+    subjects = pl.LazyFrame(schema={"USUBJID": pl.String, "INFDT": pl.Date})
+    out = find_overlapping_records(meds(rows), subjects=subjects, params=params).collect()
     assert out.row(0) == (
         "S1", "prednisone", "SLE", 1, 1, d("2025-01-01"), d("2025-01-11"), 2, 2,
-        d("2025-01-10"), None,
+        d("2025-01-10"), None, False,
     )
 
 

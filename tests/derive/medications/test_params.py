@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from outcomes.config import DEFAULT_CONFIG, read_config_file
-from outcomes.derive.medications.params import MedicationParams, check_medications
+from outcomes.drugs.params import MedicationParams, check_medications
 from outcomes.errors import ConfigError
 
 

@@ -9,8 +9,8 @@ import datetime as dt
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from outcomes.derive.medications.params import MedicationParams
 from outcomes.derive.medications.records import ADCM_COLUMNS, create_adcm
+from outcomes.drugs.params import MedicationParams
 
 from .conftest import CUT, d
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from outcomes.derive.medications.exposure import compute_sle_gc, derive_var_gc_on_date
-from outcomes.derive.medications.params import IS_BIO_CLASSES, MedicationParams
+from outcomes.drugs.params import IS_BIO_CLASSES, MedicationParams
 
 EVENT_COLUMNS: tuple[str, ...] = ("USUBJID", "EVTDT", "EVTCD", "EVTDESC", "SRCDOM", "SRCSEQ")
 

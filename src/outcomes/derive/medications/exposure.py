@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from outcomes.derive.medications import dose
-from outcomes.derive.medications.params import IS_BIO_CLASSES, MedicationParams
+from outcomes.drugs import dose
+from outcomes.drugs.params import IS_BIO_CLASSES, MedicationParams
 
 MEDICATION_COLUMNS: tuple[str, ...] = (
     "GCDOSE",

@@ -12,9 +12,9 @@ import datetime as dt
 
 import polars as pl
 
-from outcomes.derive.medications import dictionary as dic
-from outcomes.derive.medications import dose
-from outcomes.derive.medications.params import IS_BIO_CLASSES, MedicationParams
+from outcomes.drugs import dictionary as dic
+from outcomes.drugs import dose
+from outcomes.drugs.params import IS_BIO_CLASSES, MedicationParams
 
 #: Columns of derived/adcm.parquet, in order.
 ADCM_COLUMNS: tuple[str, ...] = (
@@ -46,53 +46,6 @@ ADCM_COLUMNS: tuple[str, ...] = (
     "NEWFL",
     "DOSEUPFL",
 )
-_SAME_DRUG = ("USUBJID", "DRUG", "INDCGRP")
-_ORDER = ("CMSTDT", "SRCSEQ")
-_POSITION = "_tmp_pos"
-
-
-def _in_drug_order(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Rows sorted by subject, drug, indication group, start and SRCSEQ; input position kept."""
-    return frame.with_row_index(_POSITION).sort(*_SAME_DRUG, *_ORDER)
-
-
-def _in_input_order(frame: pl.LazyFrame) -> pl.LazyFrame:
-    return frame.sort(_POSITION).drop(_POSITION)
-
-
-def _neighbour(expr: pl.Expr, offset: int) -> pl.Expr:
-    """``expr`` of the previous (offset 1) or next (offset -1) record of the same drug, else null.
-
-    Needs rows in :func:`_in_drug_order`.
-    """
-    same = pl.all_horizontal([pl.col(k).eq_missing(pl.col(k).shift(offset)) for k in _SAME_DRUG])
-    return pl.when(same).then(expr.shift(offset))
-
-
-def derive_var_ld_class(
-    medications: pl.LazyFrame, *, subjects: pl.LazyFrame, params: MedicationParams
-) -> pl.LazyFrame:
-    """Set ``CLASS`` to LYMPHODEPLETION for LD drugs started inside the LD window (§8.2, §8.3).
-
-    Fludarabine and cyclophosphamide (``ld_drugs``) started on study Day −5 … Day −1 (Day 0 =
-    INFDT) are lymphodepletion unless CMCLAS says otherwise; cyclophosphamide outside the window
-    keeps its dictionary class (IS_CONVENTIONAL). Without an infusion date the window is unknown
-    and the class is left as it is. Rows and order unchanged; ``CLASS`` is overwritten.
-    """
-    infusion = subjects.select("USUBJID", pl.col("INFDT").alias("_tmp_infdt"))
-    day = (pl.col("CMSTDT") - pl.col("_tmp_infdt")).dt.total_days()
-    in_window = day.is_between(params.ld_window_first_day, params.ld_window_last_day)
-    is_ld = pl.col("DRUG").is_in(params.ld_drugs) & pl.col("CMCLAS").is_null() & in_window
-    return (
-        medications.join(infusion, on="USUBJID", how="left", maintain_order="left")
-        .with_columns(
-            pl.when(is_ld.fill_null(False))
-            .then(pl.lit("LYMPHODEPLETION"))
-            .otherwise(pl.col("CLASS"))
-            .alias("CLASS")
-        )
-        .drop("_tmp_infdt")
-    )
 
 
 def compute_gc_counted(*, params: MedicationParams) -> pl.Expr:
@@ -150,16 +103,16 @@ def derive_vars_window(
     short. Nothing is active after the data cut. ``AENDT < ASTDT`` means never active.
     Rows and order unchanged.
     """
-    next_start = _neighbour(pl.col("CMSTDT"), -1)
+    next_start = dic.compute_neighbour(pl.col("CMSTDT"), -1)
     end = pl.min_horizontal(
         compute_recorded_end(params=params, data_cut=data_cut),
         next_start - pl.duration(days=1),
         pl.lit(data_cut),
     )
-    windowed = _in_drug_order(medications).with_columns(
+    windowed = dic.sort_in_drug_order(medications).with_columns(
         pl.col("CMSTDT").alias("ASTDT"), end.alias("AENDT")
     )
-    return _in_input_order(windowed)
+    return dic.sort_in_input_order(windowed)
 
 
 def derive_vars_course(medications: pl.LazyFrame, *, params: MedicationParams) -> pl.LazyFrame:
@@ -171,13 +124,13 @@ def derive_vars_course(medications: pl.LazyFrame, *, params: MedicationParams) -
     the previous record's, compared exactly. Needs ``AENDT``. Rows and order unchanged.
     """
     mg = dose.compute_mg_numerator(params=params)
-    previous_end = _neighbour(pl.col("AENDT"), 1)
-    previous_mg = _neighbour(mg, 1)
+    previous_end = dic.compute_neighbour(pl.col("AENDT"), 1)
+    previous_mg = dic.compute_neighbour(mg, 1)
     new = previous_end.is_null() | (previous_end < pl.col("CMSTDT") - pl.duration(days=1))
-    coursed = _in_drug_order(medications).with_columns(
+    coursed = dic.sort_in_drug_order(medications).with_columns(
         new.alias("NEWFL"), (~new & (mg > previous_mg)).alias("DOSEUPFL")
     )
-    return _in_input_order(coursed)
+    return dic.sort_in_input_order(coursed)
 
 
 def create_adcm(
@@ -216,15 +169,11 @@ def create_adcm(
     ----------
     endpoints.md §8.1-§8.3, §16.6, §16.8, §16.10, §16.11, §16.23, §16.24.
     """
-    classified = derive_var_ld_class(
-        dic.derive_var_drug_class(medications, params=params), subjects=subjects, params=params
-    ).with_columns(dic.compute_systemic(params=params))
-    flagged = classified.with_columns(
+    flagged = dic.derive_vars_same_drug(medications, subjects=subjects, params=params).with_columns(
         dic.compute_counts(params=params).alias("EXPOFL"),
-        dic.compute_sle(params=params),
         dic.compute_cart_toxicity(params=params),
         compute_gc_counted(params=params),
-    ).with_columns(dic.compute_indication_group(params=params))
+    )
     windowed = derive_vars_window(flagged, params=params, data_cut=data_cut)
     dosed = derive_vars_course(windowed, params=params).with_columns(
         (dose.compute_mg_numerator(params=params).cast(pl.Float64) / params.mg_denominator).alias(

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import polars as pl
 
-from outcomes.derive.medications.params import DOSE_SCALE_DECIMALS, MedicationParams
+from outcomes.drugs.params import DOSE_SCALE_DECIMALS, MedicationParams
 
 _INT = pl.Int128
 

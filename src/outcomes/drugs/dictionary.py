@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from outcomes.derive.medications.params import MedicationParams
+from outcomes.drugs.params import MedicationParams
 
 #: Indication group of a record without CMINDC that no rule assigns to SLE (§16.10 grouping).
 NO_INDICATION = "(MISSING)"
+#: Columns that make two records "the same drug" (§16.10, §16.24), after
+#: :func:`derive_vars_same_drug`; records of one drug are ordered by start, then SRCSEQ.
+SAME_DRUG: tuple[str, ...] = ("USUBJID", "DRUG", "INDCGRP")
+DRUG_ORDER: tuple[str, ...] = ("CMSTDT", "SRCSEQ")
+_POSITION = "_tmp_pos"
 
 
 def derive_var_drug_class(medications: pl.LazyFrame, *, params: MedicationParams) -> pl.LazyFrame:
@@ -110,3 +115,88 @@ def compute_indication_group(*, params: MedicationParams) -> pl.Expr:
         .otherwise(pl.col("CMINDC").fill_null(NO_INDICATION))
         .alias("INDCGRP")
     )
+
+
+def derive_var_ld_class(
+    medications: pl.LazyFrame, *, subjects: pl.LazyFrame, params: MedicationParams
+) -> pl.LazyFrame:
+    """Set ``CLASS`` to LYMPHODEPLETION for LD drugs started inside the LD window (§8.2, §8.3).
+
+    Fludarabine and cyclophosphamide (``ld_drugs``) started on study Day −5 … Day −1 (Day 0 =
+    INFDT) are lymphodepletion unless CMCLAS says otherwise; cyclophosphamide outside the window
+    keeps its dictionary class (IS_CONVENTIONAL). Without an infusion date the window is unknown
+    and the class is left as it is. Rows and order unchanged; ``CLASS`` is overwritten.
+    """
+    infusion = subjects.select("USUBJID", pl.col("INFDT").alias("_tmp_infdt"))
+    day = (pl.col("CMSTDT") - pl.col("_tmp_infdt")).dt.total_days()
+    in_window = day.is_between(params.ld_window_first_day, params.ld_window_last_day)
+    is_ld = pl.col("DRUG").is_in(params.ld_drugs) & pl.col("CMCLAS").is_null() & in_window
+    return (
+        medications.join(infusion, on="USUBJID", how="left", maintain_order="left")
+        .with_columns(
+            pl.when(is_ld.fill_null(False))
+            .then(pl.lit("LYMPHODEPLETION"))
+            .otherwise(pl.col("CLASS"))
+            .alias("CLASS")
+        )
+        .drop("_tmp_infdt")
+    )
+
+
+def derive_vars_same_drug(
+    medications: pl.LazyFrame, *, subjects: pl.LazyFrame, params: MedicationParams
+) -> pl.LazyFrame:
+    """Add the attributes that decide "same drug": ``DRUG``, ``CLASS`` (with the LD window),
+    ``DICTFL``, ``SYSTEMFL``, ``SLEFL`` and ``INDCGRP`` (§8.2, §16.6, §16.10, §16.24).
+
+    The one implementation of the grouping used by the derivation (active windows, courses)
+    and by the validator (overlapping and same-day records of one drug, CON-011, CON-013):
+    two records are of the same drug when they share ``USUBJID``, ``DRUG`` and ``INDCGRP``.
+    A route matters through ``SLEFL`` (a topical glucocorticoid without CMINDC is not SLE
+    activity, so it is not grouped with an oral SLE course); cyclophosphamide started in the
+    lymphodepletion window is LYMPHODEPLETION, not the SLE immunosuppressant.
+
+    Parameters
+    ----------
+    medications
+        Typed medications table (CMTRT, CMCLAS, CMROUTE, CMINDC, CMSTDT).
+    subjects
+        Typed subjects table (USUBJID, INFDT).
+    params
+        The medications parameters.
+
+    Returns
+    -------
+    pl.LazyFrame
+        Rows and order unchanged, plus the six columns above.
+
+    References
+    ----------
+    endpoints.md §8.2 [D-23], §16.6, §16.10, §16.23, §16.24.
+    """
+    classified = derive_var_ld_class(
+        derive_var_drug_class(medications, params=params), subjects=subjects, params=params
+    )
+    return (
+        classified.with_columns(compute_systemic(params=params))
+        .with_columns(compute_sle(params=params))
+        .with_columns(compute_indication_group(params=params))
+    )
+
+
+def sort_in_drug_order(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Rows sorted by :data:`SAME_DRUG` then :data:`DRUG_ORDER`; the input position is kept
+    (:func:`sort_in_input_order` restores it)."""
+    return frame.with_row_index(_POSITION).sort(*SAME_DRUG, *DRUG_ORDER)
+
+
+def sort_in_input_order(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Undo :func:`sort_in_drug_order`."""
+    return frame.sort(_POSITION).drop(_POSITION)
+
+
+def compute_neighbour(expr: pl.Expr, offset: int) -> pl.Expr:
+    """``expr`` of the previous (offset 1) or next (offset -1) record of the same drug, else
+    null. Needs rows in :func:`sort_in_drug_order`."""
+    same = pl.all_horizontal([pl.col(k).eq_missing(pl.col(k).shift(offset)) for k in SAME_DRUG])
+    return pl.when(same).then(expr.shift(offset))
