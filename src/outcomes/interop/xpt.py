@@ -25,6 +25,7 @@ import pyreadstat
 
 from outcomes.errors import OutcomesError
 from outcomes.interop.metadata import CHAR_MAX, DatasetMeta
+from outcomes.io import atomic
 
 
 @dataclass(frozen=True)
@@ -143,18 +144,19 @@ def write_xpt(
         )
     image = compute_transport_frame(frame)
     _check_lengths(image, meta.name)
-    pyreadstat.write_xport(
-        _to_pandas(image),
-        str(path),
-        file_label=meta.label,
-        column_labels=[v.label for v in meta.variables],
-        table_name=meta.name,
-        file_format_version=5,
-        variable_format={v.name: v.display_format for v in meta.variables if v.display_format},
-    )
-    if created is not None:
-        _stamp(path, created)
-    _verify(path, image, meta=meta)
+    with atomic.atomic_path(path) as tmp:
+        pyreadstat.write_xport(
+            _to_pandas(image),
+            str(tmp),
+            file_label=meta.label,
+            column_labels=[v.label for v in meta.variables],
+            table_name=meta.name,
+            file_format_version=5,
+            variable_format={v.name: v.display_format for v in meta.variables if v.display_format},
+        )
+        if created is not None:
+            _stamp(tmp, created)
+        _verify(tmp, image, meta=meta)
 
 
 def _verify(path: Path, image: pl.DataFrame, *, meta: DatasetMeta) -> None:

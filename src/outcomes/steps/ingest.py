@@ -11,6 +11,7 @@ import polars as pl
 from outcomes import contract as c
 from outcomes.errors import InputDataError
 from outcomes.ingest.data_cut import filter_by_data_cut
+from outcomes.io import atomic
 from outcomes.io.export import cast_table, find_table_file, read_raw_table
 from outcomes.schemas.export import EXPORT_COLUMNS, polars_dtype
 from outcomes.steps import StepIO, step
@@ -77,4 +78,4 @@ def create_validated_tables(io: StepIO) -> None:
         log.info(
             "%s: %d records read, %d kept at data cut %s", table, typed.height, kept.height, cut
         )
-        kept.write_parquet(io.outputs[table])
+        atomic.write_parquet(kept, io.outputs[table])
