@@ -151,7 +151,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from outcomes.io import atomic
-    from outcomes.steps.supervise import hold_run_lock, prepare_resume, run_supervised
+    from outcomes.steps.supervise import hold_run_lock, run_workflow
 
     out = args.out.resolve()
     if not args.export.is_dir():
@@ -182,9 +182,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         text = yaml.safe_dump(config, sort_keys=False)
         if not effective.is_file() or effective.read_text(encoding="utf-8") != text:
             atomic.write_text(effective, text)
-        prepare_resume(out, snakemake_args)
         print(f"Running the workflow into {out} (Snakemake, {args.cores} core(s))", flush=True)
-        result = run_supervised(out, snakemake_args)
+        result = run_workflow(out, snakemake_args)
     if result.reason:
         print(result.reason, file=sys.stderr, flush=True)
     return result.exit_code

@@ -13,7 +13,7 @@ from outcomes.validate.catalogue import RULES
 from tests.validate.conftest import run
 
 KEYS = ["RULE", "TABLE", "ROW", "COLUMN", "USUBJID"]
-NOT_PLANTABLE = {"STR-001", "STR-002", "STR-004", "STR-005", "STR-008", "DAT-008"}
+NOT_PLANTABLE = {"STR-001", "STR-002", "STR-004", "STR-005", "STR-008", "STR-010", "DAT-008"}
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,8 @@ import os
 from outcomes.config import DEFAULT_CONFIG, export_dir, merge, output_dir, read_config_file
 from outcomes.config import validate_config
 from outcomes.contract import TABLES
+from outcomes.io.export import list_table_like_files
+from pathlib import Path
 
 CFG = validate_config(merge(read_config_file(DEFAULT_CONFIG), config))
 OUT = output_dir(CFG)
@@ -21,11 +23,13 @@ ANALYSES = (
 
 
 def export_files():
-    """Files of the export: the simulated demo tables, or the tables present in the folder."""
+    """Files of the export: the simulated demo tables, or the tables present in the folder
+    (names in any letter case; special files are left to the validation, which refuses them)."""
     if DEMO or SDTM:
         return [f"{EXPORT}/{table}.csv" for table in TABLES]
-    names = sorted(os.listdir(EXPORT)) if os.path.isdir(EXPORT) else []
-    return [os.path.join(EXPORT, n) for n in names if os.path.splitext(n)[0] in TABLES] or [EXPORT]
+    found = list_table_like_files(Path(EXPORT)) if os.path.isdir(EXPORT) else {}
+    files = [str(p) for table in TABLES for p in found.get(table, []) if p.is_file()]
+    return files or [EXPORT]
 
 
 FOUNDATION = ("contract.py", "errors.py", "decimal.py", "scoring.py", "eligibility.py", "io", "schemas")

@@ -130,20 +130,22 @@ def _raise_stopped(signum: int, _frame: object) -> None:
     raise _StopSignalError(signum)
 
 
-def run_supervised(out: Path, snakemake_args: Sequence[str]) -> RunResult:
-    """Run Snakemake under the supervisor; stop it (and every job) on SIGINT or SIGTERM.
+def run_workflow(out: Path, snakemake_args: Sequence[str]) -> RunResult:
+    """Resume (:func:`prepare_resume`) and run Snakemake under the supervisor; stop it (and every
+    job) on SIGINT or SIGTERM. Call while holding the run lock (:func:`hold_run_lock`).
 
     Snakemake's own output goes to the terminal as it comes; the returned reason is the line to
     print last.
     """
     stops = out / STOP_DIR
-    stops.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, STOP_DIR_ENV: str(stops)}
     cmd = [sys.executable, "-m", "outcomes.steps.supervise", str(os.getpid()), "--"]
     cmd += snakemake_command([*snakemake_args, "--rerun-incomplete"])
     previous = {s: signal.signal(s, _raise_stopped) for s in (signal.SIGINT, signal.SIGTERM)}
     proc: subprocess.Popen[bytes] | None = None
     try:
+        prepare_resume(out, snakemake_args)
+        stops.mkdir(parents=True, exist_ok=True)
         proc = subprocess.Popen(cmd, env=env, start_new_session=True)
         code = proc.wait()
     except _StopSignalError as stop:

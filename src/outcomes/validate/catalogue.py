@@ -63,6 +63,12 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
         "A record has fewer or more fields than the header (for example a truncated last line).",
         "data-contract §1",
     ),
+    (
+        "STR-010",
+        WARNING,
+        "A .csv or .parquet file in the export matches no table name (it is not read).",
+        "data-contract §1",
+    ),
     ("VAL-001", ERROR, "A required value is missing.", "data-contract §1"),
     ("VAL-002", ERROR, "A date is not written as YYYY-MM-DD.", "data-contract §1"),
     (

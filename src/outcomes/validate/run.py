@@ -30,7 +30,12 @@ from outcomes.validate.keys import check_keys
 from outcomes.validate.medications import check_medications
 from outcomes.validate.params import ValidationParams
 from outcomes.validate.report import ValidationReport
-from outcomes.validate.structure import complete_columns, find_table, read_table_checked
+from outcomes.validate.structure import (
+    complete_columns,
+    find_table,
+    find_unrecognised_tables,
+    read_table_checked,
+)
 from outcomes.validate.visits import check_baseline, check_missed_visits, check_visit_windows
 
 
@@ -44,7 +49,7 @@ def read_checked_tables(
 ) -> tuple[dict[str, pl.DataFrame], list[pl.DataFrame], list[pl.LazyFrame]]:
     """Typed tables that could be read, file-level issues and (lazy) cell issues."""
     tables: dict[str, pl.DataFrame] = {}
-    issues: list[pl.DataFrame] = []
+    issues: list[pl.DataFrame] = find_unrecognised_tables(export_dir)
     cell_issues: list[pl.LazyFrame] = []
     for table in c.TABLES:
         path, found = find_table(export_dir, table)
