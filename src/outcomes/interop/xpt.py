@@ -3,7 +3,8 @@
 XPT v5 knows two types, 8-byte numbers and character strings of at most 200 bytes, and no
 missing character value. The transport image of a frame is therefore: integers and floats as
 doubles (null and NaN = SAS missing); dates as SAS dates (days since 1960-01-01) with the ``DATE9.``
-format; Boolean flags as ``Y`` / ``N`` / blank (null = not evaluable); text with null as blank.
+format; Boolean flags as ``Y`` / ``N`` / blank (null = not evaluable); text with null as blank
+and without trailing blanks (SAS pads text with blanks, so they do not survive).
 :func:`compute_transport_frame` gives that image, so a read-back can be compared value for value.
 
 References
@@ -54,7 +55,7 @@ def compute_transport_frame(frame: pl.DataFrame) -> pl.DataFrame:
                 .alias(name)
             )
         elif dtype == pl.String:
-            exprs.append(col.fill_null("").alias(name))
+            exprs.append(col.fill_null("").str.strip_chars_end(" ").alias(name))
         elif dtype.is_numeric():
             exprs.append(col.cast(pl.Float64).fill_nan(None).alias(name))
         else:

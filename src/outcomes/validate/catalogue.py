@@ -31,6 +31,7 @@ GROUPS: dict[str, str] = {
     "DAT": "Dates",
     "CON": "Clinical consistency",
     "ELG": "Eligibility (protocol deviations)",
+    "TRN": "Transport limits (SAS XPT v5)",
 }
 
 _RULES: tuple[tuple[str, str, str, str], ...] = (
@@ -111,6 +112,20 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
         "data-contract §1.1",
     ),
     ("VAL-011", ERROR, "DOSELVL is not one of the configured dose levels.", "data-contract §1.1"),
+    (
+        "TRN-001",
+        WARNING,
+        "A text value is longer than the 200 bytes a SAS XPT v5 variable holds; the XPT file "
+        "splits it over continuation variables (AETERM, AETERM1, ...); Dataset-JSON keeps it.",
+        "docs/data-contract.md, transport",
+    ),
+    (
+        "TRN-002",
+        WARNING,
+        "A number's magnitude is beyond what SAS XPT v5 holds (about 5.4e-79 to 7.2e75, or not "
+        "finite); the XPT file holds it as missing, Dataset-JSON keeps it.",
+        "docs/data-contract.md, transport",
+    ),
     ("KEY-001", ERROR, "USUBJID appears more than once in subjects.", "data-contract §1.1"),
     ("KEY-002", ERROR, "CMSEQ is not unique within a subject.", "data-contract §1.3"),
     ("KEY-003", ERROR, "AESEQ is not unique within a subject.", "data-contract §1.4"),

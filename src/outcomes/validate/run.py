@@ -36,6 +36,7 @@ from outcomes.validate.structure import (
     find_unrecognised_tables,
     read_table_checked,
 )
+from outcomes.validate.transport import check_transport_limits
 from outcomes.validate.visits import check_baseline, check_missed_visits, check_visit_windows
 
 
@@ -63,7 +64,7 @@ def read_checked_tables(
         raw, column_issues, absent = complete_columns(raw, table)
         issues += column_issues
         tables[table], more = check_cells(raw, table, params=params, absent=absent)
-        cell_issues += more
+        cell_issues += more + check_transport_limits(raw, table)
     return tables, issues, cell_issues
 
 
