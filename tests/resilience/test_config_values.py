@@ -30,7 +30,7 @@ def test_find_non_finite_numbers__anywhere_in_lists_and_mappings():
 def test_load_config__latin1_file_is_a_config_error(tmp_path: Path):
     path = tmp_path / "c.yaml"
     path.write_bytes("study:\n  studyid: Caf\u00e9\n".encode("latin-1"))
-    with pytest.raises(ConfigError, match="not UTF-8 text .*0xe9"):
+    with pytest.raises(ConfigError, match=r"not UTF-8 text .*0xe9"):
         load_config(path)
 
 

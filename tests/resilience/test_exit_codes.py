@@ -80,3 +80,10 @@ def test_describe_environment_error__only_environment_errnos():
     assert describe_environment_error(OSError(errno.EBADF, "bad fd")) is None
     text = describe_environment_error(OSError(errno.EROFS, "Read-only file system", "/mnt/x"))
     assert text == "cannot use /mnt/x: Read-only file system; choose a writable folder."
+
+
+def test_describe_environment_error__rust_library_message_with_os_error():
+    exc = RuntimeError("parquet: underlying IO error: No space left on device (os error 28)")
+    assert describe_environment_error(exc) == (
+        "cannot use: No space left on device; free some space and rerun the same command."
+    )

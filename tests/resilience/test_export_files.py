@@ -15,7 +15,6 @@ from outcomes.simulate import simulate_export
 from outcomes.validate import validate_export
 
 
-
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("clean")
@@ -74,7 +73,7 @@ def test_validate__side_files_are_not_unrecognised(export: Path):
 def test_fifo_table__refused_without_blocking(export: Path):
     (export / "labs.csv").unlink()
     os.mkfifo(export / "labs.csv")
-    with pytest.raises(ExportReadError, match="labs.csv: is a named pipe"):
+    with pytest.raises(ExportReadError, match=r"labs\.csv: is a named pipe"):
         read_raw_table(export / "labs.csv")
     issues = _issues(export).filter(pl.col("RULE") == "STR-004")
     assert issues["TABLE"].to_list() == ["labs"]

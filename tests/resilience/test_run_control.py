@@ -17,7 +17,6 @@ from outcomes import cli
 from outcomes.steps import STOP_DIR_ENV, record_stop
 from outcomes.steps.supervise import (
     LOCK_FILE,
-    STOP_DIR,
     RunLockedError,
     _reason,
     hold_run_lock,
@@ -35,9 +34,9 @@ def _alive(pid: int) -> bool:
 
 
 def test_hold_run_lock__second_holder_is_refused(tmp_path: Path):
-    with hold_run_lock(tmp_path):
-        with pytest.raises(RunLockedError, match=f"pid {os.getpid()}"), hold_run_lock(tmp_path):
-            pass
+    held = hold_run_lock(tmp_path)
+    with held, pytest.raises(RunLockedError, match=f"pid {os.getpid()}"), hold_run_lock(tmp_path):
+        pass
     with hold_run_lock(tmp_path):  # released on exit
         pass
 
@@ -75,26 +74,25 @@ def test_lock_of_a_killed_run__is_free(tmp_path: Path):
         assert (tmp_path / LOCK_FILE).read_text(encoding="ascii") == f"{os.getpid()}\n"
 
 
-def test_prepare_resume__clears_partial_files_and_old_stop_records(tmp_path: Path):
+def test_prepare_resume__clears_partial_files(tmp_path: Path):
     (tmp_path / "adam").mkdir()
     (tmp_path / "adam" / ".adsl.parquet.abc.part").write_bytes(b"half")
-    (tmp_path / STOP_DIR).mkdir(parents=True)
-    (tmp_path / STOP_DIR / "create_adsl.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "adam" / "adsl.parquet").write_bytes(b"whole")
     prepare_resume(tmp_path, [])
-    assert not (tmp_path / "adam" / ".adsl.parquet.abc.part").exists()
-    assert not (tmp_path / STOP_DIR).exists()
+    assert [p.name for p in (tmp_path / "adam").iterdir()] == ["adsl.parquet"]
 
 
 def test_reason__the_rule_message_is_the_last_line(tmp_path: Path, monkeypatch):
-    monkeypatch.setenv(STOP_DIR_ENV, str(tmp_path / STOP_DIR))
-    (tmp_path / STOP_DIR).mkdir(parents=True)
+    stops = tmp_path / "stops"
+    stops.mkdir()
+    monkeypatch.setenv(STOP_DIR_ENV, str(stops))
     record_stop(
         "create_validated_tables",
         exit_code=1,
         message="The export has 3 validation error(s).\n  TABLE=labs ROW=2",
         log="logs/create_validated_tables.log",
     )
-    result = _reason(tmp_path, 1)
+    result = _reason(tmp_path, 1, stops)
     assert result.exit_code == 1
     assert result.reason.splitlines()[-1] == (
         "outcomes run: stopped in rule create_validated_tables: "
@@ -103,11 +101,10 @@ def test_reason__the_rule_message_is_the_last_line(tmp_path: Path, monkeypatch):
 
 
 def test_reason__a_user_problem_wins_over_an_internal_one(tmp_path: Path):
-    (tmp_path / STOP_DIR).mkdir(parents=True)
     for rule, code in (("analyze_obd", 3), ("render_report", 2)):
         record = {"rule": rule, "exit_code": code, "message": f"{rule} failed", "log": ""}
-        (tmp_path / STOP_DIR / f"{rule}.json").write_text(json.dumps(record), encoding="utf-8")
-    result = _reason(tmp_path, 1)
+        (tmp_path / f"{rule}.json").write_text(json.dumps(record), encoding="utf-8")
+    result = _reason(tmp_path, 1, tmp_path)
     assert (result.exit_code, result.reason) == (
         2,
         "outcomes run: stopped in rule render_report: render_report failed",
@@ -115,7 +112,7 @@ def test_reason__a_user_problem_wins_over_an_internal_one(tmp_path: Path):
 
 
 def test_reason__without_a_record_is_an_internal_failure(tmp_path: Path):
-    result = _reason(tmp_path, 1)
+    result = _reason(tmp_path, 1, tmp_path)
     assert result.exit_code == 3
     assert result.reason == "outcomes run: the workflow stopped with Snakemake exit code 1."
 
@@ -127,7 +124,7 @@ def _start_parent_with_supervised_child(tmp_path: Path) -> tuple[subprocess.Pope
         "import os, subprocess, sys\n"
         "cmd = [sys.executable, '-m', 'outcomes.steps.supervise', str(os.getpid()), '--',\n"
         "       sys.executable, '-c',\n"
-        "       'import os, sys, time; open(sys.argv[1], \"w\").write(str(os.getpid())); "
+        '       \'import os, sys, time; open(sys.argv[1], "w").write(str(os.getpid())); '
         "time.sleep(120)', sys.argv[1]]\n"
         "sys.exit(subprocess.Popen(cmd, start_new_session=True).wait())\n"
     )

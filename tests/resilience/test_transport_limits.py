@@ -1,4 +1,4 @@
-"""What SAS XPT v5 cannot hold: validated as a WARNING, split or set missing in XPT, kept in JSON."""
+"""What SAS XPT v5 cannot hold: a validation WARNING, split or missing in XPT, kept in JSON."""
 
 from __future__ import annotations
 
@@ -52,7 +52,12 @@ def test_fit_to_xpt__unrepresentable_number_is_missing(value: float):
 def test_write_adam_dataset__70_chinese_characters_and_1e308(tmp_path: Path):
     term = "肺" * 70  # 210 bytes
     frame = pl.DataFrame(
-        {"USUBJID": ["S-1", "S-2"], "AESEQ": [1, 2], "AETERM": [term, "Fever"], "UPCR": [1e308, 0.5]}
+        {
+            "USUBJID": ["S-1", "S-2"],
+            "AESEQ": [1, 2],
+            "AETERM": [term, "Fever"],
+            "UPCR": [1e308, 0.5],
+        }
     )
     write_adam_dataset(frame, tmp_path, name="adae", created=dt.date(2027, 1, 1), study_oid="S")
     xpt = read_xpt(tmp_path / "adae.xpt").frame

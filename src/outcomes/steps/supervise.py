@@ -35,19 +35,21 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from outcomes.errors import EXIT_INTERNAL, OutcomesError
+from outcomes.errors import EXIT_INTERNAL, EXIT_USER, OutcomesError
 from outcomes.io.atomic import remove_partial_files
 from outcomes.steps import STOP_DIR_ENV
 
 #: Files of the run's bookkeeping, inside Snakemake's own metadata folder of the output folder.
 LOCK_FILE = Path(".snakemake") / "outcomes-run.lock"
-STOP_DIR = Path(".snakemake") / "outcomes-stops"
+#: Below this many free bytes, the disk of the output folder counts as full.
+FULL_DISK_BYTES = 1 << 20
 _PR_SET_PDEATHSIG = 1
 _WATCH_INTERVAL_S = 0.5
 
@@ -112,7 +114,6 @@ def prepare_resume(out: Path, snakemake_args: Sequence[str]) -> None:
         if _snakemake_locked(out):
             shutil.rmtree(out / ".snakemake" / "locks", ignore_errors=True)
     remove_partial_files(out)
-    shutil.rmtree(out / STOP_DIR, ignore_errors=True)
 
 
 def snakemake_command(args: Sequence[str]) -> list[str]:
@@ -137,7 +138,7 @@ def run_workflow(out: Path, snakemake_args: Sequence[str]) -> RunResult:
     Snakemake's own output goes to the terminal as it comes; the returned reason is the line to
     print last.
     """
-    stops = out / STOP_DIR
+    stops = Path(tempfile.mkdtemp(prefix="outcomes-run-"))
     env = {**os.environ, STOP_DIR_ENV: str(stops)}
     cmd = [sys.executable, "-m", "outcomes.steps.supervise", str(os.getpid()), "--"]
     cmd += snakemake_command([*snakemake_args, "--rerun-incomplete"])
@@ -145,7 +146,6 @@ def run_workflow(out: Path, snakemake_args: Sequence[str]) -> RunResult:
     proc: subprocess.Popen[bytes] | None = None
     try:
         prepare_resume(out, snakemake_args)
-        stops.mkdir(parents=True, exist_ok=True)
         proc = subprocess.Popen(cmd, env=env, start_new_session=True)
         code = proc.wait()
     except _StopSignalError as stop:
@@ -163,9 +163,10 @@ def run_workflow(out: Path, snakemake_args: Sequence[str]) -> RunResult:
         for s, handler in previous.items():
             signal.signal(s, handler)
     _kill_group(proc)
-    if code == 0:
-        return RunResult(0, "")
-    return _reason(out, code)
+    try:
+        return RunResult(0, "") if code == 0 else _reason(out, code, stops)
+    finally:
+        shutil.rmtree(stops, ignore_errors=True)
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -175,13 +176,20 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def _reason(out: Path, code: int) -> RunResult:
-    """The reason a failed run stopped, from the rules' stop records."""
+def _reason(out: Path, code: int, stops: Path) -> RunResult:
+    """The reason a failed run stopped: the rules' stop records in ``stops``, else a full disk,
+    else Snakemake's own failure."""
     records = []
-    folder = out / STOP_DIR
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    for path in sorted(stops.glob("*.json")) if stops.is_dir() else []:
         with contextlib.suppress(OSError, ValueError):
             records.append(json.loads(path.read_text(encoding="utf-8")))
+    free = shutil.disk_usage(out).free if out.is_dir() else FULL_DISK_BYTES
+    if not records and free < FULL_DISK_BYTES:
+        return RunResult(
+            EXIT_USER,
+            f"outcomes run: the disk holding {out} is full ({free} bytes free); free some space "
+            "and rerun the same command to resume.",
+        )
     if not records:
         logs = sorted((out / ".snakemake" / "log").glob("*.log"))
         where = f" (Snakemake log: {logs[-1]})" if logs else ""
