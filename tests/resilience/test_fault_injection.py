@@ -79,25 +79,31 @@ def _processes_using(folder: Path) -> list[int]:
     return found
 
 
-def _run_until(export: Path, out: Path, condition: Callable[[], bool]) -> bool:
-    """Start ``outcomes run``; SIGKILL its whole tree as soon as ``condition`` holds.
+def _run_until(
+    export: Path, out: Path, condition: Callable[[], bool], stop: signal.Signals | None = None
+) -> subprocess.CompletedProcess[bytes] | None:
+    """Start ``outcomes run``; as soon as ``condition`` holds, send ``stop`` to it, or (None)
+    SIGKILL its whole process tree at once.
 
-    Returns whether the run was killed (False when it ended first).
+    Returns the ended process (code and stderr), or None when the run ended before the point.
     """
     proc = subprocess.Popen(
-        _command(export, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        _command(export, out), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     deadline = time.monotonic() + 600
     while proc.poll() is None and time.monotonic() < deadline:
         if condition():
-            for pid in _tree(proc.pid):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            proc.wait()
-            return True
+            if stop is not None:
+                proc.send_signal(stop)
+            else:
+                for pid in _tree(proc.pid):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+            _, err = proc.communicate()
+            return subprocess.CompletedProcess(proc.args, proc.returncode, b"", err)
         time.sleep(0.01)
-    proc.wait()
-    return False
+    proc.communicate()
+    return None
 
 
 def _results(out: Path) -> dict[str, bytes]:
@@ -142,26 +148,33 @@ def _writing(folder: str) -> Callable[[Path], bool]:
     return lambda out: (out / folder).is_dir() and any((out / folder).glob(".*.part"))
 
 
-KILL_POINTS: tuple[tuple[str, Callable[[Path], bool]], ...] = (
-    ("after validation", _exists("validation", "issues.csv")),
-    ("inside transport, writing", _writing("transport")),
-    ("inside the report, figures started", _exists("logs", "render_report.log")),
+#: Where the run is interrupted, and how: a signal to ``outcomes run``, or (None) SIGKILL of the
+#: whole process tree.
+KILL_POINTS: tuple[tuple[str, Callable[[Path], bool], signal.Signals | None], ...] = (
+    ("after validation", _exists("validation", "issues.csv"), signal.SIGINT),
+    ("after the per-visit dataset", _exists("adam", "advisit.parquet"), signal.SIGTERM),
+    ("inside transport, writing", _writing("transport"), None),
+    ("inside the report, figures started", _exists("logs", "render_report.log"), None),
 )
 
 
-def test_killed_run__resumes_to_identical_results(export: Path, reference, tmp_path: Path):
+def test_interrupted_run__resumes_to_identical_results(export: Path, reference, tmp_path: Path):
     out = tmp_path / "cut"
     killed = []
-    for name, condition in KILL_POINTS:
-        if _run_until(export, out, lambda c=condition: c(out)):
+    for name, condition, stop in KILL_POINTS:
+        ended = _run_until(export, out, lambda c=condition: c(out), stop)
+        if ended is not None:
             killed.append(name)
+            if stop is not None:
+                last = ended.stderr.decode().strip().splitlines()[-1]
+                assert ended.returncode == 128 + stop, ended.stderr.decode()[-2000:]
+                assert last.startswith(f"outcomes run: stopped by {stop.name}"), last
+                assert "Traceback" not in ended.stderr.decode()
         deadline = time.monotonic() + 5
         while _processes_using(out) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert _processes_using(out) == [], f"processes still on the folder after {name}"
-        finals = [p for p in out.rglob("*") if p.name.endswith(".part")]
-        assert all(p.name.startswith(".") for p in finals)
-    assert len(killed) >= 2, killed
+    assert len(killed) >= 3, killed
     done = subprocess.run(_command(export, out), capture_output=True, check=False)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert not list(out.rglob("*.part"))

@@ -87,3 +87,11 @@ def test_check_transport_limits__long_text_and_huge_number_are_warnings():
     ]
     text = issues.filter(pl.col("RULE") == "TRN-001")["MESSAGE"].item()
     assert "the text is 202 bytes long" in text
+
+
+def test_split_text__a_run_of_spaces_opens_the_next_chunk():
+    assert split_text("xxxxx     yyy", limit=8) == ["xxxxx", "     yyy"]
+
+
+def test_split_text__leading_spaces_only_cut_at_the_limit():
+    assert split_text("   abcdef", limit=4) == ["   a", "bcde", "f"]

@@ -39,7 +39,7 @@ NAME_MAX = 8
 def split_text(value: str, limit: int = CHAR_MAX) -> list[str]:
     """Split ``value`` into chunks of at most ``limit`` UTF-8 bytes at word boundaries.
 
-    A chunk ends before the last space that fits, and the next chunk starts with that space
+    A chunk ends before the last run of spaces that fits, and the next chunk starts with it
     (XPT drops trailing blanks, keeps leading ones); a run of text without a space is cut at
     the last whole character that fits. ``"".join(chunks) == value``.
     """
@@ -47,8 +47,10 @@ def split_text(value: str, limit: int = CHAR_MAX) -> list[str]:
     rest = value
     while len(rest.encode("utf-8")) > limit:
         head = rest.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
-        space = head.rfind(" ")
-        cut = space if space > 0 else len(head)
+        cut = head.rfind(" ")
+        while cut > 0 and head[cut - 1] == " ":
+            cut -= 1
+        cut = cut if cut > 0 else len(head)
         chunks.append(rest[:cut])
         rest = rest[cut:]
     chunks.append(rest)
