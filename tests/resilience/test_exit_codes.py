@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,35 @@ def test_describe_environment_error__rust_library_message_with_os_error():
     assert describe_environment_error(exc) == (
         "cannot use: No space left on device; free some space and rerun the same command."
     )
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("mounting a read-only tmpfs is not permitted here")
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_validate__read_only_file_system_exits_2(export: Path, read_only_folder: Path, capsys):
+    code = cli.main(["validate", str(export), "--out", str(read_only_folder / "v")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        f"outcomes validate: cannot use {read_only_folder / 'v'}: Read-only file system; "
+        "choose a writable folder.\n"
+    )
+
+
+def test_run__read_only_file_system_exits_2(export: Path, read_only_folder: Path, capsys):
+    out = read_only_folder / "cut"
+    argv = ["run", "--export", str(export), "--data-cut", "2027-01-01", "--out", str(out)]
+    assert cli.main(argv) == 2
+    assert "Read-only file system" in capsys.readouterr().err
