@@ -32,49 +32,41 @@ def check_transport_limits(raw: pl.DataFrame, table: str) -> list[pl.LazyFrame]:
         if spec.name not in raw.columns:
             continue
         text = pl.col(spec.name)
+        where = f"{table}.{spec.name}"
         if spec.type == "str":
             size = text.str.len_bytes()
-            out.append(
-                make_issues(
-                    frame.filter(size > c.XPT_TEXT_MAX_BYTES),
-                    rule="TRN-001",
-                    table=table,
-                    column=spec.name,
-                    value=text,
-                    message=pl.format(
-                        "{}.{}: the text is {} bytes long; an XPT v5 variable holds {} (the XPT "
-                        "file splits it over continuation variables)",
-                        pl.lit(table),
-                        pl.lit(spec.name),
-                        size,
-                        pl.lit(c.XPT_TEXT_MAX_BYTES),
-                    ),
-                )
+            failing = size > c.XPT_TEXT_MAX_BYTES
+            message = pl.format(
+                f"{where}: the text is {{}} bytes long; an XPT v5 variable holds "
+                f"{c.XPT_TEXT_MAX_BYTES} (the XPT file splits it over continuation variables)",
+                size,
             )
+            rule = "TRN-001"
         elif spec.type in _NUMERIC:
             number = text.str.strip_chars().cast(pl.Float64, strict=False)
             magnitude = number.abs()
-            unfit = (
+            failing = (
                 (magnitude > c.XPT_NUMBER_MAX)
                 | ((magnitude < c.XPT_NUMBER_MIN) & (magnitude > 0))
                 | number.is_infinite()
             )
-            out.append(
-                make_issues(
-                    frame.filter(unfit.fill_null(False)),
-                    rule="TRN-002",
-                    table=table,
-                    column=spec.name,
-                    value=text,
-                    message=pl.format(
-                        "{}.{}: the magnitude of {} is beyond what XPT v5 holds ({} to {}); the "
-                        "XPT file holds it as missing",
-                        pl.lit(table),
-                        pl.lit(spec.name),
-                        text,
-                        pl.lit(f"{c.XPT_NUMBER_MIN:.2g}"),
-                        pl.lit(f"{c.XPT_NUMBER_MAX:.2g}"),
-                    ),
-                )
+            message = pl.format(
+                f"{where}: the magnitude of {{}} is beyond what XPT v5 holds "
+                f"({c.XPT_NUMBER_MIN:.2g} to {c.XPT_NUMBER_MAX:.2g}); the XPT file holds it "
+                "as missing",
+                text,
             )
+            rule = "TRN-002"
+        else:
+            continue
+        out.append(
+            make_issues(
+                frame.filter(failing.fill_null(False)),
+                rule=rule,
+                table=table,
+                column=spec.name,
+                value=text,
+                message=message,
+            )
+        )
     return out
