@@ -107,3 +107,21 @@ def test_trailing_blank_line__ignored_by_reader_and_validation(export: Path):
         fh.write("\n\n")
     assert read_raw_table(export / "subjects.csv").height == rows
     assert _issues(export).equals(before)
+
+
+def test_issues_csv__formula_values_are_neutralised(export: Path, tmp_path: Path):
+    from outcomes.validate import write_validation_report
+
+    frame = pl.read_csv(export / "adverse_events.csv", infer_schema=False)
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit("=1+2"))
+        .otherwise(pl.col("AETOXGR"))
+        .alias("AETOXGR")
+    )
+    frame.write_csv(export / "adverse_events.csv")
+    report = validate_export(export, config=_config(), data_cut=None)
+    write_validation_report(report, tmp_path / "v")
+    written = pl.read_csv(tmp_path / "v" / "issues.csv", infer_schema=False)
+    values = written.filter(pl.col("COLUMN") == "AETOXGR")["VALUE"].to_list()
+    assert values == ["'=1+2"]

@@ -217,3 +217,17 @@ def test_full_disk__one_message_no_partial_file_and_resume(export: Path, referen
         assert [k for k in reference if results.get(k) != reference[k]] == []
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_validation_stop__the_reason_is_the_last_line(tmp_path: Path):
+    export = tmp_path / "export"
+    simulate_export(subjects=48, seed=20260701, out=export, inject_errors=True)
+    done = subprocess.run(_command(export, tmp_path / "cut"), capture_output=True, check=False)
+    err = done.stderr.decode()
+    assert done.returncode == 1, err[-2000:]
+    assert (
+        err.strip()
+        .splitlines()[-1]
+        .startswith("outcomes run: stopped in rule create_validated_tables: The export has ")
+    )
+    assert "Traceback" not in err
