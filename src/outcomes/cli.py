@@ -180,7 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     ]
     with hold_run_lock(out):
         text = yaml.safe_dump(config, sort_keys=False)
-        if not effective.is_file() or effective.read_text(encoding="utf-8") != text:
+        if not effective.is_file() or effective.read_bytes() != text.encode("utf-8"):
             atomic.write_text(effective, text)
         print(f"Running the workflow into {out} (Snakemake, {args.cores} core(s))", flush=True)
         result = run_workflow(out, snakemake_args)
