@@ -1,7 +1,8 @@
 """Command line: ``outcomes simulate | validate | run | compare`` (data-contract.md §2).
 
-Exit codes: 0 success; 1 the data break rules (validation errors, failed workflow); 2 the command
-could not run (unreadable export, bad arguments or configuration). User mistakes print one clear
+Exit codes: 0 success; 1 validation errors found; 2 a user or input mistake or an environment
+problem (bad arguments, unreadable export or configuration, unwritable folder, full disk); 3 an
+internal failure (the message names the log with the traceback). User mistakes print one clear
 message, never a traceback.
 """
 
@@ -9,8 +10,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import subprocess
+import os
+import signal
 import sys
+import tempfile
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,13 @@ import yaml
 from outcomes import __version__
 from outcomes.config import DEFAULT_CONFIG, REPO_ROOT
 from outcomes.configuration import load_config
-from outcomes.errors import ExportReadError, OutcomesError
+from outcomes.errors import (
+    EXIT_INTERNAL,
+    EXIT_USER,
+    ExportReadError,
+    OutcomesError,
+    describe_environment_error,
+)
 
 
 def _date(text: str) -> dt.date:
@@ -148,6 +158,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from outcomes.io import atomic
+    from outcomes.steps.supervise import hold_run_lock, run_workflow
+
     out = args.out.resolve()
     if not args.export.is_dir():
         raise ExportReadError(f"Export folder {args.export} does not exist or is not a folder.")
@@ -162,13 +175,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.strict:
         overrides["validation"] = {"on_error": "stop"}
     config = load_config(args.config, overrides=overrides)
+    if out.exists() and not out.is_dir():
+        raise ExportReadError(f"--out {out} exists and is not a folder.")
     out.mkdir(parents=True, exist_ok=True)
     effective = out / "config.yaml"
-    effective.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
+    snakemake_args = [
         "--snakefile",
         str(REPO_ROOT / "Snakefile"),
         "--directory",
@@ -178,22 +189,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         "--cores",
         str(args.cores),
     ]
-    print("Running:", " ".join(cmd), flush=True)
-    code = subprocess.call(cmd)
-    stopped = _stop_reason(out / "logs" / "create_validated_tables.log")
-    if code != 0 and stopped is not None:
-        print(f"outcomes run: {stopped}", file=sys.stderr)
-    return code
-
-
-def _stop_reason(log: Path) -> str | None:
-    """The message with which validation stopped the run (data-contract §1.6), if it did."""
-    if not log.is_file():
-        return None
-    for line in log.read_text(encoding="utf-8").splitlines():
-        if line.startswith("ERROR outcomes"):
-            return line.split(": ", 1)[-1]
-    return None
+    with hold_run_lock(out):
+        text = yaml.safe_dump(config, sort_keys=False)
+        if not effective.is_file() or effective.read_bytes() != text.encode("utf-8"):
+            atomic.write_text(effective, text)
+        print(f"Running the workflow into {out} (Snakemake, {args.cores} core(s))", flush=True)
+        result = run_workflow(out, snakemake_args)
+    if result.reason:
+        print(result.reason, file=sys.stderr, flush=True)
+    return result.exit_code
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -224,13 +228,42 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``outcomes`` console script."""
+    """Entry point of the ``outcomes`` console script.
+
+    Exit codes (README "Exit codes"): 0 success; 1 validation errors found; 2 a user or input
+    mistake or an environment problem (bad arguments, unreadable export or configuration, a
+    folder that cannot be written, a full disk); 3 an internal failure, with the log to read;
+    130 and 143 when stopped by SIGINT or SIGTERM.
+    """
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except OutcomesError as exc:
         print(f"outcomes {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"outcomes {args.command}: stopped by SIGINT.", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except Exception as exc:  # the boundary: a user sees one line, never a traceback
+        message = describe_environment_error(exc)
+        if message is not None:
+            print(f"outcomes {args.command}: {message}", file=sys.stderr)
+            return EXIT_USER
+        log = _write_traceback(args.command)
+        print(
+            f"outcomes {args.command}: internal failure ({type(exc).__name__}: {exc}); "
+            f"the traceback is in {log}.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _write_traceback(command: str) -> str:
+    """Write the current exception's traceback to a new log file and return its path."""
+    fd, path = tempfile.mkstemp(prefix=f"outcomes-{command}-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        traceback.print_exc(file=handle)
+    return path
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import math
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ def _key_path(error: jsonschema.ValidationError) -> str:
 def check_config_schema(config: Mapping[str, Any]) -> list[str]:
     """Every violation of the JSON schema by ``config``, each naming its key path."""
     validator = jsonschema.Draft202012Validator(load_schema())
-    problems = []
+    problems = find_non_finite_numbers(config)
     for error in sorted(
         validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))
     ):
@@ -87,6 +88,18 @@ def raise_config_problems(problems: list[str]) -> None:
         )
 
 
+def find_non_finite_numbers(value: Any, path: str = "config") -> list[str]:
+    """Every key holding NaN or an infinity (``.nan``, ``.inf`` in YAML), which no threshold can
+    be: JSON Schema bounds do not reject them, so they are found here, anywhere in the config."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"{path}: {value!r} is not a finite number"]
+    if isinstance(value, Mapping):
+        return [p for k, v in value.items() for p in find_non_finite_numbers(v, f"{path}.{k}")]
+    if isinstance(value, list | tuple):
+        return [p for i, v in enumerate(value) for p in find_non_finite_numbers(v, f"{path}[{i}]")]
+    return []
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
     """Parse a YAML config file (no checks).
 
@@ -99,6 +112,13 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"Config file {path} does not exist.")
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"Config file {path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+            f"position {exc.start}); save it as UTF-8."
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"Config file {path} cannot be read: {exc.strerror or exc}.") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"Config file {path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

@@ -185,3 +185,11 @@ DEFAULT_VISIT_LABELS: tuple[str, ...] = (
     "MONTH 24",
     "UNSCHEDULED",
 )
+
+
+#: What a SAS XPT v5 transport file holds (SAS TS-140): text of at most 200 bytes per variable
+#: and numbers as IBM System/360 doubles, whose magnitudes run from 16**-65 to
+#: (1 - 16**-14) * 16**63. Validation warns about values beyond (TRN-001, TRN-002).
+XPT_TEXT_MAX_BYTES = 200
+XPT_NUMBER_MIN = 16.0**-65
+XPT_NUMBER_MAX = (1 - 16.0**-14) * 16.0**63

@@ -6,7 +6,39 @@ how many records break it, the first records by key, and what to do next.
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+
 import polars as pl
+
+#: Exit codes of every command (README "Exit codes"): one meaning each.
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USER = 2
+EXIT_INTERNAL = 3
+
+#: Operating-system errors that are the environment's or the user's, not the program's.
+ENVIRONMENT_ERRNOS = frozenset(
+    {
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOENT,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EEXIST,
+        errno.ENAMETOOLONG,
+        errno.EMFILE,
+        errno.ENFILE,
+        errno.ENOMEM,
+        errno.EIO,
+        errno.ELOOP,
+        errno.EXDEV,
+    }
+)
 
 
 class OutcomesError(Exception):
@@ -35,6 +67,34 @@ class InputDataError(OutcomesError):
 
 class DerivationError(OutcomesError):
     """A derivation met a state that its definition does not allow (a bug or an unhandled case)."""
+
+
+_OS_ERROR = re.compile(r"\(os error (\d+)\)")
+
+
+def describe_environment_error(exc: BaseException) -> str | None:
+    """One-line message for an operating-system error caused by the environment, else None.
+
+    A full disk, a read-only file system, a folder that cannot be written or a path that does
+    not exist is a problem the user can fix, reported without a traceback (exit 2).
+    """
+    code = exc.errno if isinstance(exc, OSError) else None
+    reported = _OS_ERROR.search(str(exc))  # libraries in Rust report "(os error 28)"
+    if code is None and reported is not None:
+        code = int(reported.group(1))
+    if code not in ENVIRONMENT_ERRNOS:
+        return None
+    filename = getattr(exc, "filename", None)
+    where = f" {filename}" if filename else ""
+    strerror = getattr(exc, "strerror", None) or os.strerror(code)
+    hint = {
+        errno.ENOSPC: "free some space and rerun the same command",
+        errno.EDQUOT: "free some space and rerun the same command",
+        errno.EROFS: "choose a writable folder",
+        errno.EACCES: "check the permissions or choose another folder",
+        errno.EPERM: "check the permissions or choose another folder",
+    }.get(code, "check the path")
+    return f"cannot use{where}: {strerror}; {hint}."
 
 
 def describe_failures(failures: pl.DataFrame, *, limit: int = 5) -> str:

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outcomes import contract as c
-from outcomes.config import load_config
+from outcomes.configuration import load_config
 from outcomes.derive.advisit import create_advisit
 from outcomes.derive.medications import create_adcm
 from outcomes.derive.params import Criteria, ScoreParams, VisitParams

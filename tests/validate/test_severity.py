@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from outcomes.config import load_config
+from outcomes.configuration import load_config
 from outcomes.errors import ConfigError
 from outcomes.ingest.exclusions import apply_exclusions, derive_var_qryfl
 from outcomes.validate.excluded import EXCLUDED_SCHEMA, apply_severity, create_excluded

@@ -1,11 +1,13 @@
 # Configuration (checked against config/config.schema.json), output folder and final targets.
 
 import os
+from pathlib import Path
 
 from outcomes.config import DEFAULT_CONFIG, export_dir, merge, output_dir, read_config_file
 from outcomes.configuration import validate_config
 from outcomes.contract import TABLES
 from outcomes.imports import compute_source_files
+from outcomes.io.export import list_table_like_files
 from outcomes.steps import RULE_MODULES
 
 CFG = validate_config(merge(read_config_file(DEFAULT_CONFIG), config))
@@ -23,11 +25,13 @@ ANALYSES = (
 
 
 def export_files():
-    """Files of the export: the simulated demo tables, or the tables present in the folder."""
+    """Files of the export: the simulated demo tables, or the tables present in the folder
+    (names in any letter case; special files are left to the validation, which refuses them)."""
     if DEMO or SDTM:
         return [f"{EXPORT}/{table}.csv" for table in TABLES]
-    names = sorted(os.listdir(EXPORT)) if os.path.isdir(EXPORT) else []
-    return [os.path.join(EXPORT, n) for n in names if os.path.splitext(n)[0] in TABLES] or [EXPORT]
+    found = list_table_like_files(Path(EXPORT)) if os.path.isdir(EXPORT) else {}
+    files = [str(p) for table in TABLES for p in found.get(table, []) if p.is_file()]
+    return files or [EXPORT]
 
 
 def code_inputs(rule):

@@ -13,6 +13,7 @@ argument (the data cut), so reruns are byte-identical.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,9 @@ from outcomes.errors import ExportReadError, OutcomesError
 from outcomes.interop.dataset_json import write_dataset_json
 from outcomes.interop.metadata import DatasetMeta, create_dataset_metadata, write_define_metadata
 from outcomes.interop.xpt import write_xpt
+from outcomes.interop.xpt_fit import fit_to_xpt
+
+log = logging.getLogger("outcomes.interop")
 
 DEFINE_FILE = "define.json"
 
@@ -116,7 +120,10 @@ def write_adam_dataset(
         keys=[k for k in wanted if k in frame.columns],
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_xpt(frame, out_dir / f"{name.lower()}.xpt", meta=meta, created=created)
+    xpt_frame, xpt_meta, notes = fit_to_xpt(frame, meta)
+    for note in notes:
+        log.warning("%s", note)
+    write_xpt(xpt_frame, out_dir / f"{name.lower()}.xpt", meta=xpt_meta, created=created)
     write_dataset_json(
         frame, out_dir / f"{name.lower()}.json", meta=meta, created=created, study_oid=study_oid
     )

@@ -29,6 +29,7 @@ import polars as pl
 from outcomes import __version__
 from outcomes.errors import OutcomesError
 from outcomes.interop.metadata import DatasetMeta
+from outcomes.io import atomic
 
 DATASET_JSON_VERSION = "1.1.0"
 _SCHEMA_RESOURCE = "dataset-json-1.1.schema.json"
@@ -172,9 +173,7 @@ def write_dataset_json(
     """
     document = create_dataset_json(frame, meta=meta, created=created, study_oid=study_oid)
     validate_dataset_json(document, name=meta.name)
-    path.write_text(
-        json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
-    )
+    atomic.write_text(path, json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def read_dataset_json(path: Path) -> pl.DataFrame:

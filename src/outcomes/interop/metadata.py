@@ -25,6 +25,7 @@ import pandera.polars as pa
 import polars as pl
 
 from outcomes.errors import OutcomesError
+from outcomes.io import atomic
 
 NAME_MAX = 8
 LABEL_MAX = 40
@@ -178,4 +179,4 @@ def create_dataset_metadata(
 def write_define_metadata(metas: Sequence[DatasetMeta], path: Path) -> None:
     """Write the metadata of several datasets as one JSON document (datasets and variables)."""
     document = {"datasets": [asdict(m) for m in sorted(metas, key=lambda m: m.name)]}
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic.write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")

@@ -31,6 +31,7 @@ from outcomes.interop.mapping import SdtmMapping
 from outcomes.interop.metadata import create_dataset_metadata
 from outcomes.interop.sdtm_activity import ITEM_SPECS
 from outcomes.interop.xpt import write_xpt
+from outcomes.io import atomic
 from outcomes.io.export import read_export
 
 FORMATS: tuple[str, ...] = ("parquet", "csv", "xpt", "json")
@@ -168,9 +169,9 @@ def create_cm_ae_lb(tables: dict[str, pl.LazyFrame]) -> dict[str, pl.LazyFrame]:
 
 def _write(frame: pl.DataFrame, path: Path, *, fmt: str, study_oid: str, created: dt.date) -> None:
     if fmt == "parquet":
-        frame.write_parquet(path)
+        atomic.write_parquet(frame, path)
     elif fmt == "csv":
-        frame.write_csv(path)
+        atomic.write_csv(frame, path)
     else:
         meta = create_dataset_metadata(frame, name=path.stem, label=path.stem.upper())
         if fmt == "xpt":

@@ -31,6 +31,7 @@ from outcomes.interop.sdtm_activity import create_assessments
 from outcomes.interop.sdtm_events import create_adverse_events, create_labs, create_medications
 from outcomes.interop.sdtm_read import read_sdtm_domain
 from outcomes.interop.sdtm_subjects import create_subjects
+from outcomes.io import atomic
 from outcomes.schemas.export import EXPORT_COLUMNS
 
 PROBLEMS_FILE = "import_problems.csv"
@@ -287,8 +288,8 @@ def write_import(result: ImportResult, out: Path) -> None:
     """Write the export tables (CSV), ``import_problems.csv`` and ``import_summary.json``."""
     out.mkdir(parents=True, exist_ok=True)
     for table, frame in result.tables.items():
-        frame.write_csv(out / f"{table}.csv", date_format="%Y-%m-%d")
-    result.problems.select(list(PROBLEM_SCHEMA)).write_csv(out / PROBLEMS_FILE)
+        atomic.write_csv(frame, out / f"{table}.csv", date_format="%Y-%m-%d")
+    atomic.write_csv(result.problems.select(list(PROBLEM_SCHEMA)), out / PROBLEMS_FILE)
     counts = result.problems.group_by("SEVERITY", "RULE").len().sort("SEVERITY", "RULE")
     summary = {
         "source_records": result.source_records,
@@ -296,7 +297,7 @@ def write_import(result: ImportResult, out: Path) -> None:
         "errors": result.errors,
         "problems": [{"severity": r[0], "rule": r[1], "count": r[2]} for r in counts.rows()],
     }
-    (out / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    atomic.write_text(out / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
 
 
 def import_sdtm(sdtm_dir: Path, *, mapping: SdtmMapping, out: Path) -> ImportResult:

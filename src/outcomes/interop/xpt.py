@@ -3,7 +3,8 @@
 XPT v5 knows two types, 8-byte numbers and character strings of at most 200 bytes, and no
 missing character value. The transport image of a frame is therefore: integers and floats as
 doubles (null and NaN = SAS missing); dates as SAS dates (days since 1960-01-01) with the ``DATE9.``
-format; Boolean flags as ``Y`` / ``N`` / blank (null = not evaluable); text with null as blank.
+format; Boolean flags as ``Y`` / ``N`` / blank (null = not evaluable); text with null as blank
+and without trailing blanks (SAS pads text with blanks, so they do not survive).
 :func:`compute_transport_frame` gives that image, so a read-back can be compared value for value.
 
 References
@@ -25,6 +26,7 @@ import pyreadstat
 
 from outcomes.errors import OutcomesError
 from outcomes.interop.metadata import CHAR_MAX, DatasetMeta
+from outcomes.io import atomic
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def compute_transport_frame(frame: pl.DataFrame) -> pl.DataFrame:
                 .alias(name)
             )
         elif dtype == pl.String:
-            exprs.append(col.fill_null("").alias(name))
+            exprs.append(col.fill_null("").str.strip_chars_end(" ").alias(name))
         elif dtype.is_numeric():
             exprs.append(col.cast(pl.Float64).fill_nan(None).alias(name))
         else:
@@ -143,18 +145,19 @@ def write_xpt(
         )
     image = compute_transport_frame(frame)
     _check_lengths(image, meta.name)
-    pyreadstat.write_xport(
-        _to_pandas(image),
-        str(path),
-        file_label=meta.label,
-        column_labels=[v.label for v in meta.variables],
-        table_name=meta.name,
-        file_format_version=5,
-        variable_format={v.name: v.display_format for v in meta.variables if v.display_format},
-    )
-    if created is not None:
-        _stamp(path, created)
-    _verify(path, image, meta=meta)
+    with atomic.atomic_path(path) as tmp:
+        pyreadstat.write_xport(
+            _to_pandas(image),
+            str(tmp),
+            file_label=meta.label,
+            column_labels=[v.label for v in meta.variables],
+            table_name=meta.name,
+            file_format_version=5,
+            variable_format={v.name: v.display_format for v in meta.variables if v.display_format},
+        )
+        if created is not None:
+            _stamp(tmp, created)
+        _verify(tmp, image, meta=meta)
 
 
 def _verify(path: Path, image: pl.DataFrame, *, meta: DatasetMeta) -> None:

@@ -15,6 +15,8 @@ Two layers:
 
 from __future__ import annotations
 
+import io
+import stat
 from pathlib import Path
 
 import polars as pl
@@ -25,25 +27,100 @@ from outcomes.schemas.export import EXPORT_COLUMNS, ColumnSpec, polars_dtype
 
 SUFFIXES: tuple[str, ...] = (".csv", ".parquet")
 
+#: Files an export folder may hold beside its tables (written by ``outcomes simulate`` and
+#: ``outcomes import-sdtm``); they are not reported as unrecognised tables.
+SIDE_FILES: frozenset[str] = frozenset(
+    {"errors_manifest.csv", "import_problems.csv", "import_summary.json"}
+)
 
-def find_table_file(export_dir: Path, table: str) -> Path | None:
-    """Path of ``table`` in ``export_dir`` (``.csv`` or ``.parquet``), or None when absent.
+
+def _table_name(name: str) -> str | None:
+    """``name`` lower-cased without its table suffix, or None when it has no table suffix."""
+    lower = name.lower()
+    for suffix in SUFFIXES:
+        if lower.endswith(suffix) and not lower.startswith("."):
+            return lower.removesuffix(suffix)
+    return None
+
+
+def list_table_like_files(export_dir: Path) -> dict[str, list[Path]]:
+    """Every ``.csv`` or ``.parquet`` entry of ``export_dir`` by lower-case name without suffix.
+
+    Names are matched case-insensitively (``LABS.csv`` is the ``labs`` table); side files
+    (:data:`SIDE_FILES`) are left out. Entries are listed whatever their kind (file, FIFO,
+    device, folder), so that a special file is refused rather than silently skipped.
+    """
+    if not export_dir.is_dir():
+        raise ExportReadError(f"Export folder {export_dir} does not exist or is not a folder.")
+    found: dict[str, list[Path]] = {}
+    for path in sorted(export_dir.iterdir()):
+        stem = _table_name(path.name)
+        if stem is not None and path.name.lower() not in SIDE_FILES:
+            found.setdefault(stem, []).append(path)
+    return found
+
+
+def check_regular_file(path: Path) -> None:
+    """Refuse anything but a regular file (a FIFO would block the reader, a device never ends).
 
     Raises
     ------
     ExportReadError
-        When the export folder does not exist or holds the table in both formats.
+        Naming the file and what it is.
     """
-    if not export_dir.is_dir():
-        raise ExportReadError(f"Export folder {export_dir} does not exist or is not a folder.")
-    found = [export_dir / f"{table}{s}" for s in SUFFIXES if (export_dir / f"{table}{s}").is_file()]
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise ExportReadError(f"{path.name}: cannot be read ({exc.strerror or exc}).") from exc
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(mode)
+            else "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a device or socket"
+        )
+        raise ExportReadError(
+            f"{path.name}: is {kind}, not a regular file; an export table must be a file."
+        )
+
+
+def find_table_file(export_dir: Path, table: str) -> Path | None:
+    """Path of ``table`` in ``export_dir`` (``.csv`` or ``.parquet``, any letter case), or None.
+
+    Raises
+    ------
+    ExportReadError
+        When the export folder does not exist, holds the table twice (two formats or two
+        spellings) or the table's entry is not a regular file.
+    """
+    found = list_table_like_files(export_dir).get(table, [])
     if len(found) > 1:
         raise ExportReadError(
             f"Table {table!r} is present twice in {export_dir} "
             f"({', '.join(p.name for p in found)}); "
             "keep one file per table."
         )
+    if found:
+        check_regular_file(found[0])
     return found[0] if found else None
+
+
+def find_unrecognised_files(export_dir: Path) -> list[Path]:
+    """Table-like files of ``export_dir`` whose name is no table of the contract."""
+    tables = set(c.TABLES)
+    return [
+        p
+        for name, paths in list_table_like_files(export_dir).items()
+        if name not in tables
+        for p in paths
+    ]
+
+
+def strip_trailing_blank_lines(data: bytes) -> bytes:
+    """CSV bytes without blank lines at the end (one final line break is kept)."""
+    stripped = data.rstrip(b"\r\n")
+    return stripped + b"\n" if stripped != data else data
 
 
 def _parquet_as_text(frame: pl.DataFrame) -> pl.DataFrame:
@@ -63,18 +140,20 @@ def read_raw_table(path: Path) -> pl.DataFrame:
     """Read one export file with every column as text and add ``ROW`` (1-based).
 
     Empty CSV cells become null; surrounding white space is kept (the validator reports it).
+    Blank lines at the end of a CSV file are ignored.
 
     Raises
     ------
     ExportReadError
-        When the file cannot be parsed at all.
+        When the file is not a regular file or cannot be parsed at all.
     """
+    check_regular_file(path)
     try:
-        if path.suffix == ".parquet":
+        if path.suffix.lower() == ".parquet":
             frame = _parquet_as_text(pl.read_parquet(path))
         else:
             frame = pl.read_csv(
-                path,
+                io.BytesIO(strip_trailing_blank_lines(path.read_bytes())),
                 infer_schema=False,
                 encoding="utf8",
                 raise_if_empty=False,

@@ -21,6 +21,7 @@ import polars as pl
 
 from outcomes.errors import InputDataError
 from outcomes.ingest.data_cut import filter_by_data_cut
+from outcomes.io import atomic
 
 #: Record keys of the validated tables (the export's own sequence numbers where it has them).
 RECORD_KEYS: dict[str, tuple[str, ...]] = {
@@ -303,13 +304,14 @@ def compare_cuts(cut_a: Path, cut_b: Path, *, out: Path | None) -> ComparisonRes
     )
     target = out if out is not None else cut_b / "comparison"
     target.mkdir(parents=True, exist_ok=True)
-    result.new_subjects.write_csv(target / "new_subjects.csv")
-    result.new_assessments.write_csv(target / "new_assessments.csv")
-    result.changed_endpoints.write_csv(target / "changed_endpoints.csv")
-    result.changed_records.write_csv(target / "changed_records.csv")
+    atomic.write_csv(result.new_subjects, target / "new_subjects.csv")
+    atomic.write_csv(result.new_assessments, target / "new_assessments.csv")
+    atomic.write_csv(result.changed_endpoints, target / "changed_endpoints.csv")
+    atomic.write_csv(result.changed_records, target / "changed_records.csv")
     packages = result.changed_packages
-    (packages if packages is not None else pl.DataFrame(schema=PACKAGE_SCHEMA)).write_csv(
-        target / "changed_packages.csv"
+    atomic.write_csv(
+        packages if packages is not None else pl.DataFrame(schema=PACKAGE_SCHEMA),
+        target / "changed_packages.csv",
     )
-    (target / "summary.txt").write_text(result.summary() + "\n", encoding="utf-8")
+    atomic.write_text(target / "summary.txt", result.summary() + "\n")
     return result

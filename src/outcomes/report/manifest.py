@@ -22,6 +22,7 @@ from typing import Any
 
 from outcomes import __version__
 from outcomes.config import REPO_ROOT
+from outcomes.io import atomic
 
 #: The dependency lock (``uv pip compile`` output; README "Reproducible environments").
 LOCK_FILE = REPO_ROOT / "requirements-lock.txt"
@@ -169,6 +170,6 @@ def create_manifest(
 def write_manifest(manifest: Mapping[str, Any], path: Path) -> None:
     """Write the manifest as indented, key-sorted JSON."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    atomic.write_text(
+        path, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     )

@@ -16,6 +16,7 @@ import polars as pl
 
 from outcomes import contract as c
 from outcomes.errors import InputDataError
+from outcomes.io import atomic
 from outcomes.io.export import find_table_file, read_raw_table
 
 MANIFEST_SCHEMA = {
@@ -333,7 +334,7 @@ def _write_with_file_faults(e: _Export, export_dir: Path) -> None:
             kept = last.split(b",")[:-2]
             data = body + b"\n" + b",".join(kept)
             e.note("STR-009", "labs", frame.height, frame.drop("ROW").columns[len(kept)], None)
-        (export_dir / f"{table}.csv").write_bytes(data)
+        atomic.write_bytes(export_dir / f"{table}.csv", data)
     e.note("STR-003", "adverse_events", None, "AETERM", None)
     e.note("STR-007", "adverse_events", None, None, None)
 
@@ -372,5 +373,5 @@ def plant_errors(export_dir: Path, *, seed: int) -> pl.DataFrame:
     _plant_drugs(e, subjects)
     _write_with_file_faults(e, export_dir)
     manifest = pl.DataFrame(e.manifest, schema=MANIFEST_SCHEMA, orient="row")
-    manifest.write_csv(export_dir / "errors_manifest.csv")
+    atomic.write_csv(manifest, export_dir / "errors_manifest.csv")
     return manifest

@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from outcomes.errors import DerivationError
+from outcomes.io import atomic
 from outcomes.schemas.export import EXPORT_COLUMNS
 
 #: Decimals written per float column (at most 2 for PGA, endpoints.md §16.8).
@@ -62,5 +63,5 @@ def write_table(frame: pl.DataFrame, *, table: str, out: Path) -> Path:
         ]
     )
     path = out / f"{table}.csv"
-    text.write_csv(path, null_value="", date_format="%Y-%m-%d", line_terminator="\n")
+    atomic.write_csv(text, path, null_value="", date_format="%Y-%m-%d", line_terminator="\n")
     return path

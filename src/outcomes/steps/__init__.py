@@ -8,15 +8,23 @@ the one module each rule imports.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from outcomes.errors import OutcomesError
+from outcomes.errors import (
+    EXIT_INTERNAL,
+    EXIT_USER,
+    OutcomesError,
+    describe_environment_error,
+)
 
 
 @dataclass(frozen=True)
@@ -91,8 +99,29 @@ def _named(items: Any) -> dict[str, Any]:
     return {k: v for k, v in items.items()} if hasattr(items, "items") else {}
 
 
+#: Environment variable naming the folder where a failing step leaves its reason for
+#: ``outcomes run`` (one JSON file per rule: rule, exit code, message, log).
+STOP_DIR_ENV = "OUTCOMES_STOP_DIR"
+
+
+def record_stop(rule: str, *, exit_code: int, message: str, log: str) -> None:
+    """Leave the reason a rule stopped where ``outcomes run`` finds it (when it runs the rule)."""
+    folder = os.environ.get(STOP_DIR_ENV)
+    if not folder:
+        return
+    from outcomes.io import atomic
+
+    record = {"rule": rule, "exit_code": exit_code, "message": message, "log": log}
+    atomic.write_text(Path(folder) / f"{rule}.json", json.dumps(record, ensure_ascii=False))
+
+
 def run_step(smk: Any) -> None:
-    """Run the step of ``smk.rule`` with logging to its log file; user errors exit cleanly."""
+    """Run the step of ``smk.rule`` with logging to its log file.
+
+    A user or data problem (:class:`~outcomes.errors.OutcomesError`) or an environment problem
+    (full disk, read-only folder) exits with its code and one line; any other exception is an
+    internal failure: its traceback goes to the rule's log and the rule exits with code 3.
+    """
     log_path = str(smk.log[0]) if len(smk.log) else "/dev/null"
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
@@ -102,11 +131,30 @@ def run_step(smk: Any) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         force=True,
     )
+    logger = logging.getLogger("outcomes")
     io = StepIO(_named(smk.input), _named(smk.output), _named(smk.params), log_path)
     func = load_step(smk.rule)
     try:
         func(io)
     except OutcomesError as exc:
-        logging.getLogger("outcomes").error("%s", exc)
-        print(f"{smk.rule}: {exc}", file=sys.stderr)
-        sys.exit(exc.exit_code or 1)
+        _stop(smk.rule, exc.exit_code or 1, str(exc), log_path)
+    except Exception as exc:  # the boundary: nothing escapes as a bare traceback
+        message = describe_environment_error(exc)
+        if message is not None:
+            _stop(smk.rule, EXIT_USER, message, log_path)
+        logger.exception("internal failure")
+        _stop(
+            smk.rule,
+            EXIT_INTERNAL,
+            f"internal failure ({type(exc).__name__}: {exc}); the traceback is in {log_path}",
+            log_path,
+        )
+
+
+def _stop(rule: str, exit_code: int, message: str, log_path: str) -> None:
+    logging.getLogger("outcomes").error("%s", message)
+    print(f"{rule}: {message}", file=sys.stderr)
+    # a full disk may refuse the record too; the exit code still tells
+    with contextlib.suppress(OSError):
+        record_stop(rule, exit_code=exit_code, message=message, log=log_path)
+    sys.exit(exit_code)

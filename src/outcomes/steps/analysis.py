@@ -30,6 +30,8 @@ from outcomes.analysis.safety import (
     summarize_safety,
 )
 from outcomes.analysis.survival_tables import analyze_survival as run_survival
+from outcomes.io import atomic
+from outcomes.io.spreadsheet import neutralize_csv_cells
 from outcomes.steps import StepIO, step
 
 log = logging.getLogger("outcomes.steps.analysis")
@@ -41,7 +43,9 @@ FLOAT_DECIMALS = 6
 def write_table(frame: pl.DataFrame, path: str) -> None:
     """Write ``frame`` as CSV: rows in the given (sorted) order, floats with fixed decimals."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    frame.write_csv(path, float_precision=FLOAT_DECIMALS, null_value="")
+    atomic.write_csv(
+        neutralize_csv_cells(frame), path, float_precision=FLOAT_DECIMALS, null_value=""
+    )
     log.info("%s: %d rows", Path(path).name, frame.height)
 
 

@@ -10,6 +10,7 @@ import pandera.polars as pa
 import polars as pl
 
 from outcomes.errors import DerivationError, describe_failures
+from outcomes.io import atomic
 
 log = logging.getLogger("outcomes.steps")
 
@@ -30,7 +31,7 @@ def validate_frame(frame: pl.DataFrame, schema: pa.DataFrameSchema, *, log_path:
             {k: [str(v) for v in exc.failure_cases[k].to_list()] for k in exc.failure_cases.columns}
         )
         path = Path(log_path).with_suffix(".failures.csv")
-        failures.write_csv(path)
+        atomic.write_csv(failures, path)
         raise DerivationError(
             f"{schema.name}: {failures.height} schema check(s) failed (column, check, value):\n"
             f"{describe_failures(failures)}\nAll failures: {path}."

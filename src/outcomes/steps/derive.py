@@ -12,6 +12,7 @@ from outcomes.derive.advisit import create_advisit as build_advisit
 from outcomes.derive.medications import MedicationParams, derive_var_gcdosebl
 from outcomes.derive.params import Criteria, ScoreParams, VisitParams
 from outcomes.eligibility import EligibilityParams, create_eligibility
+from outcomes.io import atomic
 from outcomes.schemas.adam import ADSL, ADSL_FLAGS, ADVISIT_FLAGS, advisit_schema
 from outcomes.steps import StepIO, step
 from outcomes.steps.checks import log_counts, validate_frame
@@ -35,7 +36,7 @@ def create_advisit(io: StepIO) -> None:
     validate_frame(advisit, advisit_schema(criteria.sri.k_values), log_path=io.log)
     extra = tuple(f"SRI{k}FL" for k in criteria.sri.k_values)
     log_counts(advisit, flags=(*ADVISIT_FLAGS, *extra))
-    advisit.write_parquet(io.outputs["advisit"])
+    atomic.write_parquet(advisit, io.outputs["advisit"])
 
 
 @step
@@ -66,4 +67,4 @@ def create_adsl(io: StepIO) -> None:
     ).collect()
     validate_frame(adsl, ADSL, log_path=io.log)
     log_counts(adsl, flags=ADSL_FLAGS)
-    adsl.write_parquet(io.outputs["adsl"])
+    atomic.write_parquet(adsl, io.outputs["adsl"])

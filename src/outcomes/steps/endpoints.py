@@ -15,6 +15,7 @@ from outcomes.endpoints.params import (
 )
 from outcomes.endpoints.safety import create_adae as build_adae
 from outcomes.endpoints.safety import create_adsafe as build_adsafe
+from outcomes.io import atomic
 from outcomes.schemas.endpoints import ADAE, ADEPI, ADRS, ADSAFE, ADTTE
 from outcomes.steps import StepIO, step
 from outcomes.steps.checks import validate_frame
@@ -61,9 +62,9 @@ def create_efficacy(io: StepIO) -> None:
     log.info("episode ends: %s", dict(adepi["ENDREAS"].value_counts().iter_rows()))
     _log_params(adtte, "adtte")
     log.info("CNSR counts: %s", dict(adtte["CNSR"].value_counts().sort("CNSR").iter_rows()))
-    adrs.write_parquet(io.outputs["adrs"])
-    adepi.write_parquet(io.outputs["adepi"])
-    adtte.write_parquet(io.outputs["adtte"])
+    atomic.write_parquet(adrs, io.outputs["adrs"])
+    atomic.write_parquet(adepi, io.outputs["adepi"])
+    atomic.write_parquet(adtte, io.outputs["adtte"])
 
 
 @step
@@ -91,5 +92,5 @@ def create_adae(io: StepIO) -> None:
         adsafe.height,
         dict(adsafe["CRSMAXGR"].value_counts().sort("CRSMAXGR").iter_rows()),
     )
-    adae_df.write_parquet(io.outputs["adae"])
-    adsafe.write_parquet(io.outputs["adsafe"])
+    atomic.write_parquet(adae_df, io.outputs["adae"])
+    atomic.write_parquet(adsafe, io.outputs["adsafe"])

@@ -12,6 +12,7 @@ from outcomes import contract as c
 from outcomes.errors import InputDataError
 from outcomes.ingest.data_cut import filter_by_data_cut
 from outcomes.ingest.exclusions import apply_exclusions, derive_var_qryfl
+from outcomes.io import atomic
 from outcomes.schemas.export import EXPORT_COLUMNS, polars_dtype
 from outcomes.steps import StepIO, step
 from outcomes.validate.catalogue import ERROR, FATAL
@@ -111,4 +112,4 @@ def create_validated_tables(io: StepIO) -> None:
             kept.height,
             cut,
         )
-        kept.write_parquet(io.outputs[table])
+        atomic.write_parquet(kept, io.outputs[table])

@@ -18,6 +18,7 @@ from outcomes.interop.adam_out import write_adam_transport as write_transport
 from outcomes.interop.mapping import load_sdtm_mapping
 from outcomes.interop.problems import summarize_problems
 from outcomes.interop.sdtm_import import PROBLEMS_FILE, create_export_from_sdtm, write_import
+from outcomes.io import atomic
 from outcomes.schemas.adam import ADSL, advisit_schema
 from outcomes.schemas.endpoints import ADAE, ADEPI, ADRS, ADSAFE, ADTTE
 from outcomes.schemas.export import EXPORT_COLUMNS
@@ -47,7 +48,7 @@ def import_sdtm(io: StepIO) -> None:
     for table in c.TABLES:
         if table not in result.tables:
             header = {s.name: pl.String for s in EXPORT_COLUMNS[table]}
-            pl.DataFrame(schema=header).write_csv(out / f"{table}.csv")
+            atomic.write_csv(pl.DataFrame(schema=header), out / f"{table}.csv")
             log.info("%s: no SDTM domain gives this table; written empty", table)
     log.info("%s", result.summary())
     if result.errors:

@@ -10,6 +10,7 @@ import polars as pl
 from outcomes.derive.medications import MedicationParams
 from outcomes.derive.medications import create_adcm as build_adcm
 from outcomes.derive.medications import create_events as build_events
+from outcomes.io import atomic
 from outcomes.steps import StepIO, step
 from outcomes.steps.checks import log_counts
 
@@ -31,7 +32,7 @@ def create_adcm(io: StepIO) -> None:
     log.info("records per class: %s", dict(adcm["CLASS"].value_counts().iter_rows()))
     log.info("CMTRT not in the dictionary: %d records", adcm.filter(~pl.col("DICTFL")).height)
     log_counts(adcm, flags=("SYSTEMFL", "SLEFL", "CARTTXFL", "GCFL", "OVRFL", "NEWFL", "DOSEUPFL"))
-    adcm.write_parquet(io.outputs["adcm"])
+    atomic.write_parquet(adcm, io.outputs["adcm"])
 
 
 @step
@@ -46,4 +47,4 @@ def create_events(io: StepIO) -> None:
     ).collect()
     log.info("%d events, %d subjects", events.height, events["USUBJID"].n_unique())
     log.info("events per code: %s", dict(events["EVTCD"].value_counts().iter_rows()))
-    events.write_parquet(io.outputs["events"])
+    atomic.write_parquet(events, io.outputs["events"])

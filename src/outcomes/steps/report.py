@@ -10,6 +10,8 @@ from typing import Any
 
 import polars as pl
 
+from outcomes.io import atomic
+from outcomes.io.spreadsheet import neutralize_csv_cells
 from outcomes.report import manifest as mf
 from outcomes.report.load import read_run, report_table_stems
 from outcomes.report.params import ReportParams
@@ -47,12 +49,12 @@ def render_report(io: StepIO) -> None:
     content = build_report(
         run, config=config, params=params, checksums=checksums, versions=mf.summarize_versions()
     )
-    report_path.write_text(content.html, encoding="utf-8")
+    atomic.write_text(report_path, content.html)
     figures = Path(io.outputs["figures"])
     shutil.rmtree(figures, ignore_errors=True)
     figures.mkdir(parents=True)
     for name, png in sorted(content.figures.items()):
-        (figures / f"{name}.png").write_bytes(png)
+        atomic.write_bytes(figures / f"{name}.png", png)
     for stem in report_table_stems(activity_scores=params.activity_scores):
         frame = content.tables.get(stem)
         if frame is None:
@@ -64,7 +66,7 @@ def render_report(io: StepIO) -> None:
                     ]
                 }
             )
-        frame.write_csv(run_dir / "tables" / f"{stem}.csv")
+        atomic.write_csv(neutralize_csv_cells(frame), run_dir / "tables" / f"{stem}.csv")
     log.info(
         "report: %d sections, %d figures, %d tables; missing inputs: %s",
         len(params.section_order),

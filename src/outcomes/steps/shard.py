@@ -31,6 +31,7 @@ import polars as pl
 
 from outcomes import contract as c
 from outcomes.errors import ConfigError, InputDataError
+from outcomes.io import atomic
 
 #: Seed of the USUBJID hash that assigns a subject to its shard.
 SHARD_SEED = 20260701
@@ -97,10 +98,11 @@ def _sink_split(frame: pl.LazyFrame, *, shard: pl.Expr, targets: Sequence[Path])
     """Stream the rows of shard k of ``frame`` to ``targets[k]`` (CSV or Parquet, by suffix)."""
     for k, target in enumerate(targets):
         part = frame.filter(shard == k)
-        if target.suffix == ".csv":
-            part.sink_csv(target)
-        else:
-            part.sink_parquet(target)
+        with atomic.atomic_path(target) as tmp:
+            if target.suffix == ".csv":
+                part.sink_csv(tmp)
+            else:
+                part.sink_parquet(tmp)
 
 
 def split_export(export: Path, *, out: Path, n_shards: int) -> list[Path]:
@@ -144,7 +146,8 @@ def combine_shards(shards: Sequence[Path], *, out: Path) -> dict[str, Path]:
         frames = [pl.scan_parquet(folder / f"{name}.parquet") for folder in shards]
         target = out / f"{name}.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
-        _ordered_by_subject(frames).sink_parquet(target)
+        with atomic.atomic_path(target) as tmp:
+            _ordered_by_subject(frames).sink_parquet(tmp)
         written[name] = target
     return written
 

@@ -43,6 +43,7 @@ GROUPS: dict[str, str] = {
     "DAT": "Dates",
     "CON": "Clinical consistency",
     "ELG": "Eligibility (protocol deviations)",
+    "TRN": "Transport limits (SAS XPT v5)",
 }
 
 _RULES: tuple[tuple[str, str, str, str], ...] = (
@@ -73,6 +74,12 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
         "STR-009",
         ERROR,
         "A record has fewer or more fields than the header (for example a truncated last line).",
+        "data-contract §1",
+    ),
+    (
+        "STR-010",
+        WARNING,
+        "A .csv or .parquet file in the export matches no table name (it is not read).",
         "data-contract §1",
     ),
     (
@@ -129,6 +136,20 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
         "A required measurement or attribute value is missing (PGA, a SLEDAI item, a BILAG "
         "grade, a dose, a lab result, ...): the criteria that need it are not evaluable.",
         "data-contract §1.6; endpoints E-05, E-06, E-31, §16.12",
+    ),
+    (
+        "TRN-001",
+        WARNING,
+        "A text value is longer than the 200 bytes a SAS XPT v5 variable holds; the XPT file "
+        "splits it over continuation variables (AETERM, AETERM1, ...); Dataset-JSON keeps it.",
+        "docs/data-contract.md, transport",
+    ),
+    (
+        "TRN-002",
+        WARNING,
+        "A number's magnitude is beyond what SAS XPT v5 holds (about 5.4e-79 to 7.2e75, or not "
+        "finite); the XPT file holds it as missing, Dataset-JSON keeps it.",
+        "docs/data-contract.md, transport",
     ),
     ("KEY-001", FATAL, "USUBJID appears more than once in subjects.", "data-contract §1.1"),
     ("KEY-002", ERROR, "CMSEQ is not unique within a subject.", "data-contract §1.3"),

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
+from outcomes.io import atomic
+from outcomes.io.spreadsheet import neutralize_csv_cells
 from outcomes.validate.catalogue import ERROR, FATAL, GROUPS, RULES, WARNING, describe_action
 from outcomes.validate.excluded import EXCLUDED_SCHEMA
 
@@ -189,9 +191,7 @@ def write_validation_report(report: ValidationReport, out_dir: Path) -> None:
     """Write ``issues.csv``, ``excluded.csv``, ``summary.json`` and ``report.html`` into
     ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    report.issues.write_csv(out_dir / "issues.csv")
-    report.excluded.write_csv(out_dir / "excluded.csv")
-    (out_dir / "summary.json").write_text(
-        json.dumps(summarize_issues(report), indent=2), encoding="utf-8"
-    )
-    (out_dir / "report.html").write_text(render_validation_html(report), encoding="utf-8")
+    atomic.write_csv(neutralize_csv_cells(report.issues), out_dir / "issues.csv")
+    atomic.write_csv(neutralize_csv_cells(report.excluded), out_dir / "excluded.csv")
+    atomic.write_text(out_dir / "summary.json", json.dumps(summarize_issues(report), indent=2))
+    atomic.write_text(out_dir / "report.html", render_validation_html(report))

@@ -31,7 +31,13 @@ from outcomes.validate.keys import check_keys
 from outcomes.validate.medications import check_medications
 from outcomes.validate.params import ValidationParams
 from outcomes.validate.report import ValidationReport
-from outcomes.validate.structure import complete_columns, find_table, read_table_checked
+from outcomes.validate.structure import (
+    complete_columns,
+    find_table,
+    find_unrecognised_tables,
+    read_table_checked,
+)
+from outcomes.validate.transport import check_transport_limits
 from outcomes.validate.visits import check_baseline, check_missed_visits, check_visit_windows
 
 
@@ -45,7 +51,7 @@ def read_checked_tables(
 ) -> tuple[dict[str, pl.DataFrame], list[pl.DataFrame], list[pl.LazyFrame]]:
     """Typed tables that could be read, file-level issues and (lazy) cell issues."""
     tables: dict[str, pl.DataFrame] = {}
-    issues: list[pl.DataFrame] = []
+    issues: list[pl.DataFrame] = find_unrecognised_tables(export_dir)
     cell_issues: list[pl.LazyFrame] = []
     for table in c.TABLES:
         path, found = find_table(export_dir, table)
@@ -59,7 +65,7 @@ def read_checked_tables(
         raw, column_issues, absent = complete_columns(raw, table)
         issues += column_issues
         tables[table], more = check_cells(raw, table, params=params, absent=absent)
-        cell_issues += more
+        cell_issues += more + check_transport_limits(raw, table)
     return tables, issues, cell_issues
 
 

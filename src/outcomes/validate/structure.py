@@ -17,7 +17,15 @@ import polars as pl
 
 from outcomes import contract as c
 from outcomes.errors import ExportReadError
-from outcomes.io.export import SUFFIXES, derive_vars_source, read_raw_table, type_table
+from outcomes.io.export import (
+    check_regular_file,
+    derive_vars_source,
+    find_unrecognised_files,
+    list_table_like_files,
+    read_raw_table,
+    strip_trailing_blank_lines,
+    type_table,
+)
 from outcomes.schemas.export import EXPORT_COLUMNS
 from outcomes.validate.issues import fmt, make_issue, make_issues
 
@@ -152,8 +160,15 @@ def _parse(data: bytes, *, sep: str) -> tuple[pl.DataFrame, bool]:
 
 
 def read_csv_checked(path: Path, table: str) -> tuple[pl.DataFrame | None, list[pl.DataFrame]]:
-    """Read one CSV file as text with ``ROW``; report every structural problem found."""
-    data = path.read_bytes()
+    """Read one CSV file as text with ``ROW``; report every structural problem found.
+
+    Blank lines at the end of the file are ignored.
+    """
+    try:
+        check_regular_file(path)
+    except ExportReadError as exc:
+        return None, [make_issue("STR-004", table, message=str(exc))]
+    data = strip_trailing_blank_lines(path.read_bytes())
     issues: list[pl.DataFrame] = []
     if data.startswith(BOM):
         data = data[len(BOM) :]
@@ -206,7 +221,7 @@ def read_csv_checked(path: Path, table: str) -> tuple[pl.DataFrame | None, list[
 
 def read_table_checked(path: Path, table: str) -> tuple[pl.DataFrame | None, list[pl.DataFrame]]:
     """Read a CSV or Parquet table as text; None when it cannot be read (reported)."""
-    if path.suffix == ".csv":
+    if path.suffix.lower() == ".csv":
         return read_csv_checked(path, table)
     try:
         return read_raw_table(path), []
@@ -215,8 +230,9 @@ def read_table_checked(path: Path, table: str) -> tuple[pl.DataFrame | None, lis
 
 
 def find_table(export_dir: Path, table: str) -> tuple[Path | None, list[pl.DataFrame]]:
-    """The file of ``table``; two files for one table are reported and none is read."""
-    found = [export_dir / f"{table}{s}" for s in SUFFIXES if (export_dir / f"{table}{s}").is_file()]
+    """The file of ``table`` (name matched in any letter case); two files for one table are
+    reported and none is read."""
+    found = list_table_like_files(export_dir).get(table, [])
     if len(found) > 1:
         return None, [
             make_issue(
@@ -240,6 +256,21 @@ def find_table(export_dir: Path, table: str) -> tuple[Path | None, list[pl.DataF
             )
         ]
     return (found[0] if found else None), []
+
+
+def find_unrecognised_tables(export_dir: Path) -> list[pl.DataFrame]:
+    """STR-010 for every table-like file whose name is no table of the contract."""
+    return [
+        make_issue(
+            "STR-010",
+            None,
+            message=(
+                f"{path.name}: no table of the export is called {path.stem!r}, so the file is "
+                f"not read; rename it to one of {', '.join(c.TABLES)} if it is one of them."
+            ),
+        )
+        for path in find_unrecognised_files(export_dir)
+    ]
 
 
 def complete_columns(
