@@ -21,6 +21,7 @@ DATASETS: dict[str, str] = {
     "adepi": "adam/adepi.parquet",
     "adtte": "adam/adtte.parquet",
     "adae": "adam/adae.parquet",
+    "adsafe": "adam/adsafe.parquet",
     "events": "derived/events.parquet",
 }
 

@@ -32,6 +32,14 @@ from outcomes.report.swimmer import (
     create_swimmer_lanes,
     create_swimmer_marks,
 )
+from outcomes.report.tfl.catalogue import build_tfls
+from outcomes.report.tfl.key_results import (
+    create_key_results,
+    describe_data_status,
+    render_key_results,
+)
+from outcomes.report.tfl.table import Tfl
+from outcomes.report.tfl.writers import render_tfl_html
 from outcomes.report.transport import render_transport
 
 TITLES: dict[str, str] = {
@@ -49,6 +57,11 @@ TITLES: dict[str, str] = {
     "methods": "Methods",
     "dictionary": "Data dictionary",
 }
+#: Sections that document the run rather than report results: shown after the results, as
+#: the appendix.
+APPENDIX: tuple[str, ...] = ("cover", "validation", "analysis_tables", "methods", "dictionary")
+#: Result sections that show the numbered TFLs of a TFL section.
+TFL_SECTIONS: dict[str, str] = {"safety": "safety", "rates": "efficacy"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,7 @@ class ReportContent:
     html: str
     tables: dict[str, pl.DataFrame]
     figures: dict[str, bytes]
+    tfls: tuple[Tfl, ...] = ()
 
 
 def _curve_figure(
@@ -193,15 +207,45 @@ def build_report(
     """Build every configured section; see :func:`render_report`."""
     ctx = sc.ReportContext(run, config, params, checksums, versions)
     routed = _analysis_tables(ctx)
-    parts = []
+    tfls = build_tfls(run, config=config)
+    lines = create_key_results(tfls, obd=run.tables.get("obd"))
+    total = next((t.columns[-1] for t in tfls if t.number.startswith("Table")), "Total")
+    key = render_key_results(
+        lines, status=describe_data_status(run.validation), column_label=f"column {total}"
+    )
+    parts = [("key_results", "Key results", render_section("key_results", "Key results", [key]))]
+    appendix: list[str] = []
+    appendix_parts: list[tuple[str, str, str]] = []
     for sid in params.section_order:
-        body = BUILDERS[sid](ctx) if sid in BUILDERS else []
-        body += routed.get(sid, [])
+        body = BUILDERS[sid](ctx) if sid in BUILDERS and sid not in TFL_SECTIONS else []
+        if sid in TFL_SECTIONS:
+            body += [render_tfl_html(t) for t in tfls if t.section == TFL_SECTIONS[sid]]
+            # The rates section keeps its figures; its numbers are the TFLs above.
+            body += BUILDERS[sid](ctx)[:-1] if sid == "rates" else []
+        # Analysis tables (CSV) document the analyses: they go to the appendix.
+        extra = routed.get(sid, [])
+        if sid in APPENDIX:
+            body += extra
+        elif extra:
+            appendix.extend(extra)
         if not body:
             body = [render_note("No table for this section in this run.")]
-        parts.append((sid, TITLES[sid], render_section(sid, TITLES[sid], body)))
+        title = f"Appendix: {TITLES[sid]}" if sid in APPENDIX else TITLES[sid]
+        target = appendix_parts if sid in APPENDIX else parts
+        target.append((sid, title, render_section(sid, title, body)))
+    listings = [render_tfl_html(t) for t in tfls if t.section == "listings"]
+    if listings:
+        parts.append(("listings", "Listings", render_section("listings", "Listings", listings)))
+    if appendix:
+        title = "Appendix: analysis tables of the results sections"
+        appendix_parts.append(("appendix_tables", title, render_section("appendix_tables", title, appendix)))
     title = f"{config['study']['studyid']} — report at data cut {config['data']['data_cut']}"
-    return ReportContent(render_page(title, parts), dict(ctx.tables), dict(ctx.figures))
+    return ReportContent(
+        render_page(title, parts + appendix_parts),
+        dict(ctx.tables),
+        dict(ctx.figures),
+        tuple(tfls),
+    )
 
 
 def render_report(
