@@ -193,6 +193,18 @@ def write_run(run: Path, *, ids: tuple[str, ...] = SUBJECTS, ae_term: str = "Fev
             "W3MFL": [True, True, True],
         }
     ).write_parquet(run / "adam/adae.parquet")
+    # Laboratory ICAHT grades: S02 early grade 1, S03 early 3 and late 2, S04 not evaluable.
+    pl.DataFrame(
+        {
+            "USUBJID": list(ids[:4]),
+            "DOSELVL": ["DL1", "DL1", "DL2", "DL2"],
+            "ICAHTEGR": [0, 1, 3, None],
+            "ICAHTLGR": [0, None, 2, None],
+            "TICAHTEG": [0, 0, 1, None],
+            "TICAHTLG": [None, None, None, None],
+        },
+        schema_overrides={c: pl.Int64 for c in ("ICAHTEGR", "ICAHTLGR", "TICAHTEG", "TICAHTLG")},
+    ).write_parquet(run / "adam/adsafe.parquet")
     pl.DataFrame(
         {
             "USUBJID": [ids[1]],

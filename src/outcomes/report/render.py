@@ -218,16 +218,18 @@ def build_report(
     appendix_parts: list[tuple[str, str, str]] = []
     for sid in params.section_order:
         body = BUILDERS[sid](ctx) if sid in BUILDERS and sid not in TFL_SECTIONS else []
+        extra = routed.get(sid, [])
         if sid in TFL_SECTIONS:
             body += [render_tfl_html(t) for t in tfls if t.section == TFL_SECTIONS[sid]]
-            # The rates section keeps its figures; its numbers are the TFLs above.
-            body += BUILDERS[sid](ctx)[:-1] if sid == "rates" else []
-        # Analysis tables (CSV) document the analyses: they go to the appendix.
-        extra = routed.get(sid, [])
-        if sid in APPENDIX:
-            body += extra
-        elif extra:
+            if sid == "rates":
+                # The rates section keeps its figures; its numbers are the TFLs above.
+                rates = BUILDERS[sid](ctx)
+                body += rates[:-1] if len(rates) > 1 else rates
+            # The analysis tables (CSV) of a TFL section go to the appendix: the section shows
+            # one answer per question, the numbered tables.
             appendix.extend(extra)
+            extra = []
+        body += extra
         if not body:
             body = [render_note("No table for this section in this run.")]
         title = f"Appendix: {TITLES[sid]}" if sid in APPENDIX else TITLES[sid]

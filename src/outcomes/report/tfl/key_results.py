@@ -165,7 +165,7 @@ def render_key_results(lines: Sequence[KeyLine], *, status: Sequence[str], colum
             value = text(item.value)
             if item.anchor:
                 value = f'<a href="#{text(item.anchor)}-{text(item.row)}">{value}</a>'
-            parts.append(f'<span class="kr-item">{text(item.label)}: {value}</span>')
+            parts.append(f"{text(item.label)}: {value}")
         numbers = "; ".join(parts) if parts else "not available in this run"
         body.append(f'<tr id="kr-{text(line.key)}"><th scope="row">{text(line.question)}</th><td>{numbers}</td></tr>')
     status_html = "".join(f"<li>{text(s)}</li>" for s in status)
