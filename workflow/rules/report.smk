@@ -23,6 +23,7 @@ rule render_report:
         adepi=f"{OUT}/adam/adepi.parquet",
         adtte=f"{OUT}/adam/adtte.parquet",
         adae=f"{OUT}/adam/adae.parquet",
+        adsafe=f"{OUT}/adam/adsafe.parquet",
         events=f"{OUT}/derived/events.parquet",
         summary=f"{OUT}/validation/summary.json",
         transport=f"{OUT}/transport/define.json",
@@ -51,6 +52,48 @@ rule render_report:
         config=CFG,
     log:
         f"{OUT}/logs/render_report.log",
+    script:
+        RUN_STEP
+
+
+TFL_SECTIONS = ["efficacy", "safety", "listings"]
+TFL_INPUTS = {
+    name: f"{OUT}/adam/{name}.parquet"
+    for name in ("adsl", "advisit", "adrs", "adepi", "adtte", "adae", "adsafe")
+}
+
+
+rule write_tfl_section:
+    input:
+        code=code_inputs("report", "steps/report.py"),
+        events=f"{OUT}/derived/events.parquet",
+        issues=f"{OUT}/validation/issues.csv",
+        **TFL_INPUTS,
+    output:
+        folder=directory(f"{OUT}/tfl/{{section}}"),
+    wildcard_constraints:
+        section="|".join(TFL_SECTIONS),
+    params:
+        config=CFG,
+        section=lambda wildcards: wildcards.section,
+    log:
+        f"{OUT}/logs/write_tfl_{{section}}.log",
+    script:
+        RUN_STEP
+
+
+rule write_tfl_combined:
+    input:
+        code=code_inputs("report", "steps/report.py"),
+        sections=[f"{OUT}/tfl/{section}" for section in TFL_SECTIONS],
+        **TFL_INPUTS,
+    output:
+        rtf=f"{OUT}/tfl/tfls.rtf",
+        docx=f"{OUT}/tfl/tfls.docx",
+    params:
+        config=CFG,
+    log:
+        f"{OUT}/logs/write_tfl_combined.log",
     script:
         RUN_STEP
 

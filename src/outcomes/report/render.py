@@ -240,7 +240,9 @@ def build_report(
         parts.append(("listings", "Listings", render_section("listings", "Listings", listings)))
     if appendix:
         title = "Appendix: analysis tables of the results sections"
-        appendix_parts.append(("appendix_tables", title, render_section("appendix_tables", title, appendix)))
+        appendix_parts.append(
+            ("appendix_tables", title, render_section("appendix_tables", title, appendix))
+        )
     title = f"{config['study']['studyid']} — report at data cut {config['data']['data_cut']}"
     return ReportContent(
         render_page(title, parts + appendix_parts),

@@ -79,9 +79,7 @@ def test_crs_icans_and_icaht_counts_agree_across_the_safety_tables(tfls):
         for cat in ("crs", "icans"):
             n_primary = primary.cell(f"{cat}_any", col).split("/")[0]
             assert grades.cell(f"{cat}_any", col).split(" ")[0] == n_primary
-        lab_ge1 = sum(
-            int(icaht.cell(f"grade_g{g}", col).split(" ")[0]) for g in (1, 2, 3, 4)
-        )
+        lab_ge1 = sum(int(icaht.cell(f"grade_g{g}", col).split(" ")[0]) for g in (1, 2, 3, 4))
         assert str(lab_ge1) == primary.cell("icaht_lab_any", col).split("/")[0]
 
 

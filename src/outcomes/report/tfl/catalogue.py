@@ -79,13 +79,20 @@ def build_tfls(
                 out.append(efficacy.create_maintenance_table(adrs, adepi=adepi, columns=columns))
         if advisit is not None and {"ABLFL", "ANL01FL", "ADY"} <= set(advisit.columns):
             params = analysis.get("activity", {}).get("params", list(efficacy.CHANGE_PARAMS))
-            out.append(efficacy.create_change_table(advisit, adsl=adsl, columns=columns, params=params))
+            out.append(
+                efficacy.create_change_table(advisit, adsl=adsl, columns=columns, params=params)
+            )
         if adtte is not None:
             conf_type = config.get("report", {}).get("km_conf_type", "log-log")
             out.append(create_tte_table(adtte, columns=columns, conf_type=conf_type))
     if "safety" in sections and adae is not None:
         out += safety.create_safety_tfls(
-            adae, adsl=adsl, adsafe=adsafe, columns=columns, severe_grade_ge=severe, conf_level=conf_level
+            adae,
+            adsl=adsl,
+            adsafe=adsafe,
+            columns=columns,
+            severe_grade_ge=severe,
+            conf_level=conf_level,
         )
     if "listings" in sections:
         if adae is not None:

@@ -109,7 +109,9 @@ def _rate_table(
         rows.append(TflRow(_key(paramcd), label, blank))
         for visit in _visits(adrs, paramcd):
             part = adrs.filter((pl.col("PARAMCD") == paramcd) & (pl.col("AVISIT") == visit))
-            rows.append(TflRow(_key(paramcd, visit), visit.title(), _rate_cells(part, columns=columns), 1))
+            rows.append(
+                TflRow(_key(paramcd, visit), visit.title(), _rate_cells(part, columns=columns), 1)
+            )
     return Tfl(
         number=number,
         title=title,
@@ -169,12 +171,22 @@ def create_lldas_time_table(adrs: pl.DataFrame, *, columns: Columns) -> Tfl:
         }
         blank = (0, None, None, None)
         rows.append(TflRow(_key(visit), visit.title(), tuple("" for _ in columns.labels)))
-        rows.append(TflRow(_key(visit, "n"), "n", tuple(str(stats_.get(g, blank)[0]) for g in columns.labels), 1))
+        rows.append(
+            TflRow(
+                _key(visit, "n"),
+                "n",
+                tuple(str(stats_.get(g, blank)[0]) for g in columns.labels),
+                1,
+            )
+        )
         rows.append(
             TflRow(
                 _key(visit, "mean"),
                 "Mean (SD), %",
-                tuple(format_mean_sd(stats_.get(g, blank)[1], stats_.get(g, blank)[2]) for g in columns.labels),
+                tuple(
+                    format_mean_sd(stats_.get(g, blank)[1], stats_.get(g, blank)[2])
+                    for g in columns.labels
+                ),
                 1,
             )
         )
@@ -182,7 +194,10 @@ def create_lldas_time_table(adrs: pl.DataFrame, *, columns: Columns) -> Tfl:
             TflRow(
                 _key(visit, "median"),
                 "Median, %",
-                tuple(format_number(stats_.get(g, blank)[3], DECIMALS["median"]) for g in columns.labels),
+                tuple(
+                    format_number(stats_.get(g, blank)[3], DECIMALS["median"])
+                    for g in columns.labels
+                ),
                 1,
             )
         )
@@ -219,7 +234,9 @@ def create_maintenance_table(adrs: pl.DataFrame, *, adepi: pl.DataFrame, columns
         rows.append(TflRow(_key(paramcd), label, blank))
         for visit in _visits(adrs, paramcd):
             part = adrs.filter((pl.col("PARAMCD") == paramcd) & (pl.col("AVISIT") == visit))
-            rows.append(TflRow(_key(paramcd, visit), visit.title(), _rate_cells(part, columns=columns), 1))
+            rows.append(
+                TflRow(_key(paramcd, visit), visit.title(), _rate_cells(part, columns=columns), 1)
+            )
             at_t = (
                 part.filter(pl.col("AVALC") == "Y")
                 .with_columns(pl.lit(state).alias("_state"))
@@ -227,7 +244,10 @@ def create_maintenance_table(adrs: pl.DataFrame, *, adepi: pl.DataFrame, columns
                 .filter(pl.col("_t1") == pl.col("ADT"))
             )
             counts = dict(
-                with_total(at_t.select("USUBJID", "DOSELVL")).group_by("DOSELVL").agg(pl.len()).iter_rows()
+                with_total(at_t.select("USUBJID", "DOSELVL"))
+                .group_by("DOSELVL")
+                .agg(pl.len())
+                .iter_rows()
             )
             rows.append(
                 TflRow(
@@ -274,7 +294,9 @@ def create_change_table(
 ) -> Tfl:
     """Table 14.2.5: value and change from baseline by visit: n, mean (SD), mean change [95% CI]."""
     present = [p for p in params if p in advisit.columns and p in CHANGE_PARAMS]
-    base_from = {"GCDOSE": "GCDOSEBL"} if "GCDOSE" in present and "GCDOSEBL" in adsl.columns else None
+    base_from = (
+        {"GCDOSE": "GCDOSEBL"} if "GCDOSE" in present and "GCDOSEBL" in adsl.columns else None
+    )
     long = create_change_from_baseline(
         advisit.filter(pl.col("DOSELVL").is_not_null()),
         params=present,
@@ -307,9 +329,16 @@ def create_change_table(
                 chg_cells.append(format_estimate_ci(*_mean_ci(chg), decimals=dec))
             rows.append(TflRow(_key(paramcd, visit), visit.title(), blank, 1))
             rows.append(TflRow(_key(paramcd, visit, "n"), "n (with baseline)", tuple(n_cells), 2))
-            rows.append(TflRow(_key(paramcd, visit, "value"), "Value, mean (SD)", tuple(mean_cells), 2))
             rows.append(
-                TflRow(_key(paramcd, visit, "chg"), "Change from baseline, mean [95% CI]", tuple(chg_cells), 2)
+                TflRow(_key(paramcd, visit, "value"), "Value, mean (SD)", tuple(mean_cells), 2)
+            )
+            rows.append(
+                TflRow(
+                    _key(paramcd, visit, "chg"),
+                    "Change from baseline, mean [95% CI]",
+                    tuple(chg_cells),
+                    2,
+                )
             )
     return Tfl(
         number="Table 14.2.5",

@@ -121,9 +121,7 @@ def create_key_results(
             for m in MONTHS
         ],
     )
-    time_to = items(
-        "Table 14.2.6", [("DORIS", "ttdoris_median"), ("LLDAS", "ttlldas_median")]
-    )
+    time_to = items("Table 14.2.6", [("DORIS", "ttdoris_median"), ("LLDAS", "ttlldas_median")])
     obd_items: list[KeyItem] = []
     if obd is not None and obd.height and "recommended" in obd.columns:
         chosen = obd.filter(pl.col("recommended").cast(pl.String).str.to_lowercase() == "true")
@@ -156,7 +154,9 @@ def describe_data_status(validation: dict[str, Any] | None) -> list[str]:
     ]
 
 
-def render_key_results(lines: Sequence[KeyLine], *, status: Sequence[str], column_label: str) -> str:
+def render_key_results(
+    lines: Sequence[KeyLine], *, status: Sequence[str], column_label: str
+) -> str:
     """The key-results page as HTML: a table of questions and linked numbers, the status box."""
     body = []
     for line in lines:
@@ -167,7 +167,9 @@ def render_key_results(lines: Sequence[KeyLine], *, status: Sequence[str], colum
                 value = f'<a href="#{text(item.anchor)}-{text(item.row)}">{value}</a>'
             parts.append(f"{text(item.label)}: {value}")
         numbers = "; ".join(parts) if parts else "not available in this run"
-        body.append(f'<tr id="kr-{text(line.key)}"><th scope="row">{text(line.question)}</th><td>{numbers}</td></tr>')
+        body.append(
+            f'<tr id="kr-{text(line.key)}"><th scope="row">{text(line.question)}</th><td>{numbers}</td></tr>'
+        )
     status_html = "".join(f"<li>{text(s)}</li>" for s in status)
     return (
         f'<div class="kr-status"><h3>Data status of the cut</h3><ul>{status_html}</ul></div>'

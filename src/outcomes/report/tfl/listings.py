@@ -76,8 +76,10 @@ def create_ae_listing(adae: pl.DataFrame) -> Tfl:
         population=_SAFETY_SET,
         headers=_AE_HEADERS,
         source="adam/adae.parquet",
-        footnotes=("Onset day: AESTDT - infusion date (Day 0); duration AEENDT - AESTDT + 1, "
-                   "empty when ongoing at the cut.",),
+        footnotes=(
+            "Onset day: AESTDT - infusion date (Day 0); duration AEENDT - AESTDT + 1, "
+            "empty when ongoing at the cut.",
+        ),
     )
 
 
@@ -153,9 +155,11 @@ def create_rescue_listing(events: pl.DataFrame, *, adsl: pl.DataFrame) -> Tfl:
             "SRCSEQ": "Medication record",
         },
         source="derived/events.parquet",
-        footnotes=("Rescue (§8.4): new or increased SLE immunosuppression, glucocorticoid "
-                   "escalation, plasma exchange or IVIG for SLE; RESCUEAM: new antimalarial "
-                   "(strict drug-free state only); RETREAT: CAR-T re-treatment (E-29).",),
+        footnotes=(
+            "Rescue (§8.4): new or increased SLE immunosuppression, glucocorticoid "
+            "escalation, plasma exchange or IVIG for SLE; RESCUEAM: new antimalarial "
+            "(strict drug-free state only); RETREAT: CAR-T re-treatment (E-29).",
+        ),
     )
 
 

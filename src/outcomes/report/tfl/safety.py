@@ -131,10 +131,19 @@ def create_safety_primary(
         k = cat.lower()
         in_cat = pl.col("AECAT") == cat
         add(f"{k}_any", f"{label}, any grade", _n(worst, in_cat, columns))
-        add(f"{k}_sev", f"{label}, {sev}", _n(worst, in_cat & (pl.col("GRADE") >= severe_grade_ge), columns), 1)
+        add(
+            f"{k}_sev",
+            f"{label}, {sev}",
+            _n(worst, in_cat & (pl.col("GRADE") >= severe_grade_ge), columns),
+            1,
+        )
     if adsafe is not None:
         lab = create_lab_icaht(adsafe, adsl=adsl)
-        add("icaht_lab_any", "ICAHT grade >= 1 [laboratory, EHA/EBMT]", _n(lab, pl.col("GRADE") >= 1, columns))
+        add(
+            "icaht_lab_any",
+            "ICAHT grade >= 1 [laboratory, EHA/EBMT]",
+            _n(lab, pl.col("GRADE") >= 1, columns),
+        )
         add(
             "icaht_lab_sev",
             f"ICAHT grade >= {severe_grade_ge} [laboratory, EHA/EBMT]",
@@ -175,7 +184,9 @@ def create_safety_primary(
     )
 
 
-def create_safety_grades(adae: pl.DataFrame, *, adsl: pl.DataFrame, columns: Columns, severe_grade_ge: int) -> Tfl:
+def create_safety_grades(
+    adae: pl.DataFrame, *, adsl: pl.DataFrame, columns: Columns, severe_grade_ge: int
+) -> Tfl:
     """Table 14.3.2: related Day 0–91 AEs by category and worst grade; every row shown."""
     worst = create_related_w3m(adae, adsl=adsl)
     rows: list[TflRow] = []
@@ -186,10 +197,18 @@ def create_safety_grades(adae: pl.DataFrame, *, adsl: pl.DataFrame, columns: Col
         rows.append(TflRow(f"{k}", label, tuple("" for _ in columns.labels)))
         specs = [("any", "Any grade", in_cat)]
         specs += [(f"g{g}", f"Grade {g}", in_cat & (pl.col("GRADE") == g)) for g in GRADES]
-        specs.append((f"ge{severe_grade_ge}", f"Grade >= {severe_grade_ge}", in_cat & (pl.col("GRADE") >= severe_grade_ge)))
+        specs.append(
+            (
+                f"ge{severe_grade_ge}",
+                f"Grade >= {severe_grade_ge}",
+                in_cat & (pl.col("GRADE") >= severe_grade_ge),
+            )
+        )
         for key, text, cond in specs:
             counts = _n(worst, cond, columns)
-            cells = tuple(format_n_pct(n, big) for n, big in zip(counts, columns.big_n, strict=True))
+            cells = tuple(
+                format_n_pct(n, big) for n, big in zip(counts, columns.big_n, strict=True)
+            )
             rows.append(TflRow(f"{k}_{key}", text, cells, 1))
     return Tfl(
         number="Table 14.3.2",
@@ -224,7 +243,9 @@ def create_safety_icaht(
         rows.append(TflRow(key, label, cells, indent))
 
     blank = tuple("" for _ in columns.labels)
-    specs: list[tuple[str, str]] = [("GRADE", "ICAHT, neutrophils, worst of early and late [laboratory]")]
+    specs: list[tuple[str, str]] = [
+        ("GRADE", "ICAHT, neutrophils, worst of early and late [laboratory]")
+    ]
     specs += [(c, f"{label} [laboratory]") for c, label in ICAHT_COLUMNS.items()]
     for col, label in specs:
         k = col.lower()
@@ -232,7 +253,9 @@ def create_safety_icaht(
         for g in ICAHT_GRADES:
             add(f"{k}_g{g}", f"Grade {g}", _n(lab, pl.col(col) == g, columns))
         add(f"{k}_ne", "Not evaluable", _n(lab, pl.col(col).is_null(), columns))
-    rows.append(TflRow("ae", "ICAHT reported as a CAR-T-related AE within 3 months [adverse events]", blank))
+    rows.append(
+        TflRow("ae", "ICAHT reported as a CAR-T-related AE within 3 months [adverse events]", blank)
+    )
     add("ae_any", "Any grade", _n(worst, pl.lit(True), columns))
     for g in GRADES:
         add(f"ae_g{g}", f"Grade {g}", _n(worst, pl.col("GRADE") == g, columns))

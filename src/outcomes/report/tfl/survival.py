@@ -40,7 +40,12 @@ def _stats(part: pl.DataFrame, *, conf_type: str) -> dict[str, tuple]:
         return out
     med = survival_quantile(data, time="AVAL", event="EV", group="DOSELVL", conf_type=conf_type)
     marks = landmark_rates(
-        data, time="AVAL", event="EV", months=list(LANDMARK_MONTHS), group="DOSELVL", conf_type=conf_type
+        data,
+        time="AVAL",
+        event="EV",
+        months=list(LANDMARK_MONTHS),
+        group="DOSELVL",
+        conf_type=conf_type,
     )
     for g, _, est, lo, hi in med.iter_rows():
         out[f"median:{g}"] = tuple(None if v is None else v / DAYS_PER_MONTH for v in (est, lo, hi))
@@ -61,12 +66,16 @@ def create_tte_table(adtte: pl.DataFrame, *, columns: Columns, conf_type: str = 
         n_by = dict(part.group_by("DOSELVL").agg(pl.len()).iter_rows())
         ev_by = dict(part.group_by("DOSELVL").agg((pl.col("CNSR") == 0).sum()).iter_rows())
         rows.append(TflRow(k, TTE_LABELS[paramcd], blank))
-        rows.append(TflRow(f"{k}_n", "Subjects", tuple(str(int(n_by.get(g, 0))) for g in columns.labels), 1))
+        rows.append(
+            TflRow(f"{k}_n", "Subjects", tuple(str(int(n_by.get(g, 0))) for g in columns.labels), 1)
+        )
         rows.append(
             TflRow(
                 f"{k}_events",
                 "Events, n (%)",
-                tuple(format_n_pct(int(ev_by.get(g, 0)), int(n_by.get(g, 0))) for g in columns.labels),
+                tuple(
+                    format_n_pct(int(ev_by.get(g, 0)), int(n_by.get(g, 0))) for g in columns.labels
+                ),
                 1,
             )
         )
@@ -76,18 +85,28 @@ def create_tte_table(adtte: pl.DataFrame, *, columns: Columns, conf_type: str = 
             TflRow(
                 f"{k}_cens",
                 "Censored, n (%)",
-                tuple(format_n_pct(int(cens_by.get(g, 0)), int(n_by.get(g, 0))) for g in columns.labels),
+                tuple(
+                    format_n_pct(int(cens_by.get(g, 0)), int(n_by.get(g, 0)))
+                    for g in columns.labels
+                ),
                 1,
             )
         )
         reasons = cens["EVNTDESC"] if "EVNTDESC" in cens.columns else pl.Series([], dtype=pl.String)
         for reason in sorted(reasons.drop_nulls().unique().to_list()):
-            by = dict(cens.filter(pl.col("EVNTDESC") == reason).group_by("DOSELVL").agg(pl.len()).iter_rows())
+            by = dict(
+                cens.filter(pl.col("EVNTDESC") == reason)
+                .group_by("DOSELVL")
+                .agg(pl.len())
+                .iter_rows()
+            )
             rows.append(
                 TflRow(
                     f"{k}_cens_{reason.lower()}",
                     reason.capitalize(),
-                    tuple(format_n_pct(int(by.get(g, 0)), int(n_by.get(g, 0))) for g in columns.labels),
+                    tuple(
+                        format_n_pct(int(by.get(g, 0)), int(n_by.get(g, 0))) for g in columns.labels
+                    ),
                     2,
                 )
             )
@@ -97,7 +116,10 @@ def create_tte_table(adtte: pl.DataFrame, *, columns: Columns, conf_type: str = 
             TflRow(
                 f"{k}_median",
                 "Median, months [95% CI]",
-                tuple(format_estimate_ci(*st.get(f"median:{g}", none), decimals=DECIMALS["months"]) for g in columns.labels),
+                tuple(
+                    format_estimate_ci(*st.get(f"median:{g}", none), decimals=DECIMALS["months"])
+                    for g in columns.labels
+                ),
                 1,
             )
         )
@@ -107,7 +129,11 @@ def create_tte_table(adtte: pl.DataFrame, *, columns: Columns, conf_type: str = 
             for g in columns.labels:
                 s, lo, hi = st.get(f"rate:{g}:{m}", none)
                 if achieve and s is not None:
-                    s, lo, hi = 1 - s, None if hi is None else 1 - hi, None if lo is None else 1 - lo
+                    s, lo, hi = (
+                        1 - s,
+                        None if hi is None else 1 - hi,
+                        None if lo is None else 1 - lo,
+                    )
                 cells.append(format_estimate_ci(s, lo, hi, decimals=DECIMALS["rate"]))
             what = "Probability achieved" if achieve else "Probability still in state"
             rows.append(TflRow(f"{k}_m{m}", f"{what} at {m} months [95% CI]", tuple(cells), 1))

@@ -82,9 +82,7 @@ def write_tfl_rtf(tfl: Tfl, path: Path) -> None:
 def _toc_tfl(tfls: Sequence[Tfl]) -> Tfl:
     from outcomes.report.tfl.table import TflRow
 
-    rows = tuple(
-        TflRow(key=t.anchor, label=t.number, cells=(t.title, t.population)) for t in tfls
-    )
+    rows = tuple(TflRow(key=t.anchor, label=t.number, cells=(t.title, t.population)) for t in tfls)
     return Tfl(
         number="Contents",
         title="Tables and listings of this data cut",
