@@ -168,7 +168,8 @@ def render_key_results(
             parts.append(f"{text(item.label)}: {value}")
         numbers = "; ".join(parts) if parts else "not available in this run"
         body.append(
-            f'<tr id="kr-{text(line.key)}"><th scope="row">{text(line.question)}</th><td>{numbers}</td></tr>'
+            f'<tr id="kr-{text(line.key)}"><th scope="row">{text(line.question)}</th>'
+            f"<td>{numbers}</td></tr>"
         )
     status_html = "".join(f"<li>{text(s)}</li>" for s in status)
     return (

@@ -261,7 +261,8 @@ def create_safety_icaht(
         add(f"ae_g{g}", f"Grade {g}", _n(worst, pl.col("GRADE") == g, columns))
     return Tfl(
         number="Table 14.3.3",
-        title="Immune effector cell-associated haematotoxicity (ICAHT): laboratory grade and AE reports",
+        title="Immune effector cell-associated haematotoxicity (ICAHT): laboratory grade and "
+        "AE reports",
         population="Safety analysis set",
         stub="Source / grade",
         columns=columns.headers,
@@ -307,8 +308,8 @@ def create_safety_tfls(
 
 
 __all__: Sequence[str] = (
-    "create_safety_tfls",
-    "create_safety_primary",
     "create_safety_grades",
     "create_safety_icaht",
+    "create_safety_primary",
+    "create_safety_tfls",
 )

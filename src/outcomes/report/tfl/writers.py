@@ -48,7 +48,7 @@ def _body_frame(tfl: Tfl) -> pl.DataFrame:
     return pl.DataFrame(grid, schema=dict.fromkeys(names, pl.String), orient="row")
 
 
-def _rtf_document(tfl: Tfl):  # noqa: ANN202 (rtflite type)
+def _rtf_document(tfl: Tfl):
     import rtflite
 
     ncol = len(tfl.columns) + 1
@@ -107,7 +107,7 @@ def write_combined_rtf(tfls: Sequence[Tfl], path: Path, *, work_dir: Path) -> No
     rtflite.assemble_rtf(files, str(path))
 
 
-def _add_docx_table(document, tfl: Tfl) -> None:  # noqa: ANN001 (python-docx type)
+def _add_docx_table(document, tfl: Tfl) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     document.add_heading(tfl.heading, level=2)
@@ -135,7 +135,7 @@ def _add_docx_table(document, tfl: Tfl) -> None:  # noqa: ANN001 (python-docx ty
         document.add_paragraph(tfl.source_line)
 
 
-def _landscape(document) -> None:  # noqa: ANN001
+def _landscape(document) -> None:
     from docx.enum.section import WD_ORIENT
 
     section = document.sections[0]
@@ -154,7 +154,7 @@ def write_tfl_docx(tfl: Tfl, path: Path) -> None:
     document.save(str(path))
 
 
-def _add_toc_field(document) -> None:  # noqa: ANN001
+def _add_toc_field(document) -> None:
     """A Word TOC field over the headings (updated when the reader refreshes fields)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
