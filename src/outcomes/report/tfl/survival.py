@@ -8,6 +8,7 @@ Months = AVAL / (365/12) (endpoints.md §16.18); landmarks on the AVAL scale flo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import polars as pl
@@ -102,7 +103,7 @@ def create_tte_table(adtte: pl.DataFrame, *, columns: Columns, conf_type: str = 
             )
             rows.append(
                 TflRow(
-                    f"{k}_cens_{reason.lower()}",
+                    f"{k}_cens_{re.sub('[^a-z0-9]+', '-', reason.lower())}",
                     reason.capitalize(),
                     tuple(
                         format_n_pct(int(by.get(g, 0)), int(n_by.get(g, 0))) for g in columns.labels
