@@ -113,14 +113,93 @@ def plot_mean_by_visit(
     return fig
 
 
+#: Days per month of the months axis (endpoints.md §16.18).
+DAYS_PER_MONTH = 365 / 12
+
+
+def _step_value(part: pl.DataFrame, times: list[float], start: float) -> list[float]:
+    """The step curve's value at each time (last point at or before it; ``start`` before)."""
+    xs, ys = part["time"].to_list(), part["estimate"].to_list()
+    out = []
+    for t in times:
+        below = [y for x, y in zip(xs, ys, strict=True) if x <= t]
+        out.append(below[-1] if below else start)
+    return out
+
+
 def plot_survival(
-    curves: pl.DataFrame, *, at_risk: pl.DataFrame, ylabel: str, start: float, size: FigureSize
+    curves: pl.DataFrame,
+    *,
+    at_risk: pl.DataFrame,
+    ylabel: str,
+    start: float,
+    size: FigureSize,
+    tte: pl.DataFrame | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Step curves by ``group`` from ``(0, start)``, pointwise bands, numbers at risk below.
 
     ``curves`` holds ``group, time, estimate`` and optionally ``lower, upper`` (see
-    :mod:`outcomes.report.survival`); ``at_risk`` holds ``group, day, n``.
+    :mod:`outcomes.report.survival`); ``at_risk`` holds ``group, day, n``. With ``tte`` (one row
+    per subject: ``DOSELVL, AVAL, EVENT``) the figure follows the survminer / ggsurvfit
+    conventions: months on the time axis, a censor mark (``|``) on the curve at each censored
+    time, N and events per group in the legend, the endpoint named in the title, and the
+    numbers at risk drawn by lifelines' ``add_at_risk_counts`` under the axis ticks from 0.
     """
+    if tte is None:
+        return _plot_survival_days(curves, at_risk=at_risk, ylabel=ylabel, start=start, size=size)
+    from lifelines import KaplanMeierFitter
+    from lifelines.plotting import add_at_risk_counts
+
+    fig, axes = _new(size, height_scale=1.3)
+    ax = axes[0][0]
+    fitters = []
+    months = curves.with_columns(pl.col("time") / DAYS_PER_MONTH)
+    for group in curves["group"].unique().sort().to_list():
+        part = months.filter(pl.col("group") == group).sort("time")
+        subj = tte.filter(pl.col("DOSELVL") == group)
+        n, events = subj.height, int(subj["EVENT"].sum())
+        label = f"{group} (N={n}, events={events})"
+        x = [0.0, *part["time"].to_list()]
+        (line,) = ax.step(x, [start, *part["estimate"].to_list()], where="post", label=label)
+        if {"lower", "upper"} <= set(part.columns):
+            lo = [start, *part["lower"].fill_null(float("nan")).to_list()]
+            hi = [start, *part["upper"].fill_null(float("nan")).to_list()]
+            ax.fill_between(x, lo, hi, step="post", alpha=0.15, color=line.get_color())
+        censored = (subj.filter(pl.col("EVENT") == 0)["AVAL"] / DAYS_PER_MONTH).to_list()
+        ax.plot(
+            censored,
+            _step_value(part, censored, start),
+            ls="none",
+            marker="|",
+            ms=8,
+            mew=1.2,
+            color=line.get_color(),
+        )
+        kmf = KaplanMeierFitter(label=str(group))
+        kmf.fit((subj["AVAL"] / DAYS_PER_MONTH).to_list(), subj["EVENT"].to_list())
+        fitters.append(kmf)
+    top = max(12.0, float(months["time"].max() or 0.0))
+    step = 3 if top <= 24 else 6
+    ticks = [float(t) for t in range(0, int(top) + step, step)]
+    ax.set_xticks(ticks)
+    ax.set_xlim(0, ticks[-1])
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("Months since infusion")
+    if title:
+        ax.set_title(title)
+    ax.plot([], [], ls="none", marker="|", color="#444444", label="Censored")
+    ax.legend(fontsize=8, loc="best")
+    if fitters:
+        add_at_risk_counts(*fitters, ax=ax, rows_to_show=["At risk"], xticks=ticks)
+    return fig
+
+
+def _plot_survival_days(
+    curves: pl.DataFrame, *, at_risk: pl.DataFrame, ylabel: str, start: float, size: FigureSize
+) -> Figure:
+    """Curves on the day scale with a table of numbers at risk (without subject-level data)."""
     fig, axes = _new(size, 2, 1, height_scale=1.3, height_ratios=[4, 1])
     ax, table = axes[0][0], axes[1][0]
     for group in curves["group"].unique().sort().to_list():

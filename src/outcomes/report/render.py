@@ -38,6 +38,7 @@ from outcomes.report.tfl.key_results import (
     describe_data_status,
     render_key_results,
 )
+from outcomes.report.tfl.survival import TTE_LABELS
 from outcomes.report.tfl.table import Tfl
 from outcomes.report.tfl.writers import render_tfl_html
 from outcomes.report.transport import render_transport
@@ -82,10 +83,14 @@ def _curve_figure(
     at_risk: pl.DataFrame,
     ylabel: str,
     start: float,
+    tte: pl.DataFrame | None = None,
+    title: str | None = None,
 ) -> str:
     if curves is None:
         return render_note(f"Not shown: no {name.split('_', 1)[1].upper()} data.")
-    fig = fg.plot_survival(curves, at_risk=at_risk, ylabel=ylabel, start=start, size=ctx.size)
+    fig = fg.plot_survival(
+        curves, at_risk=at_risk, ylabel=ylabel, start=start, size=ctx.size, tte=tte, title=title
+    )
     return ctx.figure(name, fig)
 
 
@@ -112,6 +117,8 @@ def _section_time_to_event(ctx: sc.ReportContext) -> list[str]:
                 at_risk=at_risk,
                 ylabel="Probability achieved (1 - KM)" if achieve else "Probability still in state",
                 start=0.0 if achieve else 1.0,
+                tte=tte,
+                title=f"{TTE_LABELS.get(paramcd, paramcd)} (Kaplan-Meier)",
             )
         )
         if achieve:
@@ -123,6 +130,8 @@ def _section_time_to_event(ctx: sc.ReportContext) -> list[str]:
                     at_risk=at_risk,
                     ylabel="Cumulative incidence (death competing)",
                     start=0.0,
+                    tte=tte,
+                    title=f"{TTE_LABELS.get(paramcd, paramcd)} (cumulative incidence)",
                 )
             )
     return body or [render_note("adtte holds no time-to-event parameter.")]

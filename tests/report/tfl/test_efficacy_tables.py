@@ -105,3 +105,23 @@ def test_time_to_event_summary():
     median = _row(t, "ttdoris_median")
     assert median[0].startswith("2.0 [") and median[1] == "NE"
     assert _row(t, "ttdoris_m3")[0].startswith("0.67 [")
+
+
+def test_time_in_lldas_mean_sd_median():
+    # M3: A 50 %, B 75 %, C not evaluable (null): n 2, mean 62.5, SD 17.68, median 62.5.
+    from outcomes.report.tfl.efficacy import create_lldas_time_table
+
+    adrs = pl.DataFrame(
+        {
+            "USUBJID": ["A", "B", "C"],
+            "DOSELVL": ["DL1", "DL1", "DL2"],
+            "PARAMCD": ["LLDASPCT"] * 3,
+            "AVISIT": ["MONTH 3"] * 3,
+            "AVISITN": [3] * 3,
+            "AVAL": [50.0, 75.0, None],
+        }
+    )
+    t = create_lldas_time_table(adrs, columns=COLS)
+    assert _row(t, "month3_n") == ("2", "0", "2")
+    assert _row(t, "month3_mean") == ("62.5 (17.68)", "NE", "62.5 (17.68)")
+    assert _row(t, "month3_median") == ("62.5", "NE", "62.5")

@@ -162,10 +162,10 @@ def create_lldas_time_table(adrs: pl.DataFrame, *, columns: Columns) -> Tfl:
             g: (n, m, s, med)
             for g, n, m, s, med in at.group_by("DOSELVL")
             .agg(
-                pl.col("AVAL").drop_nulls().len(),
-                pl.col("AVAL").mean(),
-                pl.col("AVAL").std(),
-                pl.col("AVAL").median(),
+                pl.col("AVAL").drop_nulls().len().alias("n"),
+                pl.col("AVAL").mean().alias("mean"),
+                pl.col("AVAL").std().alias("sd"),
+                pl.col("AVAL").median().alias("median"),
             )
             .iter_rows()
         }
