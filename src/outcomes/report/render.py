@@ -73,6 +73,7 @@ class ReportContent:
     tables: dict[str, pl.DataFrame]
     figures: dict[str, bytes]
     tfls: tuple[Tfl, ...] = ()
+    files: dict[str, tuple[bytes, bytes]] | None = None
 
 
 def _curve_figure(
@@ -258,6 +259,7 @@ def build_report(
         dict(ctx.tables),
         dict(ctx.figures),
         tuple(tfls),
+        dict(ctx.files),
     )
 
 

@@ -39,11 +39,20 @@ class ReportContext:
     versions: dict[str, str]
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     figures: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
 
     @property
     def dose_levels(self) -> tuple[str, ...]:
         """Dose levels in configured order."""
         return tuple(self.config["study"]["dose_levels"])
+
+    @property
+    def target_days(self) -> dict[str, int] | None:
+        """Target study day of each scheduled visit (``visits.windows``), when configured."""
+        windows = self.config.get("visits", {}).get("windows")
+        if not windows:
+            return None
+        return {w["label"]: int(w["target_day"]) for w in windows}
 
     @property
     def size(self) -> fg.FigureSize:
@@ -58,7 +67,8 @@ class ReportContext:
         return render_table(frame, caption=caption(stem))
 
     def figure(self, name: str, fig: Any) -> str:
-        """Record ``fig`` as ``figures/<name>.png`` and return it embedded as HTML."""
+        """Record ``fig`` (embedded PNG; 300 dpi PNG and SVG files) and return it as HTML."""
+        self.files[name] = fg.render_files(fig)
         png = fg.render_png(fig, dpi=self.params.figure_dpi)
         self.figures[name] = png
         return render_figure(png, caption=caption(name))
@@ -179,6 +189,7 @@ def section_activity(ctx: ReportContext) -> list[str]:
                     label=f"Mean {score}",
                     dose_levels=ctx.dose_levels,
                     size=ctx.size,
+                    target_days=ctx.target_days,
                 ),
             )
         )
@@ -211,6 +222,7 @@ def section_rates(ctx: ReportContext) -> list[str]:
                     label=f"{paramcd} rate",
                     dose_levels=ctx.dose_levels,
                     size=ctx.size,
+                    target_days=ctx.target_days,
                 ),
             )
         )

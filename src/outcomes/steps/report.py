@@ -60,7 +60,10 @@ def render_report(io: StepIO) -> None:
     shutil.rmtree(figures, ignore_errors=True)
     figures.mkdir(parents=True)
     for name, png in sorted(content.figures.items()):
-        (figures / f"{name}.png").write_bytes(png)
+        hires, svg = (content.files or {}).get(name, (png, b""))
+        (figures / f"{name}.png").write_bytes(hires)
+        if svg:
+            (figures / f"{name}.svg").write_bytes(svg)
     for stem in report_table_stems(activity_scores=params.activity_scores):
         frame = content.tables.get(stem)
         if frame is None:
