@@ -25,6 +25,7 @@ rule render_report:
         adae=f"{OUT}/adam/adae.parquet",
         adsafe=f"{OUT}/adam/adsafe.parquet",
         events=f"{OUT}/derived/events.parquet",
+        adcm=f"{OUT}/derived/adcm.parquet",
         summary=f"{OUT}/validation/summary.json",
         transport=f"{OUT}/transport/define.json",
         export=export_files(),
@@ -67,6 +68,7 @@ rule write_tfl_section:
     input:
         code=code_inputs("report", "steps/report.py"),
         events=f"{OUT}/derived/events.parquet",
+        adcm=f"{OUT}/derived/adcm.parquet",
         issues=f"{OUT}/validation/issues.csv",
         **TFL_INPUTS,
     output:

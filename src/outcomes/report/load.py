@@ -23,6 +23,7 @@ DATASETS: dict[str, str] = {
     "adae": "adam/adae.parquet",
     "adsafe": "adam/adsafe.parquet",
     "events": "derived/events.parquet",
+    "adcm": "derived/adcm.parquet",
 }
 
 #: Prefix of the tables the report writes itself into tables/ (never read back as analyses).

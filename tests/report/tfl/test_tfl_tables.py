@@ -114,3 +114,10 @@ def test_tables_are_never_truncated(run_dir, tmp_path):
     many.write_parquet(run_dir / "adam/adae.parquet")
     tfls = {t.number: t for t in build_tfls(read_run(run_dir), config=report_config())}
     assert len(tfls["Listing 16.2.7.1"].rows) == 1800
+
+
+def test_crs_icans_listing_shows_tocilizumab_and_steroids_given_in_the_episode(tfls):
+    t = tfls["Listing 16.2.7.2"]
+    assert t.columns[-2:] == ("Tocilizumab", "Glucocorticoids")
+    by_subject = {r.label: r.cells[-2:] for r in t.rows}
+    assert by_subject == {"S01": ("N", "N"), "S03": ("Y", "N")}

@@ -96,7 +96,10 @@ def build_tfls(
         )
     if "listings" in sections:
         if adae is not None:
-            out += [listings.create_ae_listing(adae), listings.create_crs_icans_listing(adae)]
+            out += [
+                listings.create_ae_listing(adae),
+                listings.create_crs_icans_listing(adae, adcm=run.get("adcm")),
+            ]
             if "AESER" in adae.columns:
                 out.append(listings.create_sae_listing(adae))
         out.append(listings.create_death_listing(adsl))

@@ -83,17 +83,70 @@ def create_ae_listing(adae: pl.DataFrame) -> Tfl:
     )
 
 
-def create_crs_icans_listing(adae: pl.DataFrame) -> Tfl:
-    """Listing 16.2.7.2: CRS and ICANS episodes (onset, duration, grade)."""
+#: INN of the IL-6 receptor antibody given for CRS.
+TOCILIZUMAB = "tocilizumab"
+
+
+def derive_vars_toxicity_treatment(episodes: pl.DataFrame, *, adcm: pl.DataFrame) -> pl.DataFrame:
+    """Per CRS/ICANS episode: tocilizumab (``TOCIFL``) and glucocorticoids (``STERFL``) given.
+
+    A medication record counts for an episode when it was given for CAR-T toxicity
+    (``CARTTXFL``) and started on a day from the episode's onset to its resolution (to the
+    cut when ongoing). ``Y``/``N`` per episode.
+    """
+    given = adcm.filter(pl.col("CARTTXFL").fill_null(False)).select(
+        "USUBJID",
+        "CMSTDT",
+        (pl.col("DRUG").str.to_lowercase() == TOCILIZUMAB).alias("_tmp_toci"),
+        pl.col("GCFL").fill_null(False).alias("_tmp_gc"),
+    )
+    keys = ["USUBJID", "AESEQ"]
+    within = (
+        episodes.select(*keys, "AESTDT", "AEENDT")
+        .join(given, on="USUBJID", how="inner")
+        .filter(
+            (pl.col("CMSTDT") >= pl.col("AESTDT"))
+            & ((pl.col("CMSTDT") <= pl.col("AEENDT")) | pl.col("AEENDT").is_null())
+        )
+        .group_by(keys)
+        .agg(pl.col("_tmp_toci").any().alias("_tmp_t"), pl.col("_tmp_gc").any().alias("_tmp_g"))
+    )
+    yes_no = {True: "Y", False: "N"}
+    return episodes.join(within, on=keys, how="left", maintain_order="left").select(
+        pl.exclude("_tmp_t", "_tmp_g"),
+        pl.col("_tmp_t")
+        .fill_null(False)
+        .replace_strict(yes_no, return_dtype=pl.String)
+        .alias("TOCIFL"),
+        pl.col("_tmp_g")
+        .fill_null(False)
+        .replace_strict(yes_no, return_dtype=pl.String)
+        .alias("STERFL"),
+    )
+
+
+def create_crs_icans_listing(adae: pl.DataFrame, *, adcm: pl.DataFrame | None = None) -> Tfl:
+    """Listing 16.2.7.2: CRS and ICANS episodes: onset, duration, grade, tocilizumab, steroids."""
     part = _ae_frame(adae).filter(pl.col("AECAT").is_in(["CRS", "ICANS"]))
+    headers = {k: v for k, v in _AE_HEADERS.items() if k not in ("AESER", "AEREL")}
+    notes = ["Grades: ASTCT consensus (Lee et al., 2019)."]
+    source = "adam/adae.parquet"
+    if adcm is not None and {"AEENDT", "AESTDT"} <= set(part.columns):
+        part = derive_vars_toxicity_treatment(part, adcm=adcm)
+        headers |= {"TOCIFL": "Tocilizumab", "STERFL": "Glucocorticoids"}
+        notes.append(
+            "Tocilizumab / glucocorticoids: a medication given for CAR-T toxicity started from "
+            "the onset to the resolution of the episode (to the cut when ongoing)."
+        )
+        source += ", derived/adcm.parquet (CARTTXFL = Y)"
     return create_listing(
         part,
         number="Listing 16.2.7.2",
         title="CRS and ICANS episodes",
         population=_SAFETY_SET,
-        headers={k: v for k, v in _AE_HEADERS.items() if k not in ("AESER", "AEREL")},
-        source="adam/adae.parquet",
-        footnotes=("Grades: ASTCT consensus (Lee et al., 2019).",),
+        headers=headers,
+        source=source,
+        footnotes=tuple(notes),
     )
 
 
