@@ -96,7 +96,11 @@ def test_every_registered_question_has_its_line_and_numbers_equal_table_cells(ru
     lines = create_key_results(list(content.tfls), obd=run.tables.get("obd"))
     assert [line.key for line in lines] == list(QUESTIONS)
     by_number = {t.number: t for t in content.tfls}
-    assert lines[0].items[0].value == "2/5 (40.0) [5.3, 85.3]"
+    safety = {item.label: item.value for item in lines[0].items}
+    assert safety["any grade, DL1 (N=2)"] == "1/2 (50.0) [1.3, 98.7]"
+    assert safety["any grade, Total (N=5)"] == "2/5 (40.0) [5.3, 85.3]"
+    assert safety["ICAHT [laboratory]"] == "2/5 (40.0) [5.3, 85.3]"
+    assert safety["ICAHT [reported as AE]"] == "0/5 (0) [0.0, 52.2]"
     for line in lines:
         assert f'id="kr-{line.key}"' in content.html
         for item in line.items:

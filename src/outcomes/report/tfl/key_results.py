@@ -80,11 +80,25 @@ def create_key_results(
     def items(number: str, specs: Sequence[tuple[str, str]]) -> list[KeyItem]:
         return _items(by_number, number, specs, col.get(number, 0))
 
-    safety = items(
+    # The primary safety endpoint by dose level and in total; categories in total.
+    primary = by_number.get("Table 14.3.1")
+    safety: list[KeyItem] = []
+    if primary is not None:
+        for label, row in (("any grade", "any_any"), ("grade >= 3", "any_sev")):
+            safety += [
+                KeyItem(
+                    f"{label}, {header}",
+                    primary.cell(row, k),
+                    primary.number,
+                    primary.anchor,
+                    row,
+                    k,
+                )
+                for k, header in enumerate(primary.columns)
+            ]
+    safety += items(
         "Table 14.3.1",
         [
-            ("any grade", "any_any"),
-            ("grade >= 3", "any_sev"),
             ("CRS", "crs_any"),
             ("ICANS", "icans_any"),
             ("ICAHT [laboratory]", "icaht_lab_any"),
@@ -174,6 +188,7 @@ def render_key_results(
     status_html = "".join(f"<li>{text(s)}</li>" for s in status)
     return (
         f'<div class="kr-status"><h3>Data status of the cut</h3><ul>{status_html}</ul></div>'
-        f'<p class="method">Numbers: {text(column_label)}; each links to its table cell.</p>'
+        f'<p class="method">Numbers: {text(column_label)} unless a column is named; each links '
+        "to its table cell.</p>"
         f'<table class="kr"><tbody>{"".join(body)}</tbody></table>'
     )
