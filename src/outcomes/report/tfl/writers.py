@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from outcomes.report.html import text
+from outcomes.report.html import CSS, text
 from outcomes.report.tfl.table import Tfl
 
 #: Text of a listing or table without a row.
@@ -38,6 +38,15 @@ def render_tfl_html(tfl: Tfl) -> str:
         f'<div class="tw"><table class="tfl-table"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
         f'<ol class="footnotes">{notes}</ol>{source}</div>'
+    )
+
+
+def render_tfl_page(tfl: Tfl) -> str:
+    """One TFL as a self-contained HTML page (inline style, no script)."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{text(tfl.heading)}</title><style>{CSS}</style></head><body>"
+        f"{render_tfl_html(tfl)}</body></html>\n"
     )
 
 
