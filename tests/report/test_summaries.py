@@ -47,9 +47,9 @@ def test_summarize_baseline__mean_sd_and_percent():
     row = {r["CHARACTERISTIC"]: r for r in actual.iter_rows(named=True)}
     assert actual.columns == ["CHARACTERISTIC", "DL1", "DL2", "TOTAL"]  # DL3 has nobody
     assert row["N"]["TOTAL"] == "5"  # S05 (not infused) is not in the safety set
-    assert row["Female, n (%)"]["DL2"] == "2 (67%)"
-    assert row["AGE, mean (SD)"]["DL1"] == "35.0 (7.1)"  # ages 30, 40
-    assert row["GCDOSEBL, mean (SD)"]["DL2"] == "9.2 (10.1)"  # 7.5, 20, 0
+    assert row["Female, n (%)"]["DL2"] == "2 (66.7)"
+    assert row["AGE, mean (SD)"]["DL1"] == "35.0 (7.07)"  # ages 30, 40
+    assert row["GCDOSEBL, mean (SD)"]["DL2"] == "9.2 (10.10)"  # 7.5, 20, 0
 
 
 def test_summarize_safety__related_within_3_months_by_grade():

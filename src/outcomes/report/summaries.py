@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from outcomes.report.tfl.format import format_mean_sd, format_n_pct
+
 TOTAL = "TOTAL"
 NOT_INFUSED = "NOT INFUSED"
 
@@ -92,10 +94,6 @@ def summarize_disposition(
     return _wide(long, row_cols=["STAGE"], groups=_groups(adsl, dose_levels))
 
 
-def _fmt_mean_sd(col: str) -> pl.Expr:
-    return pl.format("{} ({})", pl.col(col).mean().round(1), pl.col(col).std().round(1))
-
-
 def summarize_baseline(adsl: pl.DataFrame, *, dose_levels: tuple[str, ...]) -> pl.DataFrame:
     """Baseline characteristics of the safety set by dose level: mean (SD) and n (%).
 
@@ -120,19 +118,29 @@ def summarize_baseline(adsl: pl.DataFrame, *, dose_levels: tuple[str, ...]) -> p
         if c in saf.columns
     ]
     aggs = [
-        pl.len().cast(pl.String).alias("N"),
-        pl.format(
-            "{} ({}%)",
-            (pl.col("SEX") == "F").sum(),
-            ((pl.col("SEX") == "F").mean() * 100).round(0).cast(pl.Int64),
-        ).alias("Female, n (%)"),
+        pl.len().alias("_tmp_n"),
+        (pl.col("SEX") == "F").sum().alias("_tmp_female"),
+        *[pl.col(c).mean().alias(f"_tmp_mean_{c}") for c in numeric],
+        *[pl.col(c).std().alias(f"_tmp_sd_{c}") for c in numeric],
     ]
-    aggs += [_fmt_mean_sd(c).alias(f"{c}, mean (SD)") for c in numeric]
     stats = saf.group_by("GROUP").agg(aggs)
-    long = stats.unpivot(index="GROUP", variable_name="CHARACTERISTIC", value_name="VALUE")
+    # A handful of aggregated rows: formatted half up (outcomes.report.tfl.format).
+    rows: dict[str, dict[str, str]] = {"N": {}, "Female, n (%)": {}}
+    rows |= {f"{c}, mean (SD)": {} for c in numeric}
+    for rec in stats.iter_rows(named=True):
+        group, n = rec["GROUP"], int(rec["_tmp_n"])
+        rows["N"][group] = str(n)
+        rows["Female, n (%)"][group] = format_n_pct(int(rec["_tmp_female"]), n)
+        for c in numeric:
+            rows[f"{c}, mean (SD)"][group] = format_mean_sd(
+                rec[f"_tmp_mean_{c}"], rec[f"_tmp_sd_{c}"]
+            )
     groups = [g for g in [*dose_levels, TOTAL] if g in stats["GROUP"].to_list()]
-    wide = long.pivot(on="GROUP", index="CHARACTERISTIC", values="VALUE")
-    return wide.select("CHARACTERISTIC", *groups)
+    return pl.DataFrame(
+        [[label, *[values.get(g) for g in groups]] for label, values in rows.items()],
+        schema={"CHARACTERISTIC": pl.String, **dict.fromkeys(groups, pl.String)},
+        orient="row",
+    )
 
 
 def summarize_safety(
