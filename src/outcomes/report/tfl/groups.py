@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from outcomes.report.tfl.format import format_n_pct
 from outcomes.report.tfl.table import create_column_headers
 
 #: Label of the all-doses column.
@@ -55,3 +56,8 @@ def count_by_column(frame: pl.DataFrame, *, columns: Columns, column: str = "DOS
         .iter_rows()
     )
     return [int(counts.get(label, 0)) for label in columns.labels]
+
+
+def format_n_pct_cells(counts: Sequence[int], denominators: Sequence[int]) -> tuple[str, ...]:
+    """``n (%)`` per column, each count over its column's denominator."""
+    return tuple(format_n_pct(n, d) for n, d in zip(counts, denominators, strict=True))

@@ -15,21 +15,13 @@ from collections.abc import Sequence
 import polars as pl
 
 from outcomes.analysis.binomial import binomial_ci
-from outcomes.report.tfl.format import format_n_pct, format_number
-from outcomes.report.tfl.groups import Columns, count_by_column
+from outcomes.contract import AECAT_VALUES
+from outcomes.report.tfl.format import format_number
+from outcomes.report.tfl.groups import Columns, count_by_column, format_n_pct_cells
 from outcomes.report.tfl.table import Tfl, TflRow
 
 #: AE categories of the data contract (data-contract.md §1), in display order.
-AE_CATEGORIES: tuple[str, ...] = (
-    "CRS",
-    "ICANS",
-    "ICAHT",
-    "INFECTION",
-    "GVHD",
-    "IEC-HS",
-    "LICATS",
-    "OTHER",
-)
+AE_CATEGORIES: tuple[str, ...] = AECAT_VALUES
 #: CTCAE / ASTCT grades shown on every grade table.
 GRADES: tuple[int, ...] = (1, 2, 3, 4, 5)
 #: ICAHT grades (EHA/EBMT) of the laboratory table.
@@ -205,10 +197,7 @@ def create_safety_grades(
             )
         )
         for key, text, cond in specs:
-            counts = _n(worst, cond, columns)
-            cells = tuple(
-                format_n_pct(n, big) for n, big in zip(counts, columns.big_n, strict=True)
-            )
+            cells = format_n_pct_cells(_n(worst, cond, columns), columns.big_n)
             rows.append(TflRow(f"{k}_{key}", text, cells, 1))
     return Tfl(
         number="Table 14.3.2",
@@ -239,8 +228,7 @@ def create_safety_icaht(
     rows: list[TflRow] = []
 
     def add(key: str, label: str, counts: list[int], indent: int = 1) -> None:
-        cells = tuple(format_n_pct(n, big) for n, big in zip(counts, columns.big_n, strict=True))
-        rows.append(TflRow(key, label, cells, indent))
+        rows.append(TflRow(key, label, format_n_pct_cells(counts, columns.big_n), indent))
 
     blank = tuple("" for _ in columns.labels)
     specs: list[tuple[str, str]] = [

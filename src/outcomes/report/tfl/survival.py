@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import polars as pl
 
 from outcomes.analysis.km import landmark_rates, survival_quantile, to_event
-from outcomes.report.tfl.format import DECIMALS, format_estimate_ci, format_n_pct
-from outcomes.report.tfl.groups import Columns, with_total
+from outcomes.report.tfl.format import DECIMALS, format_estimate_ci
+from outcomes.report.tfl.groups import Columns, count_by_column, format_n_pct_cells, with_total
 from outcomes.report.tfl.table import Tfl, TflRow
 
 DAYS_PER_MONTH = 365 / 12
@@ -57,60 +57,40 @@ def _stats(part: pl.DataFrame, *, conf_type: str) -> dict[str, tuple]:
 
 def create_tte_table(adtte: pl.DataFrame, *, columns: Columns, conf_type: str = "log-log") -> Tfl:
     """Table 14.2.6: time-to-event summary of every adtte parameter."""
-    tot = with_total(adtte.filter(pl.col("DOSELVL").is_not_null()))
     rows: list[TflRow] = []
     blank = tuple("" for _ in columns.labels)
     present = set(adtte["PARAMCD"].unique().to_list())
+    dosed = adtte.filter(pl.col("DOSELVL").is_not_null())
+    tot = with_total(dosed)
     for paramcd in [p for p in TTE_LABELS if p in present]:
+        subjects = dosed.filter(pl.col("PARAMCD") == paramcd)
         part = tot.filter(pl.col("PARAMCD") == paramcd)
         k = paramcd.lower()
-        n_by = dict(part.group_by("DOSELVL").agg(pl.len()).iter_rows())
-        ev_by = dict(part.group_by("DOSELVL").agg((pl.col("CNSR") == 0).sum()).iter_rows())
-        rows.append(TflRow(k, TTE_LABELS[paramcd], blank))
-        rows.append(
-            TflRow(f"{k}_n", "Subjects", tuple(str(int(n_by.get(g, 0))) for g in columns.labels), 1)
-        )
-        rows.append(
+        n_all = count_by_column(subjects, columns=columns)
+        cens = subjects.filter(pl.col("CNSR") > 0)
+        rows += [
+            TflRow(k, TTE_LABELS[paramcd], blank),
+            TflRow(f"{k}_n", "Subjects", tuple(str(n) for n in n_all), 1),
             TflRow(
                 f"{k}_events",
                 "Events, n (%)",
-                tuple(
-                    format_n_pct(int(ev_by.get(g, 0)), int(n_by.get(g, 0))) for g in columns.labels
+                format_n_pct_cells(
+                    count_by_column(subjects.filter(pl.col("CNSR") == 0), columns=columns), n_all
                 ),
                 1,
-            )
-        )
-        cens = part.filter(pl.col("CNSR") > 0)
-        cens_by = dict(cens.group_by("DOSELVL").agg(pl.len()).iter_rows())
-        rows.append(
+            ),
             TflRow(
                 f"{k}_cens",
                 "Censored, n (%)",
-                tuple(
-                    format_n_pct(int(cens_by.get(g, 0)), int(n_by.get(g, 0)))
-                    for g in columns.labels
-                ),
+                format_n_pct_cells(count_by_column(cens, columns=columns), n_all),
                 1,
-            )
-        )
+            ),
+        ]
         reasons = cens["EVNTDESC"] if "EVNTDESC" in cens.columns else pl.Series([], dtype=pl.String)
         for reason in sorted(reasons.drop_nulls().unique().to_list()):
-            by = dict(
-                cens.filter(pl.col("EVNTDESC") == reason)
-                .group_by("DOSELVL")
-                .agg(pl.len())
-                .iter_rows()
-            )
-            rows.append(
-                TflRow(
-                    f"{k}_cens_{re.sub('[^a-z0-9]+', '-', reason.lower())}",
-                    reason.capitalize(),
-                    tuple(
-                        format_n_pct(int(by.get(g, 0)), int(n_by.get(g, 0))) for g in columns.labels
-                    ),
-                    2,
-                )
-            )
+            counts = count_by_column(cens.filter(pl.col("EVNTDESC") == reason), columns=columns)
+            key = f"{k}_cens_{re.sub('[^a-z0-9]+', '-', reason.lower())}"
+            rows.append(TflRow(key, reason.capitalize(), format_n_pct_cells(counts, n_all), 2))
         st = _stats(part, conf_type=conf_type)
         none = (None, None, None)
         rows.append(
