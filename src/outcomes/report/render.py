@@ -39,7 +39,7 @@ from outcomes.report.tfl.key_results import (
     render_key_results,
 )
 from outcomes.report.tfl.survival import TTE_LABELS
-from outcomes.report.tfl.table import Tfl
+from outcomes.report.tfl.table import Tfl, create_tfl_frame
 from outcomes.report.tfl.writers import render_tfl_html
 from outcomes.report.transport import render_transport
 
@@ -196,7 +196,6 @@ BUILDERS = {
     "validation": sc.section_validation,
     "disposition": sc.section_disposition,
     "baseline": sc.section_baseline,
-    "safety": sc.section_safety,
     "activity": sc.section_activity,
     "rates": sc.section_rates,
     "time_to_event": _section_time_to_event,
@@ -204,6 +203,13 @@ BUILDERS = {
     "methods": sc.section_definitions,
     "dictionary": _section_dictionary,
 }
+
+
+def _record_safety_table(ctx: sc.ReportContext, tfls: list[Tfl]) -> None:
+    """tables/report_safety_3m.csv: the cells of Table 14.3.2 (every category and grade)."""
+    grades = next((t for t in tfls if t.number == "Table 14.3.2"), None)
+    if grades is not None:
+        ctx.table("safety_3m", create_tfl_frame(grades))
 
 
 def build_report(
@@ -228,9 +234,13 @@ def build_report(
     appendix_parts: list[tuple[str, str, str]] = []
     for sid in params.section_order:
         body = BUILDERS[sid](ctx) if sid in BUILDERS and sid not in TFL_SECTIONS else []
+        if sid == "safety" and (absent := sc.absent_note(ctx, "adsl", "adae")):
+            body.append(absent)
         extra = routed.get(sid, [])
         if sid in TFL_SECTIONS:
             body += [render_tfl_html(t) for t in tfls if t.section == TFL_SECTIONS[sid]]
+            if sid == "safety":
+                _record_safety_table(ctx, tfls)
             if sid == "rates":
                 # The rates section keeps its figures; its numbers are the TFLs above.
                 rates = BUILDERS[sid](ctx)

@@ -25,7 +25,7 @@ from outcomes.report.methods import (
     summarize_settings,
 )
 from outcomes.report.params import ReportParams
-from outcomes.report.summaries import summarize_baseline, summarize_disposition, summarize_safety
+from outcomes.report.summaries import summarize_baseline, summarize_disposition
 
 
 @dataclass(frozen=True)
@@ -151,17 +151,10 @@ def section_baseline(ctx: ReportContext) -> list[str]:
     ]
 
 
-def section_safety(ctx: ReportContext) -> list[str]:
-    """The primary endpoint: CAR-T-related AEs with onset Day 0-91."""
-    if absent := _absent(ctx, "adsl", "adae"):
-        return [missing_note(*absent)]
-    frame = summarize_safety(
-        ctx.run.get("adae"),
-        adsl=ctx.run.get("adsl"),
-        dose_levels=ctx.dose_levels,
-        severe_grade_ge=ctx.config["analysis"]["safety"]["severe_grade_ge"],
-    )
-    return [ctx.table("safety_3m", frame)]
+def absent_note(ctx: ReportContext, *names: str) -> str | None:
+    """The missing-input note of a section that needs ``names``, or None when all are there."""
+    absent = _absent(ctx, *names)
+    return missing_note(*absent) if absent else None
 
 
 def section_activity(ctx: ReportContext) -> list[str]:

@@ -1,4 +1,4 @@
-"""Summary tables the report computes from the ADaM datasets (disposition, baseline, safety).
+"""Summary tables the report computes from the ADaM datasets (disposition, baseline).
 
 Counts only: every number is a count or a plain statistic of a dataset column, by dose level.
 Dose levels follow ``study.dose_levels``; subjects without a dose level (not infused) form the
@@ -141,50 +141,3 @@ def summarize_baseline(adsl: pl.DataFrame, *, dose_levels: tuple[str, ...]) -> p
         schema={"CHARACTERISTIC": pl.String, **dict.fromkeys(groups, pl.String)},
         orient="row",
     )
-
-
-def summarize_safety(
-    adae: pl.DataFrame,
-    *,
-    adsl: pl.DataFrame,
-    dose_levels: tuple[str, ...],
-    severe_grade_ge: int,
-) -> pl.DataFrame:
-    """Subjects with a CAR-T-related AE with onset Day 0–91 (``W3MFL``), by category and grade.
-
-    The primary endpoint (endpoints.md §9, D-26): ``AEREL = Y`` and ``W3MFL``; a subject counts
-    once per row (any grade, grade ≥ ``severe_grade_ge``, config ``analysis.safety``) whatever
-    the number of events. Denominator: safety set.
-
-    Returns
-    -------
-    pl.DataFrame
-        ``CATEGORY``, ``GRADE`` and one count column per dose level and ``TOTAL``.
-    """
-    saf = adsl.filter(pl.col("SAFFL")).select("USUBJID", compute_dose_group())
-    ae = adae.filter(pl.col("W3MFL") & (pl.col("AEREL") == "Y")).join(saf, on="USUBJID")
-    ae = pl.concat([ae, ae.with_columns(pl.lit("ANY").alias("AECAT"))], how="vertical_relaxed")
-    ae = _with_total(ae.select("USUBJID", "GROUP", "AECAT", "AETOXGR"))
-    rows = []
-    severe = (f"grade >= {severe_grade_ge}", pl.col("AETOXGR") >= severe_grade_ge)
-    for label, cond in (("any grade", pl.lit(True)), severe):
-        rows.append(
-            ae.filter(cond)
-            .group_by("GROUP", "AECAT")
-            .agg(pl.col("USUBJID").n_unique().alias("VALUE"))
-            .with_columns(pl.lit(label).alias("GRADE"))
-        )
-    denom = (
-        _with_total(saf)
-        .group_by("GROUP")
-        .agg(pl.len().alias("VALUE"))
-        .with_columns(pl.lit("N (safety set)").alias("AECAT"), pl.lit("").alias("GRADE"))
-    )
-    counts = pl.concat(
-        [r.select("AECAT", "GRADE", "GROUP", pl.col("VALUE").cast(pl.Int64)) for r in rows]
-    ).sort(pl.col("AECAT") != "ANY", "AECAT", "GRADE")
-    long = pl.concat(
-        [denom.select("AECAT", "GRADE", "GROUP", pl.col("VALUE").cast(pl.Int64)), counts]
-    )
-    groups = [g for g in _groups(adsl, dose_levels) if g != NOT_INFUSED]
-    return _wide(long, row_cols=["AECAT", "GRADE"], groups=groups).rename({"AECAT": "CATEGORY"})

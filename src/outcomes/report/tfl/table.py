@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import polars as pl
+
 from outcomes.report.tfl.format import format_header
 
 
@@ -100,6 +102,13 @@ class Tfl:
         header = [self.stub, *self.columns]
         body = [["  " * r.indent + r.label, *r.cells] for r in self.rows]
         return [header, *body]
+
+
+def create_tfl_frame(tfl: Tfl) -> pl.DataFrame:
+    """The table's text grid as a frame (row label column named by the stub), for CSV output."""
+    header, *body = tfl.grid()
+    names = [header[0], *[f"{h}" for h in header[1:]]]
+    return pl.DataFrame(body, schema=dict.fromkeys(names, pl.String), orient="row")
 
 
 def create_column_headers(groups: list[tuple[str, int]]) -> tuple[str, ...]:
