@@ -14,13 +14,14 @@ import polars as pl
 from scipy import stats
 
 from outcomes.analysis.activity import create_change_from_baseline
+from outcomes.analysis.response_tables import derive_first_at_visit
 from outcomes.report.tfl.format import (
     DECIMALS,
     format_estimate_ci,
     format_mean_sd,
     format_number,
 )
-from outcomes.report.tfl.groups import Columns, with_total
+from outcomes.report.tfl.groups import Columns, count_by_column, with_total
 from outcomes.report.tfl.safety import format_n_over_n_ci
 from outcomes.report.tfl.table import Tfl, TflRow
 
@@ -53,12 +54,12 @@ SUSTAINED_PARAMS: dict[str, str] = {
     "DFSUST6": "Sustained drug-free DORIS >= 6 months",
     "DFSUST12": "Sustained drug-free DORIS >= 12 months",
 }
-#: Maintenance parameters and the state whose first episode starts them.
-MAINTENANCE_PARAMS: dict[str, tuple[str, str]] = {
-    "DFMAINT": ("DFDORIS", "Drug-free DORIS maintained (1 missing visit bridged)"),
-    "DFMAINTS": ("DFDORIS", "Drug-free DORIS maintained (no bridging)"),
-    "LLMAINT": ("LLDAS", "LLDAS maintained (1 missing visit bridged)"),
-    "LLMAINTS": ("LLDAS", "LLDAS maintained (no bridging)"),
+#: Maintenance parameters (first achievement: analysis.response_tables.MAINTENANCE_STATES).
+MAINTENANCE_PARAMS: dict[str, str] = {
+    "DFMAINT": "Drug-free DORIS maintained (1 missing visit bridged)",
+    "DFMAINTS": "Drug-free DORIS maintained (no bridging)",
+    "LLMAINT": "LLDAS maintained (1 missing visit bridged)",
+    "LLMAINTS": "LLDAS maintained (no bridging)",
 }
 #: Change-from-baseline parameters (advisit column -> label, decimals of the mean).
 CHANGE_PARAMS: dict[str, tuple[str, int]] = {
@@ -222,38 +223,32 @@ def create_lldas_time_table(adrs: pl.DataFrame, *, columns: Columns) -> Tfl:
 
 def create_maintenance_table(adrs: pl.DataFrame, *, adepi: pl.DataFrame, columns: Columns) -> Tfl:
     """Table 14.2.4: maintenance at each timepoint, with how many first reached it at T (§16.26)."""
-    first = adepi.filter(pl.col("EPISODE") == 1).select(
-        "USUBJID", pl.col("PARAMCD").alias("_state"), pl.col("STARTDT").alias("_t1")
+    first_at_t = derive_first_at_visit(adrs, adepi=adepi).join(
+        adrs.select("USUBJID", "DOSELVL").unique(), on="USUBJID", how="left"
     )
     rows: list[TflRow] = []
     blank = tuple("" for _ in columns.labels)
     present = set(adrs["PARAMCD"].unique().to_list())
-    for paramcd, (state, label) in MAINTENANCE_PARAMS.items():
+    for paramcd, label in MAINTENANCE_PARAMS.items():
         if paramcd not in present:
             continue
         rows.append(TflRow(_key(paramcd), label, blank))
         for visit in _visits(adrs, paramcd):
-            part = adrs.filter((pl.col("PARAMCD") == paramcd) & (pl.col("AVISIT") == visit))
+            at_visit = (pl.col("PARAMCD") == paramcd) & (pl.col("AVISIT") == visit)
             rows.append(
-                TflRow(_key(paramcd, visit), visit.title(), _rate_cells(part, columns=columns), 1)
+                TflRow(
+                    _key(paramcd, visit),
+                    visit.title(),
+                    _rate_cells(adrs.filter(at_visit), columns=columns),
+                    1,
+                )
             )
-            at_t = (
-                part.filter(pl.col("AVALC") == "Y")
-                .with_columns(pl.lit(state).alias("_state"))
-                .join(first, on=["USUBJID", "_state"], how="left")
-                .filter(pl.col("_t1") == pl.col("ADT"))
-            )
-            counts = dict(
-                with_total(at_t.select("USUBJID", "DOSELVL"))
-                .group_by("DOSELVL")
-                .agg(pl.len())
-                .iter_rows()
-            )
+            counts = count_by_column(first_at_t.filter(at_visit), columns=columns)
             rows.append(
                 TflRow(
                     _key(paramcd, visit, "first"),
                     "of whom first reached the state at this visit [a]",
-                    tuple(str(int(counts.get(g, 0))) for g in columns.labels),
+                    tuple(str(n) for n in counts),
                     2,
                 )
             )
