@@ -86,3 +86,15 @@ def test_combined_docx_has_contents_then_every_tfl_in_order(tmp_path, run_dir):
         < numbers.index("Table 14.3.1")
         < numbers.index("Listing 16.2.2")
     )
+
+
+def test_html_fragment_and_own_page_hold_title_population_footnotes_and_source():
+    from outcomes.report.tfl.writers import render_tfl_html, render_tfl_page
+
+    fragment = render_tfl_html(TABLE)
+    assert 'id="table-14-3-1"' in fragment and 'id="table-14-3-1-any"' in fragment
+    assert '<th scope="col">DL1 (N=16)</th>' in fragment
+    assert '<td class="num">6 (37.5)</td>' in fragment
+    assert "Safety analysis set" in fragment and "Source: adam/adae.parquet" in fragment
+    page = render_tfl_page(TABLE)
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
