@@ -88,6 +88,9 @@ rule write_tfl_combined:
     input:
         code=code_inputs("report", "steps/report.py"),
         sections=[f"{OUT}/tfl/{section}" for section in TFL_SECTIONS],
+        events=f"{OUT}/derived/events.parquet",
+        adcm=f"{OUT}/derived/adcm.parquet",
+        issues=f"{OUT}/validation/issues.csv",
         **TFL_INPUTS,
     output:
         rtf=f"{OUT}/tfl/tfls.rtf",
