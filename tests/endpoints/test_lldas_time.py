@@ -154,3 +154,24 @@ def test_confirmed_needs_two_consecutive_scheduled_visits_in_one_episode():
     ]
     assert [r[1] for r in got["C2"]] == ["N", "N", "N", "N"]
     assert [r[1] for r in got["C3"]] == ["N", "N", "N", "N"]
+
+
+def test_sustained_drug_free_doris_uses_the_drug_free_flag():
+    # §16.26: DFSUST<m> is LLSUST<m> on the drug-free DORIS flag. M3 2025-04-02 -> M6
+    # 2025-07-02 = 91 days = floor(3 x 365/12): DFSUST3 Y from M6 on; LLDAS never held.
+    av = [
+        visit("F1", 2, "2025-04-02", "MONTH 3", df=True, ll=False),
+        visit("F1", 3, "2025-07-02", "MONTH 6", df=True, ll=False),
+    ]
+    adrs = _adrs(av, [subject("F1", 1, T0, cut="2025-08-01")])
+    assert rows(adrs, "DFSUST3", "AVALC") == [
+        ("DAY 14", "N"),
+        ("DAY 28", "N"),
+        ("MONTH 3", "N"),
+        ("MONTH 6", "Y"),
+        ("OVERALL", "Y"),
+    ]
+    assert rows(adrs, "DFSUST6", "AVALC")[-1] == ("OVERALL", "N")
+    assert rows(adrs, "LLSUST3", "AVALC")[-1] == ("OVERALL", "N")
+    labels = adrs.filter(pl.col("PARAMCD") == "DFSUST12")["PARAM"].unique().to_list()
+    assert labels == ["Sustained drug-free DORIS remission >= 12 months"]

@@ -280,3 +280,55 @@ def test_subject_without_any_assessment_is_nri_missing_at_every_due_visit():
     ]
     assert adepi.height == 0
     assert tte(adtte, "TTLLDAS") == (D(T0), D(T0), 1, 1, "SUBJECTS", 16)
+
+
+def test_flare_on_a_failing_assessment_names_the_flare():
+    # §16.25: FAILED_ASSESSMENT and FLARE on the end date: FLARE is the reason, the date stays.
+    av = [
+        sched("P01", 2, "MONTH 3", doris=True),
+        sched("P01", 3, "MONTH 6", doris=False, flare=True),
+    ]
+    _, adepi, adtte = run(av, [subject("P01", 1, T0, cut="2025-08-01")])
+    assert epis(adepi, "DORIS") == [
+        (1, D("2025-04-02"), D("2025-07-02"), "FLARE", 2, "ASSESSMENTS", 3),
+    ]
+    dur = adtte.filter(pl.col("PARAMCD") == "DURDORIS")
+    assert dur.select("ADT", "AVAL", "CNSR", "EVNTDESC").row(0) == (
+        D("2025-07-02"),
+        92,
+        0,
+        "LOSS: FLARE",
+    )
+
+
+def test_death_and_rescue_on_one_date_name_the_death():
+    # §16.25: a rescue (medication record 61) and death on 2025-08-01: DEATH, traced to adsl.
+    av = [sched("P02", 2, "MONTH 3", ll=True), sched("P02", 3, "MONTH 6", ll=True)]
+    subj = subject("P02", 7, T0, cut="2025-09-01", dthdt="2025-08-01")
+    _, adepi, adtte = run(av, [subj], [("P02", "2025-08-01", "RESCUE", 61)])
+    assert epis(adepi, "LLDAS") == [
+        (1, D("2025-04-02"), D("2025-08-01"), "DEATH", 2, "SUBJECTS", 7),
+    ]
+    dur = adtte.filter(pl.col("PARAMCD") == "DURLLDAS")
+    assert dur.select("ADT", "AVAL", "CNSR", "EVNTDESC").row(0) == (
+        D("2025-08-01"),
+        122,
+        0,
+        "LOSS: DEATH",
+    )
+
+
+def test_rescue_and_flare_treatment_on_one_date_name_the_rescue():
+    # Two medication records on 2025-05-01 (flare treatment 71, rescue 72): RESCUE.
+    av = [sched("P03", 2, "MONTH 3", ll=True), sched("P03", 3, "MONTH 6", ll=True)]
+    evts = [("P03", "2025-05-01", "FLARETRT", 71), ("P03", "2025-05-01", "RESCUE", 72)]
+    _, adepi, _ = run(av, [subject("P03", 1, T0, cut="2025-08-01")], evts)
+    assert epis(adepi, "LLDAS")[0] == (
+        1,
+        D("2025-04-02"),
+        D("2025-05-01"),
+        "RESCUE",
+        2,
+        "MEDICATIONS",
+        72,
+    )

@@ -199,11 +199,34 @@ def write_run(run: Path, *, ids: tuple[str, ...] = SUBJECTS, ae_term: str = "Fev
             "AETERM": [ae_term, "CRS", "Pneumonia"],
             "AECAT": ["CRS", "CRS", "INFECTION"],
             "AESTDT": [D(2026, 1, 12), D(2026, 1, 11), D(2026, 2, 20)],
+            "AEENDT": [D(2026, 1, 15), D(2026, 1, 16), None],
             "AETOXGR": [1, 3, 5],
             "AEREL": ["Y", "Y", "N"],
             "W3MFL": [True, True, True],
         }
     ).write_parquet(run / "adam/adae.parquet")
+    # S03's CRS (Jan 11-16): tocilizumab on Jan 12; dexamethasone on Jan 20, after it resolved.
+    pl.DataFrame(
+        {
+            "USUBJID": [ids[2], ids[2]],
+            "DRUG": ["tocilizumab", "dexamethasone"],
+            "CMSTDT": [D(2026, 1, 12), D(2026, 1, 20)],
+            "CARTTXFL": [True, True],
+            "GCFL": [False, True],
+        }
+    ).write_parquet(run / "derived/adcm.parquet")
+    # Laboratory ICAHT grades: S02 early grade 1, S03 early 3 and late 2, S04 not evaluable.
+    pl.DataFrame(
+        {
+            "USUBJID": list(ids[:4]),
+            "DOSELVL": ["DL1", "DL1", "DL2", "DL2"],
+            "ICAHTEGR": [0, 1, 3, None],
+            "ICAHTLGR": [0, None, 2, None],
+            "TICAHTEG": [0, 0, 1, None],
+            "TICAHTLG": [None, None, None, None],
+        },
+        schema_overrides={c: pl.Int64 for c in ("ICAHTEGR", "ICAHTLGR", "TICAHTEG", "TICAHTLG")},
+    ).write_parquet(run / "adam/adsafe.parquet")
     pl.DataFrame(
         {
             "USUBJID": [ids[1]],

@@ -41,7 +41,13 @@ def test_render_report__self_contained(run_dir):
     assert not re.search(r"""(src|href)=["'](?!data:|#)""", page)  # only data URIs and anchors
     assert "http://" not in page and "https://" not in page and "@import" not in page
     assert page.count('src="data:image/png;base64,') == 7
-    for title in ("Disposition", "Swimmer plot", "Methods", "Data dictionary", "Time to event"):
+    for title in (
+        "Key results",
+        "Disposition",
+        "Swimmer plot",
+        "Appendix: Methods",
+        "Time to event",
+    ):
         assert f">{title}</h2>" in page
 
 

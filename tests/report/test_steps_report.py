@@ -44,15 +44,13 @@ def test_render_report_step__rerun_gives_identical_bytes(tmp_path):
     (run / "figures" / "stale.png").write_bytes(b"old")  # figures/ is rewritten as a whole
     render_report(_io(run, export, config))
     assert _snapshot(run) == first
-    assert sorted(p.name for p in (run / "figures").iterdir()) == [
-        "cif_ttdoris.png",
-        "km_ttdoris.png",
-        "mean_sledai2k.png",
-        "rate_doris.png",
-        "rate_sri4.png",
-        "swimmer.png",
-        "trajectories_sledai2k.png",
-    ]
+    names = ["cif_ttdoris", "km_ttdoris", "mean_sledai2k", "rate_doris", "rate_sri4"]
+    names += ["swimmer", "trajectories_sledai2k"]
+    # Each figure as a 300 dpi PNG and an SVG.
+    assert sorted(p.name for p in (run / "figures").iterdir()) == sorted(
+        f"{n}.{ext}" for n in names for ext in ("png", "svg")
+    )
+    assert (run / "figures" / "km_ttdoris.svg").read_bytes().startswith(b"<?xml")
     for stem in report_table_stems(activity_scores=["SLEDAI2K"]):
         assert (run / "tables" / f"{stem}.csv").is_file()
     checksums = (run / "tables" / "report_checksums.csv").read_text()

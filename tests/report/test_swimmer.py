@@ -23,17 +23,18 @@ def test_create_swimmer_lanes__end_death_and_order():
     actual = create_swimmer_lanes(_adsl(SUBJECTS), dose_levels=DL)
     expected = pl.DataFrame(
         [
-            ("S01", "DL1", 365, False),  # last assessment 2027-01-10
-            ("S02", "DL1", 273, False),
-            ("S03", "DL2", 90, False),  # last assessment before the end of study
-            ("S04", "DL2", 60, True),  # death on Day 60, after the last assessment (Day 29)
-            ("S06", "DL2", 0, False),  # only the infusion-day assessment
+            ("S01", "DL1", 365, False, True),  # last assessment 2027-01-10; on study: arrow
+            ("S02", "DL1", 273, False, True),
+            ("S03", "DL2", 90, False, False),  # last assessment before the end of study
+            ("S04", "DL2", 60, True, False),  # death on Day 60, after the last assessment (Day 29)
+            ("S06", "DL2", 0, False, True),  # only the infusion-day assessment
         ],  # S05 not infused: no lane
         schema={
             "USUBJID": pl.String,
             "DOSELVL": pl.String,
             "ENDDY": pl.Int64,
             "DEATHFL": pl.Boolean,
+            "ONGOINGFL": pl.Boolean,
         },
         orient="row",
     )

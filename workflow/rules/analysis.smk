@@ -28,6 +28,7 @@ rule analyze_response:
         code=code_inputs("analyze_response"),
         adrs=f"{OUT}/adam/adrs.parquet",
         adsl=f"{OUT}/adam/adsl.parquet",
+        adepi=f"{OUT}/adam/adepi.parquet",
     output:
         rates=f"{OUT}/tables/response_rates.csv",
         trend=f"{OUT}/tables/response_trend.csv",

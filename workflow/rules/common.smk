@@ -67,5 +67,7 @@ def final_targets():
         *rules.write_adam_transport.output,
         *[path for name in ANALYSES for path in getattr(rules, name).output],
         f"{OUT}/report.html",
+        f"{OUT}/tfl/tfls.rtf",
+        f"{OUT}/tfl/tfls.docx",
         f"{OUT}/manifest.json",
     ]

@@ -3,6 +3,7 @@
 # the .csv outputs of the rules named analyze_* or summarize_*.
 
 from outcomes.report.load import report_table_stems
+from outcomes.report.tfl.catalogue import select_tfl_config
 
 REPORT_TABLES = report_table_stems(activity_scores=CFG["report"]["activity_scores"])
 ANALYSIS_TABLES = sorted(
@@ -23,7 +24,9 @@ rule render_report:
         adepi=f"{OUT}/adam/adepi.parquet",
         adtte=f"{OUT}/adam/adtte.parquet",
         adae=f"{OUT}/adam/adae.parquet",
+        adsafe=f"{OUT}/adam/adsafe.parquet",
         events=f"{OUT}/derived/events.parquet",
+        adcm=f"{OUT}/derived/adcm.parquet",
         summary=f"{OUT}/validation/summary.json",
         issues=f"{OUT}/validation/issues.csv",
         excluded=f"{OUT}/validation/excluded.csv",
@@ -53,6 +56,52 @@ rule render_report:
         config=CFG,
     log:
         f"{OUT}/logs/render_report.log",
+    script:
+        RUN_STEP
+
+
+TFL_SECTIONS = ["efficacy", "safety", "listings"]
+TFL_INPUTS = {
+    name: f"{OUT}/adam/{name}.parquet"
+    for name in ("adsl", "advisit", "adrs", "adepi", "adtte", "adae", "adsafe")
+}
+
+
+rule write_tfl_section:
+    input:
+        code=code_inputs("write_tfl_section"),
+        events=f"{OUT}/derived/events.parquet",
+        adcm=f"{OUT}/derived/adcm.parquet",
+        issues=f"{OUT}/validation/issues.csv",
+        **TFL_INPUTS,
+    output:
+        folder=directory(f"{OUT}/tfl/{{section}}"),
+    wildcard_constraints:
+        section="|".join(TFL_SECTIONS),
+    params:
+        config=select_tfl_config(CFG),
+        section=lambda wildcards: wildcards.section,
+    log:
+        f"{OUT}/logs/write_tfl_{{section}}.log",
+    script:
+        RUN_STEP
+
+
+rule write_tfl_combined:
+    input:
+        code=code_inputs("write_tfl_combined"),
+        sections=[f"{OUT}/tfl/{section}" for section in TFL_SECTIONS],
+        events=f"{OUT}/derived/events.parquet",
+        adcm=f"{OUT}/derived/adcm.parquet",
+        issues=f"{OUT}/validation/issues.csv",
+        **TFL_INPUTS,
+    output:
+        rtf=f"{OUT}/tfl/tfls.rtf",
+        docx=f"{OUT}/tfl/tfls.docx",
+    params:
+        config=select_tfl_config(CFG),
+    log:
+        f"{OUT}/logs/write_tfl_combined.log",
     script:
         RUN_STEP
 

@@ -19,6 +19,61 @@ from outcomes.analysis.params import ResponseParams
 from outcomes.analysis.results import ModelResult, fit_or_note
 from outcomes.errors import InputDataError
 
+#: Maintenance parameters and the state whose first episode starts them (endpoints.md §16.26).
+MAINTENANCE_STATES: dict[str, str] = {
+    "DFMAINT": "DFDORIS",
+    "DFMAINTS": "DFDORIS",
+    "LLMAINT": "LLDAS",
+    "LLMAINTS": "LLDAS",
+}
+
+
+def derive_first_at_visit(adrs: pl.DataFrame, *, adepi: pl.DataFrame) -> pl.DataFrame:
+    """Maintained subjects who first reached the state at the timepoint itself (§16.26).
+
+    By §6.3 a subject whose first achievement ``t1`` (adepi episode 1, STARTDT) is the date of
+    the visit T is maintained at T; these rows are flagged so every maintenance table can say
+    how many of the maintained subjects they are.
+
+    Returns
+    -------
+    pl.DataFrame
+        Maintenance rows of ``adrs`` with ``AVALC = Y`` and ``t1`` = ADT: USUBJID, PARAMCD,
+        AVISIT, AVISITN.
+    """
+    first = adepi.filter(pl.col("EPISODE") == 1).select(
+        "USUBJID", pl.col("PARAMCD").alias("_tmp_state"), pl.col("STARTDT").alias("_tmp_t1")
+    )
+    state = pl.col("PARAMCD").replace_strict(MAINTENANCE_STATES, default=None)
+    return (
+        adrs.filter(pl.col("PARAMCD").is_in(list(MAINTENANCE_STATES)) & (pl.col("AVALC") == "Y"))
+        .with_columns(state.alias("_tmp_state"))
+        .join(first, on=["USUBJID", "_tmp_state"], how="inner")
+        .filter(pl.col("_tmp_t1") == pl.col("ADT"))
+        .select("USUBJID", "PARAMCD", "AVISIT", "AVISITN")
+    )
+
+
+def _with_first_at_visit(
+    rates: pl.DataFrame, data: pl.DataFrame, adepi: pl.DataFrame | None
+) -> pl.DataFrame:
+    """``n_first_at_t`` on the maintenance rows of ``rates`` (null on other parameters)."""
+    if adepi is None:
+        return rates
+    first = derive_first_at_visit(data, adepi=adepi).join(
+        data.select("USUBJID", "DOSELVL").unique(), on="USUBJID", how="left"
+    )
+    keys = ["PARAMCD", "AVISITN", "AVISIT", "DOSELVL"]
+    counts = (
+        pl.concat([first, first.with_columns(pl.lit(OVERALL).alias("DOSELVL"))])
+        .group_by(keys)
+        .agg(pl.len().cast(pl.Int64).alias("n_first_at_t"))
+    )
+    maintenance = pl.col("PARAMCD").is_in(list(MAINTENANCE_STATES))
+    return rates.join(counts, on=keys, how="left", maintain_order="left").with_columns(
+        pl.when(maintenance).then(pl.col("n_first_at_t").fill_null(0)).alias("n_first_at_t")
+    )
+
 
 @dataclass(frozen=True)
 class ResponseTables:
@@ -124,7 +179,11 @@ def _per_visit(data: pl.DataFrame, params: ResponseParams) -> tuple[pl.DataFrame
 
 
 def analyze_response(
-    adrs: pl.DataFrame, adsl: pl.DataFrame, *, params: ResponseParams
+    adrs: pl.DataFrame,
+    adsl: pl.DataFrame,
+    *,
+    params: ResponseParams,
+    adepi: pl.DataFrame | None = None,
 ) -> ResponseTables:
     """Responder rates, trend tests, logistic regressions and GEE for each configured parameter.
 
@@ -132,7 +191,9 @@ def analyze_response(
     denominator is the adrs rows of the visit (visits due at the cut, NRI applied upstream,
     §16.1/§16.19). Per PARAMCD × visit: Cochran–Armitage over DOSELVLN and a logistic
     regression of response on DOSELVLN (``logistic_method``; Firth under separation). Per
-    PARAMCD: GEE of response on DOSELVLN and AVISITN over visits (exchangeable).
+    PARAMCD: GEE of response on DOSELVLN and AVISITN over visits (exchangeable). With
+    ``adepi``, the maintenance rows carry ``n_first_at_t``: how many of the maintained subjects
+    first reached the state at the visit itself (endpoints.md §16.26).
     """
     data = create_response_input(adrs, adsl, paramcds=params.paramcds)
     trend, logistic = _per_visit(data, params)
@@ -158,7 +219,8 @@ def analyze_response(
                 "GEE logistic over visits",
             ).with_columns(pl.lit(paramcd).alias("PARAMCD"))
         )
-    return ResponseTables(_rates(data, params), trend, logistic, _stack(gee))
+    rates = _with_first_at_visit(_rates(data, params), data, adepi)
+    return ResponseTables(rates, trend, logistic, _stack(gee))
 
 
 def _stack(frames: list[pl.DataFrame]) -> pl.DataFrame:

@@ -1,7 +1,8 @@
-"""adrs time in LLDAS (LLDASPCT, LLDAS50) and sustained LLDAS (LLSUST3, LLSUST6, LLSUST12).
+"""adrs time in LLDAS (LLDASPCT, LLDAS50) and sustained states (LLSUST<X>, DFSUST<X>).
 
-Name: cumulative and sustained LLDAS. Inputs: LLDAS state records and stream, advisit baseline,
-visit states, adsl. Output grain: subject × PARAMCD × (scheduled visit | OVERALL).
+Name: cumulative LLDAS and sustained LLDAS / drug-free DORIS. Inputs: state records and stream,
+advisit baseline, visit states, adsl. Output grain: subject × PARAMCD × (scheduled visit |
+OVERALL).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from outcomes.endpoints.runs import (
 )
 
 _ASOF = {"by": "USUBJID", "strategy": "backward", "check_sortedness": False}
+#: Sustained parameters: state -> PARAMCD prefix (§16.15 for LLDAS, §16.26 for drug-free DORIS).
+SUSTAINED_PREFIX: dict[str, str] = {"LLDAS": "LLSUST", "DFDORIS": "DFSUST"}
 
 
 def compute_baseline_lldas() -> pl.Expr:
@@ -158,37 +161,38 @@ def create_adrs_lldas_time(
 def create_sustained_points(
     stream: pl.LazyFrame, *, states: pl.LazyFrame, params: EndpointParams
 ) -> pl.LazyFrame:
-    """Longest sustained LLDAS span (days) reached by each TRUE assessment (§7.3, §16.15).
+    """Longest sustained span (days) reached by each TRUE assessment (§7.3, §16.15, §16.26).
 
-    A run is consecutive TRUE assessments (scheduled or unscheduled, not-evaluable skipped)
-    inside one LLDAS episode (so no loss event inside); more than ``bridge_missing_max`` missing
-    or not-evaluable scheduled visits between two TRUE assessments break it. ``BESTSPAN`` is the
-    longest last-minus-first span of any run up to the assessment.
+    For LLDAS and drug-free DORIS alike: a run is consecutive TRUE assessments (scheduled or
+    unscheduled, not-evaluable skipped) inside one episode of the state (so no loss event
+    inside); more than ``bridge_missing_max`` missing or not-evaluable scheduled visits between
+    two TRUE assessments break it. ``BESTSPAN`` is the longest last-minus-first span of any run up
+    to the assessment.
 
     Returns
     -------
     pl.LazyFrame
-        USUBJID, ADT, SRCSEQ, BESTSPAN; sorted by subject and date.
+        USUBJID, PARAMCD (the state), ADT, SRCSEQ, BESTSPAN; sorted by subject, state and date.
     """
+    keys = ["USUBJID", "PARAMCD"]
+    sustained = pl.col("PARAMCD").is_in(list(SUSTAINED_PREFIX))
     gaps = (
-        states.filter((pl.col("PARAMCD") == "LLDAS") & pl.col("STATEFL").is_null())
-        .select("USUBJID", pl.coalesce("ADT", "SLOTDT").alias("_tmp_gdt"))
-        .sort("USUBJID", "_tmp_gdt")
-        .with_columns(pl.int_range(1, pl.len() + 1).over("USUBJID").alias("_tmp_ngap"))
+        states.filter(sustained & pl.col("STATEFL").is_null())
+        .select(*keys, pl.coalesce("ADT", "SLOTDT").alias("_tmp_gdt"))
+        .sort(*keys, "_tmp_gdt")
+        .with_columns(pl.int_range(1, pl.len() + 1).over(keys).alias("_tmp_ngap"))
         .sort("_tmp_gdt")
     )
     trues = (
-        stream.filter(
-            (pl.col("PARAMCD") == "LLDAS") & pl.col("ISASM") & pl.col("STATEFL") & pl.col("INSTATE")
-        )
-        .select("USUBJID", pl.col("DT").alias("ADT"), "SRCSEQ", "EPISODE")
+        stream.filter(sustained & pl.col("ISASM") & pl.col("STATEFL") & pl.col("INSTATE"))
+        .select(*keys, pl.col("DT").alias("ADT"), "SRCSEQ", "EPISODE")
         .sort("ADT")
-        .join_asof(gaps, left_on="ADT", right_on="_tmp_gdt", **_ASOF)
+        .join_asof(gaps, left_on="ADT", right_on="_tmp_gdt", **{**_ASOF, "by": keys})
         .with_columns(pl.col("_tmp_ngap").fill_null(0))
-        .sort("USUBJID", "ADT", "SRCSEQ")
+        .sort(*keys, "ADT", "SRCSEQ")
     )
-    # Sorted by subject and date: a subject, a subject's episode (episodes follow the dates)
-    # and a run of TRUE assessments are each a contiguous run of rows, numbered by rle_id.
+    # Sorted by subject, state and date: a subject's state, its episode (episodes follow the
+    # dates) and a run of TRUE assessments are each a contiguous run of rows, numbered by rle_id.
     subject, episode, run = "_tmp_sgrp", "_tmp_egrp", "_tmp_rgrp"
     between = pl.col("_tmp_ngap") - compute_run_shift(pl.col("_tmp_ngap"), group=episode)
     new_run = between.is_null() | (between > params.bridge_missing_max)
@@ -196,14 +200,14 @@ def create_sustained_points(
     span = (pl.col("ADT") - compute_run_forward_fill(run_start, group=run)).dt.total_days()
     return (
         trues.with_columns(
-            pl.col("USUBJID").rle_id().alias(subject),
-            pl.struct("USUBJID", "EPISODE").rle_id().alias(episode),
+            pl.struct(keys).rle_id().alias(subject),
+            pl.struct(*keys, "EPISODE").rle_id().alias(episode),
         )
         .with_columns(compute_run_cum_sum(new_run.cast(pl.Int64), group=subject).alias("_tmp_run"))
         .with_columns(pl.struct(subject, "_tmp_run").rle_id().alias(run))
         .with_columns(span.alias("_tmp_span"))
         .select(
-            "USUBJID",
+            *keys,
             "ADT",
             "SRCSEQ",
             compute_run_cum_max(pl.col("_tmp_span"), group=subject).alias("BESTSPAN"),
@@ -214,21 +218,23 @@ def create_sustained_points(
 def create_adrs_sustained(
     states: pl.LazyFrame, *, points: pl.LazyFrame, subjects: pl.LazyFrame, params: EndpointParams
 ) -> pl.LazyFrame:
-    """LLSUST<X>: a sustained LLDAS run of at least floor(X × 365/12) days by date(T) (§16.15).
+    """LLSUST<X> and DFSUST<X>: a sustained run of at least floor(X × 365/12) days by date(T).
 
-    Written at every due scheduled visit and once with AVISIT = OVERALL (up to the cut); N when no
-    run is long enough (observed, no imputation).
+    Sustained LLDAS (§16.15) and sustained drug-free DORIS (§16.26, the same rule on the
+    drug-free DORIS flag) are written at every due scheduled visit and once with AVISIT =
+    OVERALL (up to the cut); N when no run is long enough (observed, no imputation).
 
     Returns
     -------
     pl.LazyFrame
         USUBJID, PARAMCD, AVISIT, AVISITN, ADT, RESP, VALUE, NRIREAS, SRCDOM, SRCSEQ.
     """
-    visits = states.filter(pl.col("PARAMCD") == "LLDAS").select(
-        "USUBJID", "AVISIT", "AVISITN", pl.coalesce("ADT", "SLOTDT").alias("_tmp_tdt")
+    keys = ["USUBJID", "PARAMCD"]
+    visits = states.filter(pl.col("PARAMCD").is_in(list(SUSTAINED_PREFIX))).select(
+        *keys, "AVISIT", "AVISITN", pl.coalesce("ADT", "SLOTDT").alias("_tmp_tdt")
     )
-    overall = subjects.select(
-        "USUBJID",
+    overall = subjects.join(pl.LazyFrame({"PARAMCD": list(SUSTAINED_PREFIX)}), how="cross").select(
+        *keys,
         pl.lit("OVERALL").alias("AVISIT"),
         pl.lit(params.overall_avisitn, dtype=pl.Int64).alias("AVISITN"),
         pl.col("DCUTDT").alias("_tmp_tdt"),
@@ -236,12 +242,13 @@ def create_adrs_sustained(
     joined = (
         pl.concat([visits, overall], how="vertical")
         .sort("_tmp_tdt")
-        .join_asof(points.sort("ADT"), left_on="_tmp_tdt", right_on="ADT", **_ASOF)
+        .join_asof(points.sort("ADT"), left_on="_tmp_tdt", right_on="ADT", **{**_ASOF, "by": keys})
     )
+    prefix = pl.col("PARAMCD").replace_strict(SUSTAINED_PREFIX, return_dtype=pl.String)
     parts = [
         joined.select(
             "USUBJID",
-            pl.lit(f"LLSUST{m}").alias("PARAMCD"),
+            pl.concat_str(prefix, pl.lit(str(m))).alias("PARAMCD"),
             "AVISIT",
             "AVISITN",
             "ADT",

@@ -25,6 +25,9 @@ PARAM_LABELS: dict[str, str] = {
     "LLSUST3": "Sustained LLDAS >= 3 months",
     "LLSUST6": "Sustained LLDAS >= 6 months",
     "LLSUST12": "Sustained LLDAS >= 12 months",
+    "DFSUST3": "Sustained drug-free DORIS remission >= 3 months",
+    "DFSUST6": "Sustained drug-free DORIS remission >= 6 months",
+    "DFSUST12": "Sustained drug-free DORIS remission >= 12 months",
     "DORCONF": "Confirmed DORIS remission by this visit (2 consecutive scheduled visits)",
     "DFCONF": "Confirmed drug-free DORIS remission by this visit (2 consecutive scheduled visits)",
     "LLCONF": "Confirmed LLDAS by this visit (2 consecutive scheduled visits)",
@@ -210,12 +213,27 @@ def finalize_adrs_rows(rows: pl.LazyFrame, *, subjects: pl.LazyFrame) -> pl.Lazy
     )
 
 
+#: Sustained parameter prefixes and the state each names (§16.15, §16.26).
+SUSTAINED_LABELS: dict[str, str] = {"LLSUST": "LLDAS", "DFSUST": "drug-free DORIS remission"}
+
+
 def compute_param_label() -> pl.Expr:
-    """Label (PARAM) of each adrs PARAMCD; ``LLSUST<X>`` reads "Sustained LLDAS >= X months"."""
-    months = pl.col("PARAMCD").str.strip_prefix("LLSUST")
-    generic = pl.concat_str(pl.lit("Sustained LLDAS >= "), months, pl.lit(" months"))
-    known = pl.col("PARAMCD").replace_strict(PARAM_LABELS, default=None, return_dtype=pl.String)
-    return pl.coalesce(known, generic)
+    """Label (PARAM) of each adrs PARAMCD.
+
+    ``LLSUST<X>`` reads "Sustained LLDAS >= X months", ``DFSUST<X>`` "Sustained drug-free DORIS
+    remission >= X months".
+    """
+    code = pl.col("PARAMCD")
+    known = code.replace_strict(PARAM_LABELS, default=None, return_dtype=pl.String)
+    generic = [
+        pl.when(code.str.starts_with(prefix)).then(
+            pl.concat_str(
+                pl.lit(f"Sustained {state} >= "), code.str.strip_prefix(prefix), pl.lit(" months")
+            )
+        )
+        for prefix, state in SUSTAINED_LABELS.items()
+    ]
+    return pl.coalesce(known, *generic)
 
 
 def create_adrs_states(states: pl.LazyFrame, *, subjects: pl.LazyFrame) -> pl.LazyFrame:

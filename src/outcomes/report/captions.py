@@ -21,6 +21,14 @@ CAPTIONS: dict[str, str] = {
     "report_validation": "Validation summary of the export (validation/summary.json).",
     "report_settings": "Every configured key with its value and meaning.",
     "report_dictionary": "Data dictionary: every column of the declared schemas.",
+    "safety_events": "Analysis table: rows 'CAR-T-related AE, Day "
+    "0-91' are the primary endpoint (Table 14.3.1); the CRS, ICANS, ICAHT, infection and GvHD "
+    "rows count AEs of any relatedness selected by analysis.safety.special_flag (default "
+    "TRTEMFL: treatment-emergent over the whole study, not within 3 months).",
+    "safety_crs_icans": "Analysis table: onset and duration of CRS "
+    "and ICANS AEs selected by analysis.safety.special_flag (default TRTEMFL: the whole study).",
+    "safety_icaht": "Analysis table: laboratory ICAHT grades "
+    "(EHA/EBMT, adsafe), the source of the ICAHT [laboratory] rows of Tables 14.3.1 and 14.3.3.",
     "report_checksums": "SHA-256 checksums of the input files.",
     "report_versions": "Software versions.",
     "swimmer": "Swimmer plot: one lane per infused subject from infusion (Day 0) to death or "

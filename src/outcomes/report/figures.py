@@ -20,6 +20,9 @@ from matplotlib.figure import Figure
 
 from outcomes.report.swimmer import MARK_KINDS
 
+#: Days per month of the months axes (endpoints.md §16.18).
+DAYS_PER_MONTH = 365 / 12
+
 plt.rcParams.update({"svg.hashsalt": "outcomes", "font.size": 9, "text.parse_math": False})
 
 #: Episode parameter -> (lane offset, colour); mark kind -> (marker, colour).
@@ -47,6 +50,18 @@ class FigureSize:
     dpi: int
 
 
+#: Resolution of the PNG files written next to the report (print quality).
+FILE_DPI = 300
+
+
+def render_files(fig: Figure) -> tuple[bytes, bytes]:
+    """PNG at :data:`FILE_DPI` and SVG bytes of ``fig``, without metadata; keeps it open."""
+    png, svg = io.BytesIO(), io.BytesIO()
+    fig.savefig(png, format="png", dpi=FILE_DPI, metadata={"Software": None})
+    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    return png.getvalue(), svg.getvalue()
+
+
 def render_png(fig: Figure, *, dpi: int) -> bytes:
     """PNG bytes of ``fig`` without metadata (byte-identical across runs); closes the figure."""
     buffer = io.BytesIO()
@@ -71,16 +86,29 @@ def _new(
 def plot_trajectories(
     advisit: pl.DataFrame, *, score: str, dose_levels: tuple[str, ...], size: FigureSize
 ) -> Figure:
-    """One panel per dose level: ``score`` of every assessment from Day 0, a line per subject."""
+    """Spaghetti plot, one panel per dose level: ``score`` of every subject from baseline.
+
+    Each line starts at the subject's baseline (``ABLFL``, drawn at month 0) and follows every
+    post-infusion assessment on a months axis (ADY / (365/12)).
+    """
     fig, axes = _new(size, 1, len(dose_levels), sharey=True)
-    data = advisit.filter(
-        pl.col("ADY").is_not_null() & pl.col(score).is_not_null() & (pl.col("ADY") >= 0)
-    ).sort("USUBJID", "ADY")
+    baseline = pl.col("ABLFL").fill_null(False) if "ABLFL" in advisit.columns else pl.lit(False)
+    data = (
+        advisit.filter(
+            pl.col("ADY").is_not_null()
+            & pl.col(score).is_not_null()
+            & ((pl.col("ADY") >= 0) | baseline)
+        )
+        .with_columns(
+            pl.when(baseline).then(0.0).otherwise(pl.col("ADY") / DAYS_PER_MONTH).alias("_tmp_m")
+        )
+        .sort("USUBJID", "_tmp_m")
+    )
     for ax, level in zip(axes[0], dose_levels, strict=True):
         part = data.filter(pl.col("DOSELVL") == level)
         for subject in part.partition_by("USUBJID", maintain_order=True):
             ax.plot(
-                subject["ADY"].to_list(),
+                subject["_tmp_m"].to_list(),
                 subject[score].to_list(),
                 lw=0.8,
                 alpha=0.7,
@@ -88,39 +116,146 @@ def plot_trajectories(
                 ms=3,
             )
         ax.set_title(f"{level} (n={part['USUBJID'].n_unique()})")
-        ax.set_xlabel("Days since infusion")
+        ax.set_xlabel("Months since infusion (0 = baseline)")
     axes[0][0].set_ylabel(score)
     return fig
 
 
 def plot_mean_by_visit(
-    summary: pl.DataFrame, *, value: str, label: str, dose_levels: tuple[str, ...], size: FigureSize
+    summary: pl.DataFrame,
+    *,
+    value: str,
+    label: str,
+    dose_levels: tuple[str, ...],
+    size: FigureSize,
+    target_days: dict[str, int] | None = None,
 ) -> Figure:
-    """Mean (or rate) with its interval at each scheduled visit, one line per dose level."""
-    fig, axes = _new(size)
+    """Mean (or rate) with its interval at each scheduled visit, one line per dose level.
+
+    With ``target_days`` (visit label -> target study day) the x axis is true time in months
+    and the number of subjects per visit and dose level is printed under the axis.
+    """
+    fig, axes = _new(size, height_scale=1.2 if target_days else 1.0)
     ax = axes[0][0]
     visits = summary.select("AVISITN", "AVISIT").unique().sort("AVISITN")
+
+    def position(frame: pl.DataFrame) -> list[float]:
+        if target_days is None:
+            return [float(v) for v in frame["AVISITN"].to_list()]
+        return [target_days.get(v, 0) / DAYS_PER_MONTH for v in frame["AVISIT"].to_list()]
+
+    shift = 0.15 if target_days is None else 0.12
     for k, level in enumerate(dose_levels):
         part = summary.filter(pl.col("DOSELVL") == level).sort("AVISITN")
-        x = [v + (k - (len(dose_levels) - 1) / 2) * 0.15 for v in part["AVISITN"].to_list()]
+        x = [v + (k - (len(dose_levels) - 1) / 2) * shift for v in position(part)]
         y = part[value].to_list()
         lo = [m - lw if lw is not None else 0.0 for m, lw in zip(y, part["LOWER"], strict=True)]
         hi = [up - m if up is not None else 0.0 for m, up in zip(y, part["UPPER"], strict=True)]
         ax.errorbar(x, y, yerr=[lo, hi], marker="o", ms=4, capsize=3, label=level)
-    ax.set_xticks(visits["AVISITN"].to_list(), visits["AVISIT"].to_list(), rotation=30)
+        if target_days is not None and "N" in part.columns:
+            for xv, n in zip(position(part), part["N"].to_list(), strict=True):
+                ax.annotate(
+                    str(n),
+                    xy=(xv, 0),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(0, -30 - 10 * k),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=7,
+                )
+    if target_days is None:
+        ax.set_xticks(visits["AVISITN"].to_list(), visits["AVISIT"].to_list(), rotation=30)
+    else:
+        ax.set_xticks(position(visits), visits["AVISIT"].to_list(), rotation=0, fontsize=7)
+        ax.set_xlabel(f"Months since infusion; n per visit below ({', '.join(dose_levels)})")
     ax.set_ylabel(label)
     ax.legend(title="Dose level", fontsize=8)
     return fig
 
 
+def _step_value(part: pl.DataFrame, times: list[float], start: float) -> list[float]:
+    """The step curve's value at each time (last point at or before it; ``start`` before)."""
+    xs, ys = part["time"].to_list(), part["estimate"].to_list()
+    out = []
+    for t in times:
+        below = [y for x, y in zip(xs, ys, strict=True) if x <= t]
+        out.append(below[-1] if below else start)
+    return out
+
+
 def plot_survival(
-    curves: pl.DataFrame, *, at_risk: pl.DataFrame, ylabel: str, start: float, size: FigureSize
+    curves: pl.DataFrame,
+    *,
+    at_risk: pl.DataFrame,
+    ylabel: str,
+    start: float,
+    size: FigureSize,
+    tte: pl.DataFrame | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Step curves by ``group`` from ``(0, start)``, pointwise bands, numbers at risk below.
 
     ``curves`` holds ``group, time, estimate`` and optionally ``lower, upper`` (see
-    :mod:`outcomes.report.survival`); ``at_risk`` holds ``group, day, n``.
+    :mod:`outcomes.report.survival`); ``at_risk`` holds ``group, day, n``. With ``tte`` (one row
+    per subject: ``DOSELVL, AVAL, EVENT``) the figure follows the survminer / ggsurvfit
+    conventions: months on the time axis, a censor mark (``|``) on the curve at each censored
+    time, N and events per group in the legend, the endpoint named in the title, and the
+    numbers at risk drawn by lifelines' ``add_at_risk_counts`` under the axis ticks from 0.
     """
+    if tte is None:
+        return _plot_survival_days(curves, at_risk=at_risk, ylabel=ylabel, start=start, size=size)
+    from lifelines import KaplanMeierFitter
+    from lifelines.plotting import add_at_risk_counts
+
+    fig, axes = _new(size, height_scale=1.3)
+    ax = axes[0][0]
+    fitters = []
+    months = curves.with_columns(pl.col("time") / DAYS_PER_MONTH)
+    for group in curves["group"].unique().sort().to_list():
+        part = months.filter(pl.col("group") == group).sort("time")
+        subj = tte.filter(pl.col("DOSELVL") == group)
+        n, events = subj.height, int(subj["EVENT"].sum())
+        label = f"{group} (N={n}, events={events})"
+        x = [0.0, *part["time"].to_list()]
+        (line,) = ax.step(x, [start, *part["estimate"].to_list()], where="post", label=label)
+        if {"lower", "upper"} <= set(part.columns):
+            lo = [start, *part["lower"].fill_null(float("nan")).to_list()]
+            hi = [start, *part["upper"].fill_null(float("nan")).to_list()]
+            ax.fill_between(x, lo, hi, step="post", alpha=0.15, color=line.get_color())
+        censored = (subj.filter(pl.col("EVENT") == 0)["AVAL"] / DAYS_PER_MONTH).to_list()
+        ax.plot(
+            censored,
+            _step_value(part, censored, start),
+            ls="none",
+            marker="|",
+            ms=8,
+            mew=1.2,
+            color=line.get_color(),
+        )
+        kmf = KaplanMeierFitter(label=str(group))
+        kmf.fit((subj["AVAL"] / DAYS_PER_MONTH).to_list(), subj["EVENT"].to_list())
+        fitters.append(kmf)
+    top = max(12.0, float(months["time"].max() or 0.0))
+    step = 3 if top <= 24 else 6
+    ticks = [float(t) for t in range(0, int(top) + step, step)]
+    ax.set_xticks(ticks)
+    ax.set_xlim(0, ticks[-1])
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("Months since infusion")
+    if title:
+        ax.set_title(title)
+    ax.plot([], [], ls="none", marker="|", color="#444444", label="Censored")
+    ax.legend(fontsize=8, loc="best")
+    if fitters:
+        add_at_risk_counts(*fitters, ax=ax, rows_to_show=["At risk"], xticks=ticks)
+    return fig
+
+
+def _plot_survival_days(
+    curves: pl.DataFrame, *, at_risk: pl.DataFrame, ylabel: str, start: float, size: FigureSize
+) -> Figure:
+    """Curves on the day scale with a table of numbers at risk (without subject-level data)."""
     fig, axes = _new(size, 2, 1, height_scale=1.3, height_ratios=[4, 1])
     ax, table = axes[0][0], axes[1][0]
     for group in curves["group"].unique().sort().to_list():
@@ -186,6 +321,18 @@ def plot_swimmer(
             zorder=3,
             label=kind,
         )
+    if "ONGOINGFL" in lanes.columns:
+        ongoing = lanes.filter(pl.col("ONGOINGFL"))
+        span = max(1, int(lanes["ENDDY"].max() or 1))
+        for subject, end in ongoing.select("USUBJID", "ENDDY").iter_rows():
+            ax.annotate(
+                "",
+                xy=(end + 0.04 * span, y_of[subject]),
+                xytext=(end, y_of[subject]),
+                arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 1.0},
+            )
+        if ongoing.height:
+            ax.plot([], [], ls="none", marker=">", color="#333333", label="On study")
     labels = [f"{s} ({d})" for s, d in zip(lanes["USUBJID"], lanes["DOSELVL"], strict=True)]
     ax.set_yticks(ys, labels, fontsize=6)
     ax.axvline(0, color="#555555", lw=0.8, label="Infusion (Day 0)")

@@ -31,6 +31,13 @@ td.txt{white-space:nowrap}td.long{min-width:22em}.tw{overflow-x:auto;max-width:1
 .caption{font-style:italic;color:#555;margin:.2em 0 .4em}
 img{max-width:100%;height:auto;border:1px solid #eee}
 nav ol{columns:2}code{background:#f3f3f3;padding:0 3px}
+.tfl{margin:1.5em 0 2em}.tfl-title{margin-bottom:.1em}.population{margin:0 0 .3em;font-weight:600}
+table.tfl-table th[scope=row]{font-weight:normal;background:none;white-space:nowrap}
+th.l1{padding-left:1.6em}th.l2{padding-left:2.8em}th.l0{font-weight:600!important}
+table.tfl-table td.num{text-align:center}
+.footnotes,.source{font-size:.8em;color:#444;margin:.2em 0}
+table.kr th{width:30%;background:#eef2f7}table.kr td{line-height:1.6}
+.kr-status{background:#eef7ee;border-left:4px solid #3a3;padding:.3em 1em;margin:1em 0}
 """.strip()
 
 

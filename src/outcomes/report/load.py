@@ -21,7 +21,9 @@ DATASETS: dict[str, str] = {
     "adepi": "adam/adepi.parquet",
     "adtte": "adam/adtte.parquet",
     "adae": "adam/adae.parquet",
+    "adsafe": "adam/adsafe.parquet",
     "events": "derived/events.parquet",
+    "adcm": "derived/adcm.parquet",
 }
 
 #: Prefix of the tables the report writes itself into tables/ (never read back as analyses).

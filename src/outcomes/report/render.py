@@ -33,6 +33,11 @@ from outcomes.report.swimmer import (
     create_swimmer_lanes,
     create_swimmer_marks,
 )
+from outcomes.report.tfl.catalogue import build_tfls
+from outcomes.report.tfl.key_results import create_key_results, render_key_results
+from outcomes.report.tfl.survival import TTE_LABELS
+from outcomes.report.tfl.table import Tfl, create_tfl_frame
+from outcomes.report.tfl.writers import render_tfl_html
 from outcomes.report.transport import render_transport
 
 TITLES: dict[str, str] = {
@@ -50,6 +55,11 @@ TITLES: dict[str, str] = {
     "methods": "Methods",
     "dictionary": "Data dictionary",
 }
+#: Sections that document the run rather than report results: shown after the results, as
+#: the appendix.
+APPENDIX: tuple[str, ...] = ("cover", "validation", "analysis_tables", "methods", "dictionary")
+#: Result sections that show the numbered TFLs of a TFL section.
+TFL_SECTIONS: dict[str, str] = {"safety": "safety", "rates": "efficacy"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,8 @@ class ReportContent:
     html: str
     tables: dict[str, pl.DataFrame]
     figures: dict[str, bytes]
+    tfls: tuple[Tfl, ...] = ()
+    files: dict[str, tuple[bytes, bytes]] | None = None
 
 
 def _curve_figure(
@@ -69,10 +81,14 @@ def _curve_figure(
     at_risk: pl.DataFrame,
     ylabel: str,
     start: float,
+    tte: pl.DataFrame | None = None,
+    title: str | None = None,
 ) -> str:
     if curves is None:
         return render_note(f"Not shown: no {name.split('_', 1)[1].upper()} data.")
-    fig = fg.plot_survival(curves, at_risk=at_risk, ylabel=ylabel, start=start, size=ctx.size)
+    fig = fg.plot_survival(
+        curves, at_risk=at_risk, ylabel=ylabel, start=start, size=ctx.size, tte=tte, title=title
+    )
     return ctx.figure(name, fig)
 
 
@@ -99,6 +115,8 @@ def _section_time_to_event(ctx: sc.ReportContext) -> list[str]:
                 at_risk=at_risk,
                 ylabel="Probability achieved (1 - KM)" if achieve else "Probability still in state",
                 start=0.0 if achieve else 1.0,
+                tte=tte,
+                title=f"{TTE_LABELS.get(paramcd, paramcd)} (Kaplan-Meier)",
             )
         )
         if achieve:
@@ -110,6 +128,8 @@ def _section_time_to_event(ctx: sc.ReportContext) -> list[str]:
                     at_risk=at_risk,
                     ylabel="Cumulative incidence (death competing)",
                     start=0.0,
+                    tte=tte,
+                    title=f"{TTE_LABELS.get(paramcd, paramcd)} (cumulative incidence)",
                 )
             )
     return body or [render_note("adtte holds no time-to-event parameter.")]
@@ -180,12 +200,18 @@ def _status(ctx: sc.ReportContext) -> list[str]:
     return [f"<p>{text(describe_data_status(status))}</p>", ctx.table("data_status", status)]
 
 
+def _status_lines(ctx: sc.ReportContext) -> list[str]:
+    """The data status beside the key results: the first sentence of the status section."""
+    if ctx.run.issues is None:
+        return ["Validation status not available (validation/issues.csv is missing)."]
+    return [describe_data_status(summarize_data_status(ctx.run.issues, ctx.run.excluded))]
+
+
 BUILDERS = {
     "cover": sc.section_cover,
     "validation": sc.section_validation,
     "disposition": sc.section_disposition,
     "baseline": sc.section_baseline,
-    "safety": sc.section_safety,
     "activity": sc.section_activity,
     "rates": sc.section_rates,
     "time_to_event": _section_time_to_event,
@@ -193,6 +219,13 @@ BUILDERS = {
     "methods": sc.section_definitions,
     "dictionary": _section_dictionary,
 }
+
+
+def _record_safety_table(ctx: sc.ReportContext, tfls: list[Tfl]) -> None:
+    """tables/report_safety_3m.csv: the cells of Table 14.3.2 (every category and grade)."""
+    grades = next((t for t in tfls if t.number == "Table 14.3.2"), None)
+    if grades is not None:
+        ctx.table("safety_3m", create_tfl_frame(grades))
 
 
 def build_report(
@@ -206,15 +239,55 @@ def build_report(
     """Build every configured section; see :func:`render_report`."""
     ctx = sc.ReportContext(run, config, params, checksums, versions)
     routed = _analysis_tables(ctx)
-    parts = [("status", STATUS_TITLE, render_section("status", STATUS_TITLE, _status(ctx)))]
+    tfls = build_tfls(run, config=config)
+    lines = create_key_results(tfls, obd=run.tables.get("obd"))
+    total = next((t.columns[-1] for t in tfls if t.number.startswith("Table")), "Total")
+    key = render_key_results(lines, status=_status_lines(ctx), column_label=f"column {total}")
+    parts = [
+        ("key_results", "Key results", render_section("key_results", "Key results", [key])),
+        ("status", STATUS_TITLE, render_section("status", STATUS_TITLE, _status(ctx))),
+    ]
+    appendix: list[str] = []
+    appendix_parts: list[tuple[str, str, str]] = []
     for sid in params.section_order:
-        body = BUILDERS[sid](ctx) if sid in BUILDERS else []
-        body += routed.get(sid, [])
+        body = BUILDERS[sid](ctx) if sid in BUILDERS and sid not in TFL_SECTIONS else []
+        if sid == "safety" and (absent := sc.absent_note(ctx, "adsl", "adae")):
+            body.append(absent)
+        extra = routed.get(sid, [])
+        if sid in TFL_SECTIONS:
+            body += [render_tfl_html(t) for t in tfls if t.section == TFL_SECTIONS[sid]]
+            if sid == "safety":
+                _record_safety_table(ctx, tfls)
+            if sid == "rates":
+                # The rates section keeps its figures; its numbers are the TFLs above.
+                rates = BUILDERS[sid](ctx)
+                body += rates[:-1] if len(rates) > 1 else rates
+            # The analysis tables (CSV) of a TFL section go to the appendix: the section shows
+            # one answer per question, the numbered tables.
+            appendix.extend(extra)
+            extra = []
+        body += extra
         if not body:
             body = [render_note("No table for this section in this run.")]
-        parts.append((sid, TITLES[sid], render_section(sid, TITLES[sid], body)))
+        title = f"Appendix: {TITLES[sid]}" if sid in APPENDIX else TITLES[sid]
+        target = appendix_parts if sid in APPENDIX else parts
+        target.append((sid, title, render_section(sid, title, body)))
+    listings = [render_tfl_html(t) for t in tfls if t.section == "listings"]
+    if listings:
+        parts.append(("listings", "Listings", render_section("listings", "Listings", listings)))
+    if appendix:
+        title = "Appendix: analysis tables of the results sections"
+        appendix_parts.append(
+            ("appendix_tables", title, render_section("appendix_tables", title, appendix))
+        )
     title = f"{config['study']['studyid']} — report at data cut {config['data']['data_cut']}"
-    return ReportContent(render_page(title, parts), dict(ctx.tables), dict(ctx.figures))
+    return ReportContent(
+        render_page(title, parts + appendix_parts),
+        dict(ctx.tables),
+        dict(ctx.figures),
+        tuple(tfls),
+        dict(ctx.files),
+    )
 
 
 def render_report(

@@ -25,7 +25,7 @@ from outcomes.report.methods import (
     summarize_settings,
 )
 from outcomes.report.params import ReportParams
-from outcomes.report.summaries import summarize_baseline, summarize_disposition, summarize_safety
+from outcomes.report.summaries import summarize_baseline, summarize_disposition
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,20 @@ class ReportContext:
     versions: dict[str, str]
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     figures: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
 
     @property
     def dose_levels(self) -> tuple[str, ...]:
         """Dose levels in configured order."""
         return tuple(self.config["study"]["dose_levels"])
+
+    @property
+    def target_days(self) -> dict[str, int] | None:
+        """Target study day of each scheduled visit (``visits.windows``), when configured."""
+        windows = self.config.get("visits", {}).get("windows")
+        if not windows:
+            return None
+        return {w["label"]: int(w["target_day"]) for w in windows}
 
     @property
     def size(self) -> fg.FigureSize:
@@ -58,7 +67,8 @@ class ReportContext:
         return render_table(frame, caption=caption(stem))
 
     def figure(self, name: str, fig: Any) -> str:
-        """Record ``fig`` as ``figures/<name>.png`` and return it embedded as HTML."""
+        """Record ``fig`` (embedded PNG; 300 dpi PNG and SVG files) and return it as HTML."""
+        self.files[name] = fg.render_files(fig)
         png = fg.render_png(fig, dpi=self.params.figure_dpi)
         self.figures[name] = png
         return render_figure(png, caption=caption(name))
@@ -141,17 +151,10 @@ def section_baseline(ctx: ReportContext) -> list[str]:
     ]
 
 
-def section_safety(ctx: ReportContext) -> list[str]:
-    """The primary endpoint: CAR-T-related AEs with onset Day 0-91."""
-    if absent := _absent(ctx, "adsl", "adae"):
-        return [missing_note(*absent)]
-    frame = summarize_safety(
-        ctx.run.get("adae"),
-        adsl=ctx.run.get("adsl"),
-        dose_levels=ctx.dose_levels,
-        severe_grade_ge=ctx.config["analysis"]["safety"]["severe_grade_ge"],
-    )
-    return [ctx.table("safety_3m", frame)]
+def absent_note(ctx: ReportContext, *names: str) -> str | None:
+    """The missing-input note of a section that needs ``names``, or None when all are there."""
+    absent = _absent(ctx, *names)
+    return missing_note(*absent) if absent else None
 
 
 def section_activity(ctx: ReportContext) -> list[str]:
@@ -179,6 +182,7 @@ def section_activity(ctx: ReportContext) -> list[str]:
                     label=f"Mean {score}",
                     dose_levels=ctx.dose_levels,
                     size=ctx.size,
+                    target_days=ctx.target_days,
                 ),
             )
         )
@@ -211,6 +215,7 @@ def section_rates(ctx: ReportContext) -> list[str]:
                     label=f"{paramcd} rate",
                     dose_levels=ctx.dose_levels,
                     size=ctx.size,
+                    target_days=ctx.target_days,
                 ),
             )
         )

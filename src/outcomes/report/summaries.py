@@ -1,4 +1,4 @@
-"""Summary tables the report computes from the ADaM datasets (disposition, baseline, safety).
+"""Summary tables the report computes from the ADaM datasets (disposition, baseline).
 
 Counts only: every number is a count or a plain statistic of a dataset column, by dose level.
 Dose levels follow ``study.dose_levels``; subjects without a dose level (not infused) form the
@@ -8,6 +8,8 @@ column ``NOT INFUSED``; ``TOTAL`` counts everyone.
 from __future__ import annotations
 
 import polars as pl
+
+from outcomes.report.tfl.format import format_mean_sd, format_n_pct
 
 TOTAL = "TOTAL"
 NOT_INFUSED = "NOT INFUSED"
@@ -92,10 +94,6 @@ def summarize_disposition(
     return _wide(long, row_cols=["STAGE"], groups=_groups(adsl, dose_levels))
 
 
-def _fmt_mean_sd(col: str) -> pl.Expr:
-    return pl.format("{} ({})", pl.col(col).mean().round(1), pl.col(col).std().round(1))
-
-
 def summarize_baseline(adsl: pl.DataFrame, *, dose_levels: tuple[str, ...]) -> pl.DataFrame:
     """Baseline characteristics of the safety set by dose level: mean (SD) and n (%).
 
@@ -120,63 +118,26 @@ def summarize_baseline(adsl: pl.DataFrame, *, dose_levels: tuple[str, ...]) -> p
         if c in saf.columns
     ]
     aggs = [
-        pl.len().cast(pl.String).alias("N"),
-        pl.format(
-            "{} ({}%)",
-            (pl.col("SEX") == "F").sum(),
-            ((pl.col("SEX") == "F").mean() * 100).round(0).cast(pl.Int64),
-        ).alias("Female, n (%)"),
+        pl.len().alias("_tmp_n"),
+        (pl.col("SEX") == "F").sum().alias("_tmp_female"),
+        *[pl.col(c).mean().alias(f"_tmp_mean_{c}") for c in numeric],
+        *[pl.col(c).std().alias(f"_tmp_sd_{c}") for c in numeric],
     ]
-    aggs += [_fmt_mean_sd(c).alias(f"{c}, mean (SD)") for c in numeric]
     stats = saf.group_by("GROUP").agg(aggs)
-    long = stats.unpivot(index="GROUP", variable_name="CHARACTERISTIC", value_name="VALUE")
+    # A handful of aggregated rows: formatted half up (outcomes.report.tfl.format).
+    rows: dict[str, dict[str, str]] = {"N": {}, "Female, n (%)": {}}
+    rows |= {f"{c}, mean (SD)": {} for c in numeric}
+    for rec in stats.iter_rows(named=True):
+        group, n = rec["GROUP"], int(rec["_tmp_n"])
+        rows["N"][group] = str(n)
+        rows["Female, n (%)"][group] = format_n_pct(int(rec["_tmp_female"]), n)
+        for c in numeric:
+            rows[f"{c}, mean (SD)"][group] = format_mean_sd(
+                rec[f"_tmp_mean_{c}"], rec[f"_tmp_sd_{c}"]
+            )
     groups = [g for g in [*dose_levels, TOTAL] if g in stats["GROUP"].to_list()]
-    wide = long.pivot(on="GROUP", index="CHARACTERISTIC", values="VALUE")
-    return wide.select("CHARACTERISTIC", *groups)
-
-
-def summarize_safety(
-    adae: pl.DataFrame,
-    *,
-    adsl: pl.DataFrame,
-    dose_levels: tuple[str, ...],
-    severe_grade_ge: int,
-) -> pl.DataFrame:
-    """Subjects with a CAR-T-related AE with onset Day 0–91 (``W3MFL``), by category and grade.
-
-    The primary endpoint (endpoints.md §9, D-26): ``AEREL = Y`` and ``W3MFL``; a subject counts
-    once per row (any grade, grade ≥ ``severe_grade_ge``, config ``analysis.safety``) whatever
-    the number of events. Denominator: safety set.
-
-    Returns
-    -------
-    pl.DataFrame
-        ``CATEGORY``, ``GRADE`` and one count column per dose level and ``TOTAL``.
-    """
-    saf = adsl.filter(pl.col("SAFFL")).select("USUBJID", compute_dose_group())
-    ae = adae.filter(pl.col("W3MFL") & (pl.col("AEREL") == "Y")).join(saf, on="USUBJID")
-    ae = pl.concat([ae, ae.with_columns(pl.lit("ANY").alias("AECAT"))], how="vertical_relaxed")
-    ae = _with_total(ae.select("USUBJID", "GROUP", "AECAT", "AETOXGR"))
-    rows = []
-    severe = (f"grade >= {severe_grade_ge}", pl.col("AETOXGR") >= severe_grade_ge)
-    for label, cond in (("any grade", pl.lit(True)), severe):
-        rows.append(
-            ae.filter(cond)
-            .group_by("GROUP", "AECAT")
-            .agg(pl.col("USUBJID").n_unique().alias("VALUE"))
-            .with_columns(pl.lit(label).alias("GRADE"))
-        )
-    denom = (
-        _with_total(saf)
-        .group_by("GROUP")
-        .agg(pl.len().alias("VALUE"))
-        .with_columns(pl.lit("N (safety set)").alias("AECAT"), pl.lit("").alias("GRADE"))
+    return pl.DataFrame(
+        [[label, *[values.get(g) for g in groups]] for label, values in rows.items()],
+        schema={"CHARACTERISTIC": pl.String, **dict.fromkeys(groups, pl.String)},
+        orient="row",
     )
-    counts = pl.concat(
-        [r.select("AECAT", "GRADE", "GROUP", pl.col("VALUE").cast(pl.Int64)) for r in rows]
-    ).sort(pl.col("AECAT") != "ANY", "AECAT", "GRADE")
-    long = pl.concat(
-        [denom.select("AECAT", "GRADE", "GROUP", pl.col("VALUE").cast(pl.Int64)), counts]
-    )
-    groups = [g for g in _groups(adsl, dose_levels) if g != NOT_INFUSED]
-    return _wide(long, row_cols=["AECAT", "GRADE"], groups=groups).rename({"AECAT": "CATEGORY"})

@@ -27,8 +27,9 @@ def _day(col: str) -> pl.Expr:
 
 
 def create_swimmer_lanes(adsl: pl.DataFrame, *, dose_levels: tuple[str, ...]) -> pl.DataFrame:
-    """One row per infused subject: ``USUBJID, DOSELVL, ENDDY, DEATHFL``, lanes ordered by dose
-    level then length (longest first) then subject id."""
+    """One row per infused subject: ``USUBJID, DOSELVL, ENDDY, DEATHFL, ONGOINGFL``, lanes
+    ordered by dose level then length (longest first) then subject id. ``ONGOINGFL``: alive and
+    on study at the cut (``EOSSTT = ONGOING``), drawn with an arrow."""
     end = pl.coalesce("DTHDT", "LSTASMDT", "TRTSDT")
     order = pl.col("DOSELVL").replace_strict(
         dose_levels, list(range(len(dose_levels))), default=len(dose_levels)
@@ -41,6 +42,13 @@ def create_swimmer_lanes(adsl: pl.DataFrame, *, dose_levels: tuple[str, ...]) ->
             "DOSELVL",
             (pl.col("_tmp_end") - pl.col("TRTSDT")).dt.total_days().alias("ENDDY"),
             pl.col("DTHDT").is_not_null().alias("DEATHFL"),
+            (
+                (pl.col("EOSSTT") == "ONGOING") & pl.col("DTHDT").is_null()
+                if "EOSSTT" in adsl.columns
+                else pl.lit(False)
+            )
+            .fill_null(False)
+            .alias("ONGOINGFL"),
         )
         .sort(order, pl.col("ENDDY"), pl.col("USUBJID"), descending=[False, True, False])
     )

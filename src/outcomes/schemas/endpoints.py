@@ -68,7 +68,7 @@ ADRS = pa.DataFrameSchema(
         "PARAMCD": _col(
             pl.String(),
             "Parameter code (DORIS, DFDORIS, DFDORISS, LLDAS, SRI4, DFMAINT, "
-            "DFMAINTS, LLMAINT, LLMAINTS, LLDASPCT, LLDAS50, LLSUST<X>)",
+            "DFMAINTS, LLMAINT, LLMAINTS, LLDASPCT, LLDAS50, LLSUST<X>, DFSUST<X>)",
         ),
         "PARAM": _col(pl.String(), "Parameter description"),
         "AVISIT": _col(pl.String(), "Analysis visit (scheduled visit label, or OVERALL)"),
@@ -132,14 +132,15 @@ ADEPI = pa.DataFrameSchema(
         "ENDDT": _col(pl.Date(), "Loss-event date, or last assessment in the state when censored"),
         "ENDREAS": _col(
             pl.String(),
-            "Why the episode ended",
+            "Why the episode ended; one reason per date by precedence DEATH, RESCUE, FLARE, "
+            "FAILED_ASSESSMENT (endpoints.md §16.25)",
             checks=[pa.Check.isin(["FAILED_ASSESSMENT", "FLARE", "RESCUE", "DEATH", "CENSORED"])],
         ),
         "STSRCSEQ": _col(pl.Int64(), "SRCSEQ of the first assessment (ASSESSMENTS)"),
         "ENSRCDOM": _col(
             pl.String(), "Source domain of the end record", checks=[pa.Check.isin(_SRCDOM)]
         ),
-        "ENSRCSEQ": _col(pl.Int64(), "SRCSEQ of the end record"),
+        "ENSRCSEQ": _col(pl.Int64(), "SRCSEQ of the end record (the record ENDREAS names)"),
         "LSTINDT": _col(pl.Date(), "Last assessment in the state within the episode"),
         "LSTINSEQ": _col(pl.Int64(), "SRCSEQ of that assessment"),
         "QRYFL": _qryfl(),

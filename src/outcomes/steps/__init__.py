@@ -66,6 +66,8 @@ RULE_MODULES: dict[str, str] = {
     "analyze_safety": "outcomes.steps.analysis",
     "analyze_obd": "outcomes.steps.analysis",
     "render_report": "outcomes.steps.report",
+    "write_tfl_section": "outcomes.steps.report",
+    "write_tfl_combined": "outcomes.steps.report",
     "write_manifest": "outcomes.steps.report",
 }
 

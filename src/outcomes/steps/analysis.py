@@ -66,7 +66,8 @@ def analyze_survival(io: StepIO) -> None:
 def analyze_response(io: StepIO) -> None:
     """tables/response_{rates,trend,logistic,gee}.csv from adrs."""
     params = ResponseParams.from_config(io.params["analysis"])
-    res = run_response(_read(io, "adrs"), _read(io, "adsl"), params=params)
+    adepi = _read(io, "adepi") if "adepi" in io.inputs else None
+    res = run_response(_read(io, "adrs"), _read(io, "adsl"), params=params, adepi=adepi)
     for name in ("rates", "trend", "logistic", "gee"):
         write_table(getattr(res, name), io.outputs[name])
 

@@ -1,5 +1,6 @@
-"""Steps of the report rules: render_report (report.html, figures, report tables) and
-write_manifest (manifest.json)."""
+"""Steps of the report rules: render_report (report.html, figures, report tables),
+write_tfl_section (each TFL of a section as RTF and DOCX), write_tfl_combined (all TFLs in one
+RTF and one DOCX with a table of contents) and write_manifest (manifest.json)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ from outcomes.report import manifest as mf
 from outcomes.report.load import read_run, report_table_stems
 from outcomes.report.params import ReportParams
 from outcomes.report.render import build_report
+from outcomes.report.tfl.catalogue import build_tfls, read_issues
+from outcomes.report.tfl.writers import (
+    write_combined_docx,
+    write_combined_rtf,
+    write_tfl_docx,
+    write_tfl_rtf,
+)
 from outcomes.steps import StepIO, step
 
 log = logging.getLogger("outcomes.steps.report")
@@ -54,7 +62,10 @@ def render_report(io: StepIO) -> None:
     shutil.rmtree(figures, ignore_errors=True)
     figures.mkdir(parents=True)
     for name, png in sorted(content.figures.items()):
-        atomic.write_bytes(figures / f"{name}.png", png)
+        hires, svg = (content.files or {}).get(name, (png, b""))
+        atomic.write_bytes(figures / f"{name}.png", hires)
+        if svg:
+            atomic.write_bytes(figures / f"{name}.svg", svg)
     for stem in report_table_stems(activity_scores=params.activity_scores):
         frame = content.tables.get(stem)
         if frame is None:
@@ -74,6 +85,43 @@ def render_report(io: StepIO) -> None:
         len(content.tables),
         ", ".join(run.missing) or "none",
     )
+
+
+@step
+def write_tfl_section(io: StepIO) -> None:
+    """tfl/<section>/: each TFL of the section as <stem>.rtf (rtflite) and <stem>.docx."""
+    out = Path(io.outputs["folder"])
+    run_dir = out.parents[1]
+    section = str(io.params["section"])
+    tfls = build_tfls(
+        read_run(run_dir, tables=[]),
+        config=io.params["config"],
+        issues=read_issues(run_dir),
+        sections=(section,),
+    )
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for tfl in tfls:
+        write_tfl_rtf(tfl, out / f"{tfl.stem}.rtf")
+        write_tfl_docx(tfl, out / f"{tfl.stem}.docx")
+    log.info("tfl section %s: %d TFLs", section, len(tfls))
+
+
+@step
+def write_tfl_combined(io: StepIO) -> None:
+    """tfl/tfls.rtf and tfl/tfls.docx: every TFL in TFL order after a table of contents."""
+    rtf = Path(io.outputs["rtf"])
+    run_dir = rtf.parents[1]
+    tfls = build_tfls(
+        read_run(run_dir, tables=[]),
+        config=io.params["config"],
+        issues=read_issues(run_dir),
+    )
+    work = rtf.parent / ".parts"
+    write_combined_rtf(tfls, rtf, work_dir=work)
+    shutil.rmtree(work, ignore_errors=True)
+    write_combined_docx(tfls, Path(io.outputs["docx"]))
+    log.info("combined TFLs: %d", len(tfls))
 
 
 @step

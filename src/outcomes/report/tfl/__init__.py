@@ -1,0 +1,1 @@
+"""Tables, figures and listings (TFL): cell formats, the table object, builders, writers."""

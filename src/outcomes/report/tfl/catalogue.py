@@ -1,0 +1,135 @@
+"""All TFLs of one data cut, in TFL order, built from the run folder's datasets.
+
+Sections (one regeneration target each): ``safety`` (14.3), ``efficacy`` (14.2) and
+``listings`` (16.2). A section whose datasets are missing is left out (the HTML report names the
+missing files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from outcomes.report.load import RunData
+from outcomes.report.tfl import efficacy, listings, safety
+from outcomes.report.tfl.groups import create_safety_columns
+from outcomes.report.tfl.survival import create_tte_table
+from outcomes.report.tfl.table import Tfl
+
+#: TFL sections in output order.
+SECTIONS: tuple[str, ...] = ("efficacy", "safety", "listings")
+
+
+def _order(tfl: Tfl) -> tuple:
+    kind = 0 if tfl.number.startswith("Table") else 1
+    return (kind, tuple(int(p) for p in tfl.number.split(" ")[1].split(".")))
+
+
+def _with_dose(frame: pl.DataFrame | None, adsl: pl.DataFrame) -> pl.DataFrame | None:
+    """``frame`` with the subject's dose level from adsl when it does not carry one."""
+    if frame is None or "DOSELVL" in frame.columns:
+        return frame
+    return frame.join(adsl.select("USUBJID", "DOSELVL"), on="USUBJID", how="left")
+
+
+def select_tfl_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys of a checked configuration that the TFLs read, and only those.
+
+    The TFL rules get this as their parameters, so that changing another key does not re-run
+    them.
+    """
+    return {
+        "study": {"dose_levels": list(config["study"]["dose_levels"])},
+        "analysis": {
+            "safety": {"severe_grade_ge": config["analysis"]["safety"]["severe_grade_ge"]},
+            "activity": {"params": list(config["analysis"]["activity"]["params"])},
+        },
+        "report": {
+            "conf_level": config["report"]["conf_level"],
+            "km_conf_type": config["report"]["km_conf_type"],
+        },
+    }
+
+
+def build_tfls(
+    run: RunData,
+    *,
+    config: dict[str, Any],
+    issues: pl.DataFrame | None = None,
+    sections: Sequence[str] = SECTIONS,
+) -> list[Tfl]:
+    """Every TFL the run's datasets allow, tables (14.x) then listings (16.x) in number order.
+
+    Parameters
+    ----------
+    run
+        The run folder's datasets.
+    config
+        The checked configuration (study dose levels, analysis settings).
+    issues
+        ``validation/issues.csv`` for the eligibility listing, when available.
+    sections
+        Sections to build.
+    """
+    adsl = run.get("adsl")
+    if adsl is None:
+        return []
+    keys = select_tfl_config(config)
+    dose_levels = tuple(keys["study"]["dose_levels"])
+    columns = create_safety_columns(adsl, dose_levels=dose_levels)
+    analysis = keys["analysis"]
+    severe = int(analysis["safety"]["severe_grade_ge"])
+    conf_level = float(keys["report"]["conf_level"])
+    out: list[Tfl] = []
+    adrs, adepi, adtte, advisit, adae, adsafe = (
+        _with_dose(run.get(name), adsl)
+        for name in ("adrs", "adepi", "adtte", "advisit", "adae", "adsafe")
+    )
+    if "efficacy" in sections:
+        if adrs is not None:
+            out += [
+                efficacy.create_response_table(adrs, columns=columns),
+                efficacy.create_sustained_table(adrs, columns=columns),
+                efficacy.create_lldas_time_table(adrs, columns=columns),
+            ]
+            if adepi is not None:
+                out.append(efficacy.create_maintenance_table(adrs, adepi=adepi, columns=columns))
+        if advisit is not None and {"ABLFL", "ANL01FL", "ADY"} <= set(advisit.columns):
+            params = analysis["activity"]["params"]
+            out.append(
+                efficacy.create_change_table(advisit, adsl=adsl, columns=columns, params=params)
+            )
+        if adtte is not None:
+            conf_type = keys["report"]["km_conf_type"]
+            out.append(create_tte_table(adtte, columns=columns, conf_type=conf_type))
+    if "safety" in sections and adae is not None:
+        out += safety.create_safety_tfls(
+            adae,
+            adsl=adsl,
+            adsafe=adsafe,
+            columns=columns,
+            severe_grade_ge=severe,
+            conf_level=conf_level,
+        )
+    if "listings" in sections:
+        if adae is not None:
+            out += [
+                listings.create_ae_listing(adae),
+                listings.create_crs_icans_listing(adae, adcm=run.get("adcm")),
+            ]
+            if "AESER" in adae.columns:
+                out.append(listings.create_sae_listing(adae))
+        out.append(listings.create_death_listing(adsl))
+        if run.get("events") is not None:
+            out.append(listings.create_rescue_listing(run.get("events"), adsl=adsl))
+        out.append(listings.create_eligibility_listing(issues, adsl=adsl))
+    return sorted(out, key=_order)
+
+
+def read_issues(run_dir: Path) -> pl.DataFrame | None:
+    """``validation/issues.csv`` of the run folder, or None."""
+    path = run_dir / "validation" / "issues.csv"
+    return pl.read_csv(path, infer_schema_length=None) if path.is_file() else None

@@ -1,0 +1,356 @@
+"""Efficacy TFLs: responder rates by visit, time in LLDAS, sustained states, maintenance (with
+the subjects who first reached the state at the timepoint, §16.26) and change from baseline.
+
+Denominators (endpoints.md §16.1, §16.19): safety-set subjects for whom the visit is due at the
+cut; a visit not yet due is not counted. Non-responder imputation (NRI) is as written in adrs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from outcomes.analysis.activity import create_change_from_baseline
+from outcomes.analysis.response_tables import derive_first_at_visit
+from outcomes.report.tfl.format import (
+    DECIMALS,
+    format_estimate_ci,
+    format_mean_sd,
+    format_number,
+)
+from outcomes.report.tfl.groups import Columns, count_by_column, with_total
+from outcomes.report.tfl.safety import format_n_over_n_ci
+from outcomes.report.tfl.table import Tfl, TflRow
+
+DENOM_NOTE = (
+    "N per visit: safety-set subjects for whom the visit is due at the data cut; a visit whose "
+    "window closes after the cut is not counted (endpoints.md §16.1). Missing, not evaluable, "
+    "after rescue, death or withdrawal: non-responder (NRI, §4.3, §16.3)."
+)
+CELL_NOTE = "Cells: n/N (%) [exact 95% Clopper-Pearson CI, %]; NE = not estimable (N = 0)."
+ABBREV = (
+    "DORIS = Definition of Remission in SLE; LLDAS = Lupus Low Disease Activity State; "
+    "SRI-4 = SLE Responder Index 4; NRI = non-responder imputation; CI = confidence interval."
+)
+SOURCE_ADRS = "adam/adrs.parquet"
+
+#: Point-in-time responder parameters of Table 14.2.1.
+RESPONSE_PARAMS: dict[str, str] = {
+    "DORIS": "DORIS remission",
+    "DFDORIS": "Drug-free DORIS remission",
+    "DFDORISS": "Drug-free DORIS remission, strict",
+    "LLDAS": "LLDAS",
+    "SRI4": "SRI-4 response",
+}
+SUSTAINED_PARAMS: dict[str, str] = {
+    "LLDAS50": "Time in LLDAS >= 50% of follow-up",
+    "LLSUST3": "Sustained LLDAS >= 3 months",
+    "LLSUST6": "Sustained LLDAS >= 6 months",
+    "LLSUST12": "Sustained LLDAS >= 12 months",
+    "DFSUST3": "Sustained drug-free DORIS >= 3 months",
+    "DFSUST6": "Sustained drug-free DORIS >= 6 months",
+    "DFSUST12": "Sustained drug-free DORIS >= 12 months",
+}
+#: Maintenance parameters (first achievement: analysis.response_tables.MAINTENANCE_STATES).
+MAINTENANCE_PARAMS: dict[str, str] = {
+    "DFMAINT": "Drug-free DORIS maintained (1 missing visit bridged)",
+    "DFMAINTS": "Drug-free DORIS maintained (no bridging)",
+    "LLMAINT": "LLDAS maintained (1 missing visit bridged)",
+    "LLMAINTS": "LLDAS maintained (no bridging)",
+}
+#: Change-from-baseline parameters (advisit column -> label, decimals of the mean).
+CHANGE_PARAMS: dict[str, tuple[str, int]] = {
+    "SLEDAI2K": ("SLEDAI-2K", 1),
+    "SELENA": ("SELENA-SLEDAI", 1),
+    "PGA": ("Physician global assessment (0-3)", 2),
+    "GCDOSE": ("Glucocorticoid dose, prednisone-equivalent mg/day", 1),
+}
+
+
+def _key(*parts: str) -> str:
+    return "_".join(p.lower().replace(" ", "") for p in parts)
+
+
+def _rate_cells(frame: pl.DataFrame, *, columns: Columns) -> tuple[str, ...]:
+    """n/N (%) [CI] per column from adrs rows of one parameter and visit (AVALC Y/N)."""
+    tot = with_total(frame.select("USUBJID", "DOSELVL", "AVALC"))
+    agg = dict(
+        (g, (int(y), int(n)))
+        for g, y, n in tot.group_by("DOSELVL")
+        .agg((pl.col("AVALC") == "Y").sum(), pl.len())
+        .iter_rows()
+    )
+    return tuple(
+        format_n_over_n_ci(*agg.get(label, (0, 0)), conf_level=0.95) for label in columns.labels
+    )
+
+
+def _visits(adrs: pl.DataFrame, paramcd: str) -> list[str]:
+    part = adrs.filter(pl.col("PARAMCD") == paramcd)
+    return part.select("AVISIT", "AVISITN").unique().sort("AVISITN")["AVISIT"].to_list()
+
+
+def _rate_table(
+    adrs: pl.DataFrame,
+    *,
+    params: dict[str, str],
+    columns: Columns,
+    number: str,
+    title: str,
+    extra_notes: Sequence[str] = (),
+) -> Tfl:
+    rows: list[TflRow] = []
+    blank = tuple("" for _ in columns.labels)
+    for paramcd, label in params.items():
+        if paramcd not in set(adrs["PARAMCD"].unique().to_list()):
+            continue
+        rows.append(TflRow(_key(paramcd), label, blank))
+        for visit in _visits(adrs, paramcd):
+            part = adrs.filter((pl.col("PARAMCD") == paramcd) & (pl.col("AVISIT") == visit))
+            rows.append(
+                TflRow(_key(paramcd, visit), visit.title(), _rate_cells(part, columns=columns), 1)
+            )
+    return Tfl(
+        number=number,
+        title=title,
+        population="Safety analysis set, subjects with the visit due at the data cut",
+        stub="Parameter / visit",
+        columns=columns.headers,
+        rows=tuple(rows),
+        footnotes=(*extra_notes, DENOM_NOTE, CELL_NOTE, ABBREV),
+        source=SOURCE_ADRS,
+        section="efficacy",
+    )
+
+
+def create_response_table(adrs: pl.DataFrame, *, columns: Columns) -> Tfl:
+    """Table 14.2.1: DORIS, drug-free DORIS, LLDAS and SRI-4 response by visit."""
+    return _rate_table(
+        adrs,
+        params=RESPONSE_PARAMS,
+        columns=columns,
+        number="Table 14.2.1",
+        title="DORIS remission, drug-free DORIS remission, LLDAS and SRI-4 response by visit",
+    )
+
+
+def create_sustained_table(adrs: pl.DataFrame, *, columns: Columns) -> Tfl:
+    """Table 14.2.2: LLDAS50 and sustained LLDAS / drug-free DORIS by visit."""
+    return _rate_table(
+        adrs,
+        params=SUSTAINED_PARAMS,
+        columns=columns,
+        number="Table 14.2.2",
+        title="Time in LLDAS >= 50% (LLDAS50) and sustained LLDAS and drug-free DORIS by visit",
+        extra_notes=(
+            "LLDAS50: time in LLDAS (trapezoid, Day 0 to the last evaluable assessment) >= 50% "
+            "(§7.3, §16.14). Sustained: a run of assessments in the state spanning at least "
+            "floor(m x 365/12) days without a loss event (§16.15, §16.26). OVERALL: up to the cut.",
+        ),
+    )
+
+
+def create_lldas_time_table(adrs: pl.DataFrame, *, columns: Columns) -> Tfl:
+    """Table 14.2.3: time in LLDAS (% of observed follow-up), mean (SD) and median by visit."""
+    part = adrs.filter(pl.col("PARAMCD") == "LLDASPCT")
+    rows: list[TflRow] = []
+    for visit in _visits(adrs, "LLDASPCT"):
+        at = with_total(part.filter(pl.col("AVISIT") == visit).select("DOSELVL", "AVAL"))
+        stats_ = {
+            g: (n, m, s, med)
+            for g, n, m, s, med in at.group_by("DOSELVL")
+            .agg(
+                pl.col("AVAL").drop_nulls().len().alias("n"),
+                pl.col("AVAL").mean().alias("mean"),
+                pl.col("AVAL").std().alias("sd"),
+                pl.col("AVAL").median().alias("median"),
+            )
+            .iter_rows()
+        }
+        blank = (0, None, None, None)
+        rows.append(TflRow(_key(visit), visit.title(), tuple("" for _ in columns.labels)))
+        rows.append(
+            TflRow(
+                _key(visit, "n"),
+                "n",
+                tuple(str(stats_.get(g, blank)[0]) for g in columns.labels),
+                1,
+            )
+        )
+        rows.append(
+            TflRow(
+                _key(visit, "mean"),
+                "Mean (SD), %",
+                tuple(
+                    format_mean_sd(stats_.get(g, blank)[1], stats_.get(g, blank)[2])
+                    for g in columns.labels
+                ),
+                1,
+            )
+        )
+        rows.append(
+            TflRow(
+                _key(visit, "median"),
+                "Median, %",
+                tuple(
+                    format_number(stats_.get(g, blank)[3], DECIMALS["median"])
+                    for g in columns.labels
+                ),
+                1,
+            )
+        )
+    return Tfl(
+        number="Table 14.2.3",
+        title="Time in LLDAS, % of observed follow-up, by visit",
+        population="Safety analysis set, subjects with the visit due at the data cut",
+        stub="Visit / statistic",
+        columns=columns.headers,
+        rows=tuple(rows),
+        footnotes=(
+            "Time in LLDAS: trapezoid over evaluable assessments from Day 0 (baseline state) to "
+            "the last evaluable assessment on or before the visit (§7.3, §16.14); n counts "
+            "subjects with an evaluable assessment.",
+            "SD = standard deviation.",
+            ABBREV,
+        ),
+        source=SOURCE_ADRS,
+        section="efficacy",
+    )
+
+
+def create_maintenance_table(adrs: pl.DataFrame, *, adepi: pl.DataFrame, columns: Columns) -> Tfl:
+    """Table 14.2.4: maintenance at each timepoint, with how many first reached it at T (§16.26)."""
+    first_at_t = derive_first_at_visit(adrs, adepi=adepi).join(
+        adrs.select("USUBJID", "DOSELVL").unique(), on="USUBJID", how="left"
+    )
+    rows: list[TflRow] = []
+    blank = tuple("" for _ in columns.labels)
+    present = set(adrs["PARAMCD"].unique().to_list())
+    for paramcd, label in MAINTENANCE_PARAMS.items():
+        if paramcd not in present:
+            continue
+        rows.append(TflRow(_key(paramcd), label, blank))
+        for visit in _visits(adrs, paramcd):
+            at_visit = (pl.col("PARAMCD") == paramcd) & (pl.col("AVISIT") == visit)
+            rows.append(
+                TflRow(
+                    _key(paramcd, visit),
+                    visit.title(),
+                    _rate_cells(adrs.filter(at_visit), columns=columns),
+                    1,
+                )
+            )
+            counts = count_by_column(first_at_t.filter(at_visit), columns=columns)
+            rows.append(
+                TflRow(
+                    _key(paramcd, visit, "first"),
+                    "of whom first reached the state at this visit [a]",
+                    tuple(str(n) for n in counts),
+                    2,
+                )
+            )
+    return Tfl(
+        number="Table 14.2.4",
+        title="Maintenance of drug-free DORIS remission and LLDAS since first achievement",
+        population="Safety analysis set, subjects with the visit due at the data cut",
+        stub="Parameter / visit",
+        columns=columns.headers,
+        rows=tuple(rows),
+        footnotes=(
+            "[a] Maintained at T counts a subject whose first achievement t1 is on or before "
+            "date(T) (§6.3), so a subject who first reached the state at T itself is maintained "
+            "at T; this row gives how many (endpoints.md §16.26). The sustained parameters "
+            "(Table 14.2.2) give the duration-based reading.",
+            DENOM_NOTE,
+            CELL_NOTE,
+            ABBREV,
+        ),
+        source=f"{SOURCE_ADRS}, adam/adepi.parquet",
+        section="efficacy",
+    )
+
+
+def _mean_ci(values: np.ndarray) -> tuple[float | None, float | None, float | None]:
+    n = values.size
+    if n == 0:
+        return None, None, None
+    mean = float(values.mean())
+    if n < 2:
+        return mean, None, None
+    half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n))
+    return mean, mean - half, mean + half
+
+
+def create_change_table(
+    advisit: pl.DataFrame, *, adsl: pl.DataFrame, columns: Columns, params: Sequence[str]
+) -> Tfl:
+    """Table 14.2.5: value and change from baseline by visit: n, mean (SD), mean change [95% CI]."""
+    present = [p for p in params if p in advisit.columns and p in CHANGE_PARAMS]
+    base_from = (
+        {"GCDOSE": "GCDOSEBL"} if "GCDOSE" in present and "GCDOSEBL" in adsl.columns else None
+    )
+    long = create_change_from_baseline(
+        advisit.filter(pl.col("DOSELVL").is_not_null()),
+        params=present,
+        adsl=adsl,
+        base_from_adsl=base_from,
+    ).filter(pl.col("AVISIT").is_not_null() & (pl.col("ADY") > 0))
+    tot = with_total(long)
+    rows: list[TflRow] = []
+    blank = tuple("" for _ in columns.labels)
+    for paramcd in present:
+        label, dec = CHANGE_PARAMS[paramcd]
+        rows.append(TflRow(_key(paramcd), label, blank))
+        part = tot.filter(pl.col("PARAMCD") == paramcd)
+        visits = part.select("AVISIT", "AVISITN").unique().sort("AVISITN")["AVISIT"].to_list()
+        for visit in visits:
+            at = part.filter(pl.col("AVISIT") == visit)
+            n_cells, mean_cells, chg_cells = [], [], []
+            for g in columns.labels:
+                grp = at.filter(pl.col("DOSELVL") == g)
+                vals = grp["AVAL"].drop_nulls().to_numpy()
+                chg = grp["CHG"].drop_nulls().to_numpy()
+                n_cells.append(str(chg.size))
+                mean_cells.append(
+                    format_mean_sd(
+                        float(vals.mean()) if vals.size else None,
+                        float(vals.std(ddof=1)) if vals.size > 1 else None,
+                        decimals=dec,
+                    )
+                )
+                chg_cells.append(format_estimate_ci(*_mean_ci(chg), decimals=dec))
+            rows.append(TflRow(_key(paramcd, visit), visit.title(), blank, 1))
+            rows.append(TflRow(_key(paramcd, visit, "n"), "n (with baseline)", tuple(n_cells), 2))
+            rows.append(
+                TflRow(_key(paramcd, visit, "value"), "Value, mean (SD)", tuple(mean_cells), 2)
+            )
+            rows.append(
+                TflRow(
+                    _key(paramcd, visit, "chg"),
+                    "Change from baseline, mean [95% CI]",
+                    tuple(chg_cells),
+                    2,
+                )
+            )
+    return Tfl(
+        number="Table 14.2.5",
+        title="SLEDAI-2K, SELENA-SLEDAI, physician global assessment and glucocorticoid dose: "
+        "change from baseline by visit",
+        population="Safety analysis set, subjects with a baseline and the visit's assessment",
+        stub="Parameter / visit / statistic",
+        columns=columns.headers,
+        rows=tuple(rows),
+        footnotes=(
+            "Baseline: the last assessment before lymphodepletion within the baseline window "
+            "(§16.5); glucocorticoid dose baseline: SLE prednisone-equivalent dose on the day "
+            "before lymphodepletion (GCDOSEBL).",
+            "Change = visit value - baseline; 95% CI: mean +/- t(0.975, n-1) x SD / sqrt(n); NE "
+            "with fewer than 2 subjects.",
+            "Observed cases; no imputation. SD = standard deviation.",
+        ),
+        source="adam/advisit.parquet, adam/adsl.parquet",
+        section="efficacy",
+    )

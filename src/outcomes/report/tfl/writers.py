@@ -1,0 +1,191 @@
+"""Writers of a :class:`~outcomes.report.tfl.table.Tfl`: HTML fragment, RTF (rtflite), DOCX
+(python-docx), and the combined RTF and DOCX of all TFLs in order with a table of contents.
+
+The writers lay out text the table already holds; they compute nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from outcomes.io import atomic
+from outcomes.report.html import CSS, text
+from outcomes.report.tfl.table import Tfl
+
+#: Text of a listing or table without a row.
+NO_ROWS = "No records."
+
+
+def render_tfl_html(tfl: Tfl) -> str:
+    """The table as an HTML fragment with its anchor, heading, population, footnotes, source."""
+    head = "".join(f'<th scope="col">{text(c)}</th>' for c in (tfl.stub, *tfl.columns))
+    body = []
+    for row in tfl.rows:
+        label = f'<th scope="row" class="l{row.indent}">{text(row.label)}</th>'
+        cells = "".join(f'<td class="num">{text(c)}</td>' for c in row.cells)
+        body.append(f'<tr id="{text(tfl.anchor)}-{text(row.key)}">{label}{cells}</tr>')
+    if not tfl.rows:
+        body.append(f'<tr><td colspan="{len(tfl.columns) + 1}">{NO_ROWS}</td></tr>')
+    above = "".join(f'<p class="method">{text(n)}</p>' for n in tfl.notes_above)
+    notes = "".join(f"<li>{text(n)}</li>" for n in tfl.footnotes)
+    source = f'<p class="source">{text(tfl.source_line)}</p>' if tfl.source else ""
+    return (
+        f'<div class="tfl" id="{text(tfl.anchor)}">'
+        f'<h3 class="tfl-title">{text(tfl.heading)}</h3>'
+        f'<p class="population">{text(tfl.population)}</p>{above}'
+        f'<div class="tw"><table class="tfl-table"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+        f'<ol class="footnotes">{notes}</ol>{source}</div>'
+    )
+
+
+def render_tfl_page(tfl: Tfl) -> str:
+    """One TFL as a self-contained HTML page (inline style, no script)."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{text(tfl.heading)}</title><style>{CSS}</style></head><body>"
+        f"{render_tfl_html(tfl)}</body></html>\n"
+    )
+
+
+def _body_frame(tfl: Tfl) -> pl.DataFrame:
+    """Cells as a frame with positional column names (headers are written separately)."""
+    grid = tfl.grid()[1:] or [[NO_ROWS, *([""] * len(tfl.columns))]]
+    names = [f"c{i}" for i in range(len(tfl.columns) + 1)]
+    return pl.DataFrame(grid, schema=dict.fromkeys(names, pl.String), orient="row")
+
+
+def _rtf_document(tfl: Tfl):
+    import rtflite
+
+    ncol = len(tfl.columns) + 1
+    widths = [3.0, *([1.6] * (ncol - 1))]
+    footnotes = [*tfl.footnotes]
+    return rtflite.RTFDocument(
+        df=_body_frame(tfl),
+        rtf_page=rtflite.RTFPage(orientation="landscape"),
+        rtf_title=rtflite.RTFTitle(text=[tfl.heading, tfl.population]),
+        rtf_column_header=[
+            rtflite.RTFColumnHeader(
+                text=[tfl.stub, *tfl.columns],
+                col_rel_width=widths,
+                text_justification=["l", *(["c"] * (ncol - 1))],
+            )
+        ],
+        rtf_body=rtflite.RTFBody(
+            col_rel_width=widths, text_justification=[["l", *(["c"] * (ncol - 1))]]
+        ),
+        rtf_footnote=rtflite.RTFFootnote(text=footnotes) if footnotes else None,
+        rtf_source=rtflite.RTFSource(text=[tfl.source_line]) if tfl.source else None,
+    )
+
+
+def write_tfl_rtf(tfl: Tfl, path: Path) -> None:
+    """The table as an RTF file (rtflite): title, population, header, body, footnotes, source."""
+    with atomic.atomic_path(path) as partial:
+        _rtf_document(tfl).write_rtf(str(partial))
+
+
+def _toc_tfl(tfls: Sequence[Tfl]) -> Tfl:
+    from outcomes.report.tfl.table import TflRow
+
+    rows = tuple(TflRow(key=t.anchor, label=t.number, cells=(t.title, t.population)) for t in tfls)
+    return Tfl(
+        number="Contents",
+        title="Tables and listings of this data cut",
+        population="",
+        stub="Number",
+        columns=("Title", "Analysis set"),
+        rows=rows,
+    )
+
+
+def write_combined_rtf(tfls: Sequence[Tfl], path: Path, *, work_dir: Path) -> None:
+    """One RTF of all TFLs in order, opening with the table of contents (rtflite assemble)."""
+    import rtflite
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i, tfl in enumerate([_toc_tfl(tfls), *tfls]):
+        part = work_dir / f"part_{i:03d}.rtf"
+        _rtf_document(tfl).write_rtf(str(part))
+        files.append(str(part))
+    with atomic.atomic_path(path) as partial:
+        rtflite.assemble_rtf(files, str(partial))
+
+
+def _add_docx_table(document, tfl: Tfl) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    document.add_heading(tfl.heading, level=2)
+    if tfl.population:
+        document.add_paragraph(tfl.population)
+    for note in tfl.notes_above:
+        document.add_paragraph(note)
+    grid = tfl.grid()
+    if len(grid) == 1:
+        grid.append([NO_ROWS, *([""] * len(tfl.columns))])
+    table = document.add_table(rows=len(grid), cols=len(grid[0]))
+    table.style = "Table Grid"
+    for r, values in enumerate(grid):
+        for c, value in enumerate(values):
+            cell = table.cell(r, c)
+            cell.text = value
+            if c > 0:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if r == 0:
+                for run in cell.paragraphs[0].runs:
+                    run.bold = True
+    for k, note in enumerate(tfl.footnotes, start=1):
+        document.add_paragraph(f"[{k}] {note}").style = "Normal"
+    if tfl.source:
+        document.add_paragraph(tfl.source_line)
+
+
+def _landscape(document) -> None:
+    from docx.enum.section import WD_ORIENT
+
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+
+
+def write_tfl_docx(tfl: Tfl, path: Path) -> None:
+    """The table as a DOCX file (python-docx): heading, population, grid, footnotes, source."""
+    import docx
+
+    document = docx.Document()
+    _landscape(document)
+    _add_docx_table(document, tfl)
+    with atomic.atomic_path(path) as partial:
+        document.save(str(partial))
+
+
+def _add_toc_field(document) -> None:
+    """A Word TOC field over the headings (updated when the reader refreshes fields)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = document.add_paragraph()
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), 'TOC \\o "1-2" \\h \\z \\u')
+    paragraph._p.append(field)
+
+
+def write_combined_docx(tfls: Sequence[Tfl], path: Path) -> None:
+    """One DOCX of all TFLs in order: contents (field and list), then one TFL per page."""
+    import docx
+
+    document = docx.Document()
+    _landscape(document)
+    document.add_heading("Contents", level=1)
+    _add_toc_field(document)
+    _add_docx_table(document, _toc_tfl(tfls))
+    for tfl in tfls:
+        document.add_page_break()
+        _add_docx_table(document, tfl)
+    with atomic.atomic_path(path) as partial:
+        document.save(str(partial))
