@@ -43,35 +43,36 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, t
     folder = tmp_path_factory.mktemp("queries") / "export"
     simulate_export(subjects=12, seed=5, out=folder)
     post = pl.col("VISIT").is_in(["MONTH 3", "MONTH 6"])
-    planted = {}
+    planted: dict[str, tuple[str, int]] = {}
+
+    def fresh() -> pl.Expr:  # a subject no other planted error touches
+        return ~pl.col("USUBJID").is_in([u for u, _ in planted.values()])
+
     # subjects: an age that is not a whole number (VAL-004: value set missing)
     planted["subjects"] = (_edit(folder, "subjects", 2, "AGE", "34.5"), 2)
     # assessments: PGA out of range (VAL-006: value set missing)
-    row = _first_row(folder, "assessments", post)
+    row = _first_row(folder, "assessments", post & fresh())
     planted["assessments"] = (_edit(folder, "assessments", row, "PGA", "4"), row)
     # blank measurements elsewhere are warnings (not evaluable)
-    row2 = _first_row(
-        folder, "assessments", post & (pl.col("USUBJID") != planted["assessments"][0])
-    )
+    row2 = _first_row(folder, "assessments", post & fresh())
     _edit(folder, "assessments", row2, "SLEDAI_ARTHRITIS", None)
     _edit(folder, "assessments", row2, "BILAG_RENAL", None)
     _edit(folder, "assessments", row2 + 1, "PGA", None)
     # medications: a same-day duplicate of a record of one drug (CON-013: record excluded)
     meds = pl.read_csv(folder / "medications.csv", infer_schema=False)
-    first = meds.row(0, named=True)
+    first = meds.filter(fresh()).row(0, named=True)
     seq = meds.filter(pl.col("USUBJID") == first["USUBJID"])["CMSEQ"].cast(pl.Int64).max() + 1
     pl.concat([meds, pl.DataFrame([{**first, "CMSEQ": str(seq)}])]).write_csv(
         folder / "medications.csv"
     )
     planted["medications"] = (first["USUBJID"], meds.height + 1)
     # adverse events: end before start (DAT-004: AEENDT set missing)
-    ae = pl.read_csv(folder / "adverse_events.csv", infer_schema=False)
-    row = _first_row(folder, "adverse_events", pl.col("AEENDT").is_not_null())
-    start = ae["AESTDT"][row - 1]
+    row = _first_row(folder, "adverse_events", pl.col("AEENDT").is_not_null() & fresh())
     planted["adverse_events"] = (_edit(folder, "adverse_events", row, "AEENDT", "2020-01-01"), row)
-    assert start > "2020-01-01"
     # labs: a sample date that does not exist (VAL-003 on LBDT: record excluded)
-    planted["labs"] = (_edit(folder, "labs", 3, "LBDT", "2026-02-30"), 3)
+    row = _first_row(folder, "labs", fresh())
+    planted["labs"] = (_edit(folder, "labs", row, "LBDT", "2026-02-30"), row)
+    assert len({u for u, _ in planted.values()}) == len(planted)
     return folder, planted
 
 

@@ -170,3 +170,62 @@ def test_validate__a_lowered_rule_is_reported_with_its_new_severity(tmp_path: Pa
     assert report.issues.filter(pl.col("RULE") == "VAL-006")["SEVERITY"].to_list() == ["WARNING"]
     assert report.exit_code == 0
     assert report.excluded.height == 0
+
+
+# -- create_validated_tables: what stops the run -------------------------------------------------
+def _validated_tables(tmp_path: Path, tables, *, on_error: str) -> Path:
+    from outcomes import contract as c
+    from outcomes.steps import StepIO, load_step
+    from outcomes.validate import write_validation_report
+
+    folder = write_tables(tmp_path / "export", tables)
+    write_validation_report(validate(folder), tmp_path / "validation")
+    out = tmp_path / "validated"
+    out.mkdir()
+    load_step("create_validated_tables")(
+        StepIO(
+            {
+                "issues": str(tmp_path / "validation" / "issues.csv"),
+                "excluded": str(tmp_path / "validation" / "excluded.csv"),
+            },
+            {t: str(out / f"{t}.parquet") for t in c.TABLES},
+            {"export": str(folder), "data_cut": "2026-06-30", "on_error": on_error},
+            str(tmp_path / "ingest.log"),
+        )
+    )
+    return out
+
+
+def test_create_validated_tables__errors_are_applied_and_flagged(tmp_path: Path):
+    tables = base_tables()
+    set_cell(tables, "assessments", 3, "PGA", "4")  # VAL-006 on S1
+    out = _validated_tables(tmp_path, tables, on_error="continue")
+    assessments = pl.read_parquet(out / "assessments.parquet")
+    assert assessments.filter(pl.col("ROW") == 3)["PGA"].to_list() == [None]
+    assert assessments.filter(pl.col("ROW") == 4)["PGA"].to_list() == [2.1]
+    subjects = pl.read_parquet(out / "subjects.parquet")
+    assert subjects.select("USUBJID", "QRYFL").rows() == [("S1", "Y"), ("S2", "N")]
+
+
+def test_create_validated_tables__strict_stops_on_an_error(tmp_path: Path):
+    from outcomes.errors import InputDataError
+
+    tables = base_tables()
+    set_cell(tables, "assessments", 3, "PGA", "4")
+    with pytest.raises(InputDataError, match=r"Strict mode .* 1 validation error\(s\)"):
+        _validated_tables(tmp_path, tables, on_error="stop")
+    assert not list((tmp_path / "validated").iterdir())
+
+
+def test_create_validated_tables__fatal_stops_whatever_on_error_says(tmp_path: Path):
+    from outcomes.errors import InputDataError
+
+    tables = base_tables()
+    tables["subjects"][1].append(list(tables["subjects"][1][0]))  # S1 twice: KEY-001
+    with pytest.raises(InputDataError, match=r"cannot be derived: 1 FATAL problem.*KEY-001"):
+        _validated_tables(tmp_path, tables, on_error="continue")
+
+
+def test_create_validated_tables__a_clean_export_passes_strict_mode(tmp_path: Path):
+    out = _validated_tables(tmp_path, base_tables(), on_error="stop")
+    assert pl.read_parquet(out / "subjects.parquet")["QRYFL"].to_list() == ["N", "N"]

@@ -227,37 +227,27 @@ def adae_schema() -> pa.DataFrameSchema:
 ADAE = adae_schema()
 
 _GRADE = [pa.Check.isin([0, 1, 2, 3, 4, 5])]
+
+
+def _max_grade(description: str) -> pa.Column:
+    """A maximum CRS/ICANS grade of adsafe; null when an AE of the category has no grade."""
+    return _col(
+        pl.Int64(),
+        f"{description}; null when an AE of the category has no grade",
+        nullable=True,
+        checks=_GRADE,
+    )
+
+
 ADSAFE = pa.DataFrameSchema(
     {
         "USUBJID": _col(pl.String(), "Unique subject identifier"),
         "DOSELVL": _col(pl.String(), "Dose level", nullable=True),
         "TRTSDT": _col(pl.Date(), "Infusion date"),
-        "CRSMAXGR": _col(
-            pl.Int64(),
-            "Maximum treatment-emergent CRS grade (ASTCT; 0 = none); "
-            "null when an AE of the category has no grade",
-            nullable=True,
-            checks=_GRADE,
-        ),
-        "ICNSMXGR": _col(
-            pl.Int64(),
-            "Maximum treatment-emergent ICANS grade (ASTCT; 0 = none); "
-            "null when an AE of the category has no grade",
-            nullable=True,
-            checks=_GRADE,
-        ),
-        "CRS28GR": _col(
-            pl.Int64(),
-            "Maximum CRS grade with onset Day 0-28; null when an AE of the category has no grade",
-            nullable=True,
-            checks=_GRADE,
-        ),
-        "ICNS28GR": _col(
-            pl.Int64(),
-            "Maximum ICANS grade with onset Day 0-28; null when an AE of the category has no grade",
-            nullable=True,
-            checks=_GRADE,
-        ),
+        "CRSMAXGR": _max_grade("Maximum treatment-emergent CRS grade (ASTCT; 0 = none)"),
+        "ICNSMXGR": _max_grade("Maximum treatment-emergent ICANS grade (ASTCT; 0 = none)"),
+        "CRS28GR": _max_grade("Maximum CRS grade with onset Day 0-28"),
+        "ICNS28GR": _max_grade("Maximum ICANS grade with onset Day 0-28"),
         "ICAHTEGR": _col(
             pl.Int64(),
             "Early (Day 0-30) neutrophil ICAHT grade; null = no ANC",

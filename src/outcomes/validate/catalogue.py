@@ -375,7 +375,8 @@ def render_rules_markdown() -> str:
         "Generated from `outcomes.validate.catalogue` (do not edit by hand; "
         "`tests/validate/test_catalogue.py` checks that this file is up to date).",
         "Severities (data-contract §1.6): FATAL stops the run; ERROR is handled by its action "
-        "(listed in `validation/excluded.csv`; the endpoints of the subject carry `QRYFL = Y`) "
+        "(listed in `validation/excluded.csv`; when the record is in subjects, assessments or "
+        "medications the efficacy endpoints of the subject carry `QRYFL = Y`) "
         "and the run goes on, unless `outcomes run --strict` (`validation.on_error: stop`); "
         "WARNING is reported and the run goes on. The action applies while the rule is an "
         "ERROR (per-rule severities: config `validation.severity`).",
