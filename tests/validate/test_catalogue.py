@@ -14,7 +14,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "validation-rules.md"
 
 def test_rules__ids_severities_and_sentences():
     for rule_id, rule in RULES.items():
-        assert re.fullmatch(r"(STR|VAL|KEY|DAT|CON|ELG)-\d{3}", rule_id)
+        assert re.fullmatch(r"(STR|VAL|KEY|DAT|CON|ELG|TRN)-\d{3}", rule_id)
         assert rule.id == rule_id
         assert rule.severity in ("ERROR", "WARNING")
         assert rule.group == GROUPS[rule_id[:3]]
