@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outcomes.config import load_config
+from outcomes.configuration import load_config
 from outcomes.schemas.export import EXPORT_COLUMNS
 from outcomes.simulate import simulate_export
 from outcomes.validate import validate_export
