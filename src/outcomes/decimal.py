@@ -5,6 +5,11 @@ Values are therefore compared as integers in units of ``10**-decimals``: each fl
 its shortest decimal text (the recorded value, e.g. ``repr(2.3) == "2.3"``), converted to an exact
 decimal and rounded half up to the stated number of decimals. Differences and comparisons of
 these integers are exact.
+
+A value of magnitude :data:`SATURATION_ABOVE` or more (no measurement or dose comes near it; the
+validation flags it as implausible) is held as ``±SATURATED`` units: it still compares above (or
+below) every configured threshold, as the recorded value would, without overflowing Int64 or
+falling back to null. Infinities saturate the same way; NaN stays null (not evaluable).
 """
 
 from __future__ import annotations
@@ -15,6 +20,10 @@ import polars as pl
 
 #: Decimal scale used while converting text to an exact decimal before rounding.
 _WORK_SCALE = 12
+#: Magnitude from which a value is held as ``±SATURATED`` units instead of exactly.
+SATURATION_ABOVE = 1e12
+#: Units a saturated value is held as: far above any threshold, and twice it still fits Int64.
+SATURATED = 2**60
 
 
 def compute_fixed(expr: pl.Expr, *, decimals: int) -> pl.Expr:
@@ -32,10 +41,20 @@ def compute_fixed(expr: pl.Expr, *, decimals: int) -> pl.Expr:
     pl.Expr
         Int64 expression, e.g. PGA 2.30 → 230 with ``decimals=2``.
     """
-    exact = expr.cast(pl.Float64).cast(pl.String).str.to_decimal(scale=_WORK_SCALE)
+    value = expr.cast(pl.Float64).fill_nan(None)
+    huge = value.abs() >= SATURATION_ABOVE
+    small = pl.when(huge.not_()).then(value)
+    exact = small.cast(pl.String).str.to_decimal(scale=_WORK_SCALE)
     scaled = exact * (10**decimals)
     half = pl.lit("0.5").str.to_decimal(scale=_WORK_SCALE)
-    return pl.when(scaled >= 0).then(scaled + half).otherwise(scaled - half).cast(pl.Int64)
+    rounded = pl.when(scaled >= 0).then(scaled + half).otherwise(scaled - half).cast(pl.Int64)
+    return (  # the first branch names the result after ``expr``
+        pl.when(huge.fill_null(False).not_())
+        .then(rounded)
+        .when(value > 0)
+        .then(pl.lit(SATURATED, dtype=pl.Int64))
+        .otherwise(pl.lit(-SATURATED, dtype=pl.Int64))
+    )
 
 
 def to_fixed(value: float | int | str | Decimal, *, decimals: int) -> int:

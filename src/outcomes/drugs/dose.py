@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import polars as pl
 
+from outcomes.decimal import SATURATION_ABOVE
 from outcomes.drugs.params import DOSE_SCALE_DECIMALS, MedicationParams
 
 _INT = pl.Int128
@@ -29,8 +30,15 @@ def _scaled(values: dict[str, Fraction], scale: int) -> dict[str, int]:
 
 
 def compute_dose_scaled() -> pl.Expr:
-    """CMDOSE as an integer in units of 10^-9 of its unit, from its decimal text (§16.8)."""
-    text = pl.col("CMDOSE").cast(pl.Float64).cast(pl.String)
+    """CMDOSE as an integer in units of 10^-9 of its unit, from its decimal text (§16.8).
+
+    A dose of :data:`~outcomes.decimal.SATURATION_ABOVE` units or more (validation reports it
+    as implausible, VAL-013) enters as that bound: every daily dose built from it is then far
+    above every threshold, as the recorded dose would be, and the exact Int128 arithmetic
+    cannot overflow.
+    """
+    dose = pl.col("CMDOSE").cast(pl.Float64)
+    text = dose.clip(upper_bound=SATURATION_ABOVE).cast(pl.String)
     decimal = text.str.to_decimal(scale=DOSE_SCALE_DECIMALS)
     return (decimal * (10**DOSE_SCALE_DECIMALS)).cast(_INT)
 

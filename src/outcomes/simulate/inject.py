@@ -112,6 +112,7 @@ def _plant_cells(e: _Export) -> None:
         ("medications", "CMDOSE", "-5", "VAL-006"),
         ("assessments", "PGA", "1.234", "VAL-007"),
         ("assessments", "PGA", None, "VAL-012"),
+        ("assessments", "UPCR", "1e18", "VAL-013"),
         ("medications", "CMROUTE", "OTHER", "VAL-008"),
         ("adverse_events", "AEREL", " Y", "VAL-009"),
     ]

@@ -138,6 +138,13 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
         "data-contract §1.6; endpoints E-05, E-06, E-31, §16.12",
     ),
     (
+        "VAL-013",
+        WARNING,
+        "A number's magnitude is implausible for any measurement, dose or lab value "
+        "(validation.implausible_magnitude or more); it is used as recorded.",
+        "data-contract §1.6",
+    ),
+    (
         "TRN-001",
         WARNING,
         "A text value is longer than the 200 bytes a SAS XPT v5 variable holds; the XPT file "

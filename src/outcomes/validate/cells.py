@@ -57,6 +57,13 @@ def _checks(
     elif spec.type in NUMBER_TYPES:
         kind = "a whole number" if spec.type == "int" else "a number"
         out.append(("VAL-004", filled & typed.is_null(), f"is not {kind}"))
+        out.append(
+            (
+                "VAL-013",
+                typed.cast(pl.Float64).abs() >= params.implausible_magnitude,
+                f"is implausibly large (magnitude {params.implausible_magnitude:g} or more)",
+            )
+        )
     allowed = _allowed(spec, params)
     if allowed is not None:
         out.append(
@@ -131,6 +138,8 @@ def _fast(spec: ColumnSpec, params: ValidationParams, *, present: bool) -> tuple
         suspect = suspect | (typed < spec.minimum)
     if spec.maximum is not None:
         suspect = suspect | (typed > spec.maximum)
+    if spec.type in NUMBER_TYPES:
+        suspect = suspect | (typed.cast(pl.Float64).abs() >= params.implausible_magnitude)
     for _, failing, _ in _special_checks(spec, params):
         suspect = suspect | failing
     return typed.cast(polars_dtype(spec)).alias(spec.name), suspect.fill_null(False)

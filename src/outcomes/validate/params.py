@@ -35,6 +35,7 @@ class ValidationParams:
     ld_to_infusion_max_days: int
     gc_implausible_mg_per_day: Fraction
     pga_decimals_max: int
+    implausible_magnitude: float
     upcr_proteinuria_gt_g_per_g: Fraction
     pre_infusion_visits: tuple[str, ...]
     report_rows_per_group: int
@@ -66,6 +67,7 @@ class ValidationParams:
             ld_to_infusion_max_days=int(section["ld_to_infusion_max_days"]),
             gc_implausible_mg_per_day=Fraction(str(section["gc_implausible_mg_per_day"])),
             pga_decimals_max=int(section["pga_decimals_max"]),
+            implausible_magnitude=float(section["implausible_magnitude"]),
             upcr_proteinuria_gt_g_per_g=Fraction(str(section["upcr_proteinuria_gt_g_per_g"])),
             pre_infusion_visits=tuple(section["pre_infusion_visits"]),
             report_rows_per_group=int(section["report_rows_per_group"]),
@@ -98,6 +100,8 @@ class ValidationParams:
             "warning (CON-009).",
             f"A PGA recorded with more than {self.pga_decimals_max} decimals is a warning "
             "(VAL-007).",
+            f"A number of magnitude {self.implausible_magnitude:g} or more in a numeric column "
+            "is implausible, a warning (VAL-013).",
             "The SLEDAI-2K proteinuria item is checked against the recorded UPCR: a UPCR above "
             f"{_number(self.upcr_proteinuria_gt_g_per_g)} g/g scores the item, and a "
             "contradiction is a warning (CON-004).",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from outcomes.derive.medications.records import ADCM_COLUMNS, create_adcm
@@ -324,3 +325,16 @@ def test_create_adcm__doses_and_flags_dtypes(meds, subjects, params):
          "DOSEUPFL": [False]}
     )
     assert_frame_equal(out.select(expected.columns), expected)
+
+
+def test_create_adcm__implausibly_large_doses_stay_above_every_threshold(meds, subjects, params):
+    """A dose of 1e12 units or more (VAL-013) enters the exact arithmetic as 1e12: never null."""
+    rows = [
+        ("S1", 1, "prednisone", None, 1e30, "mg", "QD", "ORAL", "SLE", "2025-01-01", None),
+        ("S1", 2, "prednisone", None, 1e18, "g", "BID", "ORAL", "SLE", "2025-02-01", None),
+        ("S1", 3, "prednisone", None, 1e12, "mg", "QD", "ORAL", "SLE", "2025-03-01", None),
+        ("S1", 4, "prednisone", None, 5e11, "mg", "QD", "ORAL", "SLE", "2025-03-05", None),
+    ]
+    out = _adcm(meds, subjects, params, rows).sort("SRCSEQ")
+    assert out["DAILYMG"].to_list() == pytest.approx([1e12, 2e15, 1e12, 5e11], rel=1e-12)
+    assert out["PREDEQ"].to_list() == [1e12, 2e15, 1e12, 5e11]

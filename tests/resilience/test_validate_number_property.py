@@ -1,0 +1,72 @@
+"""Property: a number of any magnitude (0 to 1e308, negative, subnormal) in any numeric column
+never makes ``validate`` fail or the value silently disappear: from
+``validation.implausible_magnitude`` on it is a VAL-013 warning naming the value."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from outcomes.configuration import load_config
+from outcomes.io.export import NUMBER_TYPES
+from outcomes.schemas.export import EXPORT_COLUMNS
+from outcomes.simulate import simulate_export
+from outcomes.validate import validate_export
+
+MAGNITUDE = st.one_of(
+    st.floats(min_value=0, max_value=1e308, allow_nan=False),
+    st.floats(min_value=-1e308, max_value=0, allow_nan=False),
+    st.sampled_from([5e-324, -5e-324, 1e9, 999_999_999.0, 1e18, 1e30, 1.7976931348623157e308]),
+)
+NUMBER_COLUMNS = [
+    (table, spec.name)
+    for table in ("subjects", "assessments", "medications", "adverse_events", "labs")
+    for spec in EXPORT_COLUMNS[table]
+    if spec.type in NUMBER_TYPES
+]
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("clean")
+    simulate_export(subjects=8, seed=5, out=out)
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(column=st.sampled_from(NUMBER_COLUMNS), value=MAGNITUDE)
+def test_validate__any_magnitude_in_any_numeric_column(clean: Path, column, value: float):
+    table, name = column
+    text = repr(value)
+    config = load_config()
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "export"
+        shutil.copytree(clean, export)
+        frame = pl.read_csv(export / f"{table}.csv", infer_schema=False)
+        frame = frame.with_columns(
+            pl.when(pl.int_range(pl.len()) == 0)
+            .then(pl.lit(text))
+            .otherwise(pl.col(name))
+            .alias(name)
+        )
+        frame.write_csv(export / f"{table}.csv")
+        report = validate_export(export, config=config, data_cut=None)
+    found = report.issues.filter(
+        (pl.col("TABLE") == table) & (pl.col("COLUMN") == name) & (pl.col("ROW") == 1)
+    )
+    implausible = found.filter(pl.col("RULE") == "VAL-013")
+    limit = config["validation"]["implausible_magnitude"]
+    is_whole = value == int(value) if abs(value) < 1e300 else True
+    if any(s.name == name and s.type == "int" for s in EXPORT_COLUMNS[table]) and not is_whole:
+        assert "VAL-004" in found["RULE"].to_list()  # a fraction in an integer column
+    elif abs(value) >= limit:
+        assert implausible.height == 1
+        assert implausible["VALUE"].item() == text
+    else:
+        assert implausible.height == 0
