@@ -107,3 +107,25 @@ def test_censor_leaves_time_to_first_achievement_unchanged():
         ex11_visits("B"), dead, PARAMS, "TTDFREM"
     )
     assert _row(ex11_visits("B"), dead, CENSOR, "TTDFREM")[1:4] == (D("2025-07-01"), 92, 0)
+
+
+def test_censor_death_on_the_date_of_a_rescue_stays_an_event_named_death():
+    # §16.25: a rescue (medication record 61) and death on 2025-12-07: the episode ends on that
+    # date as an event (CNSR 0) whatever duration_death says; DEATH names it, traced to adsl.
+    out = create_adtte(
+        advisit(ex11_visits("B")),
+        subjects=_dead("2025-12-07"),
+        events=events([("B", "2025-12-07", "RESCUE", 61)]),
+        params=CENSOR,
+    ).collect()
+    row = out.filter(pl.col("PARAMCD") == "DURDFREM").select(COLS).row(0)
+    assert row == (
+        D("2025-07-01"),
+        D("2025-12-07"),
+        160,
+        0,
+        "LOSS: DEATH",
+        None,
+        "SUBJECTS",
+        22,
+    )

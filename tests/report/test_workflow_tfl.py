@@ -43,7 +43,13 @@ def test_tfl_files_of_every_section_and_the_combined_documents(run_dir: Path):
         assert (run_dir / "tfl" / section / f"{stem}.docx").is_file()
     combined = docx.Document(str(run_dir / "tfl" / "tfls.docx"))
     numbers = [combined.tables[0].cell(i, 0).text for i in range(1, len(combined.tables))]
-    assert numbers[0] == "Table 14.2.1" and "Table 14.3.1" in numbers
+    # Every registered endpoint has its table; every listing is there, in TFL order.
+    assert numbers == [
+        *[f"Table 14.2.{k}" for k in range(1, 7)],
+        *[f"Table 14.3.{k}" for k in range(1, 4)],
+        "Listing 16.2.2",
+        *[f"Listing 16.2.7.{k}" for k in range(1, 6)],
+    ]
     page = (run_dir / "report.html").read_text(encoding="utf-8")
     primary = combined.tables[1 + numbers.index("Table 14.3.1")]
     assert (

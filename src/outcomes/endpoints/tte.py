@@ -134,12 +134,23 @@ def _first_choice() -> list[pl.Expr]:
     return [*exprs[:4], exprs[4].cast(pl.Int64)]
 
 
+def create_other_losses(stream: pl.LazyFrame) -> pl.LazyFrame:
+    """Dates with a loss event other than death, per subject and state: USUBJID, PARAMCD, DT.
+
+    A death that shares its date with another loss event is not a death "without prior loss"
+    of [D-18]: the other loss ends the episode on that date (§16.25 only names the reason).
+    """
+    loss = pl.col("DECIDE").not_().fill_null(False) & (pl.col("REASON") != "DEATH")
+    return stream.filter(loss).select(*KEYS, "DT").unique()
+
+
 def create_adtte_duration(
     adepi: pl.LazyFrame,
     *,
     first: pl.LazyFrame,
     subjects: pl.LazyFrame,
     params: EndpointParams,
+    other_losses: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Duration of the first episode, for subjects with a first-achievement event (CNSR 0).
 
@@ -147,7 +158,9 @@ def create_adtte_duration(
     assessment, flare, rescue or death); otherwise censored (CNSR 1) at the last assessment in
     the state (§6.3, §16.17, E-21). A death without prior loss is an event by default
     (``duration_death = "event"``, [D-18]); with ``"censor"`` it censors the duration (CNSR 1)
-    at the last assessment in the state, the competing-risk reading of [D-18].
+    at the last assessment in the state, the competing-risk reading of [D-18]; a death on the
+    date of another loss event (``other_losses``, :func:`create_other_losses`) stays an event
+    (§16.25: the precedence names the reason, the date and CNSR do not change).
 
     Returns
     -------
@@ -165,9 +178,18 @@ def create_adtte_duration(
     achievers = first.filter(pl.col("CNSR") == 0).select(
         "USUBJID", pl.col("PARAMCD").alias("_tmp_tt")
     )
+    episodes = adepi.filter(pl.col("EPISODE") == 1)
+    if other_losses is None:
+        episodes = episodes.with_columns(pl.lit(False).alias("_tmp_other"))
+    else:
+        shared = other_losses.select(
+            *KEYS, pl.col("DT").alias("ENDDT"), pl.lit(True).alias("_tmp_other")
+        )
+        episodes = episodes.join(shared, on=[*KEYS, "ENDDT"], how="left").with_columns(
+            pl.col("_tmp_other").fill_null(False)
+        )
     return (
-        adepi.filter(pl.col("EPISODE") == 1)
-        .join(codes, on="PARAMCD", how="inner")
+        episodes.join(codes, on="PARAMCD", how="inner")
         .join(achievers, on=["USUBJID", "_tmp_tt"], how="inner")
         .join(subjects.select("USUBJID", "DOSELVL"), on="USUBJID", how="left")
         .with_columns(pl.col("_tmp_dur").alias("PARAMCD"))
@@ -181,7 +203,11 @@ def _duration_end(params: EndpointParams) -> list[pl.Expr]:
     With ``duration_death = "censor"`` an episode ended by death (no prior loss) is censored at
     its last assessment in the state (LSTINDT, LSTINSEQ) [D-18].
     """
-    death = (pl.col("ENDREAS") == "DEATH") & pl.lit(params.duration_death == "censor")
+    death = (
+        (pl.col("ENDREAS") == "DEATH")
+        & pl.col("_tmp_other").not_()
+        & pl.lit(params.duration_death == "censor")
+    )
     censored = (pl.col("ENDREAS") == "CENSORED") | death
     adt = pl.when(death).then("LSTINDT").otherwise("ENDDT")
     return [
@@ -236,5 +262,11 @@ def create_tte(
         One row per subject × PARAMCD (DUR* for achievers only), sorted by subject and PARAMCD.
     """
     first = create_adtte_first(stream, subjects=subjects, params=params)
-    durations = create_adtte_duration(adepi, first=first, subjects=subjects, params=params)
+    durations = create_adtte_duration(
+        adepi,
+        first=first,
+        subjects=subjects,
+        params=params,
+        other_losses=create_other_losses(stream),
+    )
     return pl.concat([first, durations], how="vertical").sort("USUBJID", "PARAMCD")
