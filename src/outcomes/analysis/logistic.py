@@ -14,6 +14,7 @@ import polars as pl
 from scipy import stats
 
 from outcomes.analysis._checks import check_codes, check_columns
+from outcomes.analysis.gee import fit_gee_exchangeable
 from outcomes.analysis.km import _z
 from outcomes.analysis.results import ModelResult
 from outcomes.errors import InputDataError
@@ -184,7 +185,9 @@ def gee_binary(
     Robust (sandwich) standard errors; the exchangeable correlation is estimated by moments as
     in geepack: dispersion φ = Σr²/N and α = Σ_{pairs} r_ij r_ik / (φ · number of pairs), with
     Pearson residuals r and no degrees-of-freedom correction (statsmodels ``ddof_scale=0``).
-    Rows are ordered by subject and ``order`` (e.g. AVISITN) before the fit.
+    Rows are ordered by subject and ``order`` (e.g. AVISITN) before the fit. Fitted in
+    whole-array passes by :func:`~outcomes.analysis.gee.fit_gee_exchangeable` (the iteration of
+    statsmodels ``GEE``, in time linear in the rows).
 
     Returns
     -------
@@ -197,20 +200,15 @@ def gee_binary(
     Liang & Zeger, Biometrika 1986;73:13-22. Compared with R ``geepack::geeglm(y ~ x,
     id = ID, family = binomial, corstr = "exchangeable")``.
     """
-    import statsmodels.api as sm
-
     where = "gee_binary"
     check_columns(df, columns=[subject, order], where=where)
     data = df.sort(subject, order)
     x, y = _design(data, response=response, covariates=covariates, where=where)
     groups = data.get_column(subject).cast(pl.String).to_numpy()
-    model = sm.GEE(
-        y, x, groups=groups, family=sm.families.Binomial(), cov_struct=sm.cov_struct.Exchangeable()
-    )
-    fit = model.fit(maxiter=100, ddof_scale=0, scale="X2")
-    alpha = float(model.cov_struct.dep_params)
+    fit = fit_gee_exchangeable(x, y, groups, maxiter=100)
+    alpha = fit.alpha
     table = _table(
-        ["(Intercept)", *covariates], np.asarray(fit.params), np.asarray(fit.bse), conf_level
+        ["(Intercept)", *covariates], fit.params, np.sqrt(np.diag(fit.cov_robust)), conf_level
     )
     level = f"{100 * conf_level:g}%"
     return ModelResult(
@@ -219,6 +217,6 @@ def gee_binary(
         int(y.size),
         int(y.sum()),
         None,
-        bool(fit.converged),
+        fit.converged,
         f"working correlation {alpha:.4f}",
     )
