@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
+from outcomes.analysis.patterns import create_patterns
+
 
 @dataclass(frozen=True)
 class GeeFit:
@@ -44,9 +46,7 @@ class _Clusters:
         return np.repeat(per_subject, self.size.astype(int), axis=0)
 
 
-def _solve(
-    clusters: _Clusters, alpha: float, sdev: np.ndarray, rhs: np.ndarray
-) -> np.ndarray:
+def _solve(clusters: _Clusters, alpha: float, sdev: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """V⁻¹ rhs for every subject, V = A^½ R A^½ (statsmodels ``covariance_matrix_solve``)."""
     c = alpha / (1.0 - alpha) / (1.0 + alpha * (clusters.rows - 1))
     if rhs.ndim == 1:
@@ -57,15 +57,25 @@ def _solve(
     return out / sdev[:, None]
 
 
+def _moment_alpha(clusters: _Clusters, pearson: np.ndarray) -> float:
+    """Exchangeable correlation by moments: Σ_pairs r_ij r_ik / (φ · pairs), φ = Σr²/N."""
+    ssr = clusters.sums(pearson**2)
+    pairs = float(np.sum(0.5 * clusters.size * (clusters.size - 1)))
+    scale = float(np.sum(ssr)) / pearson.size
+    return float(np.sum((clusters.sums(pearson) ** 2 - ssr) / 2)) / scale / pairs
+
+
 def fit_gee_exchangeable(
     x: np.ndarray, y: np.ndarray, subject: np.ndarray, *, maxiter: int = 100, ctol: float = 1e-6
 ) -> GeeFit:
     """Marginal logistic model by GEE, exchangeable working correlation (rows sorted by subject).
 
-    Start: the independence (GLM) fit. Then, as statsmodels: one Fisher-scoring step of β with
-    the current α, stop when the norm of the score is below ``ctol`` after at least one update
-    of α, else update α by moments (φ = Σr²/N, α = Σ_pairs r_ij r_ik / (φ · pairs), r the
-    Pearson residuals). Robust covariance B⁻¹(Σ_i U_i U_i')B⁻¹ at the estimate.
+    Start: the independence (GLM) fit, on the distinct covariate patterns with their counts
+    as frequency weights (the same likelihood as row by row). Then, as statsmodels: one
+    Fisher-scoring step of β with the current α, stop when the norm of the score is below
+    ``ctol`` after at least one update of α, else update α by moments (φ = Σr²/N,
+    α = Σ_pairs r_ij r_ik / (φ · pairs), r the Pearson residuals). Robust covariance
+    B⁻¹(Σ_i U_i U_i')B⁻¹ at the estimate.
 
     References
     ----------
@@ -75,8 +85,10 @@ def fit_gee_exchangeable(
 
     family = sm.families.Binomial()
     clusters = _Clusters(subject)
-    params = np.asarray(sm.GLM(y, x, family=family).fit().params, dtype=float)
-    alpha, updates, score_norm = 0.0, 0, -1.0
+    px, py, count = create_patterns(x, y)
+    start = sm.GLM(py, px, family=family, freq_weights=count).fit()
+    params = np.asarray(start.params, dtype=float)
+    alpha, score_norm = 0.0, -1.0
 
     def state(beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lpr = x @ beta
@@ -84,7 +96,7 @@ def fit_gee_exchangeable(
         return mean, x * family.link.inverse_deriv(lpr)[:, None], np.sqrt(family.variance(mean))
 
     mean, dmat, sdev = state(params)
-    for _ in range(maxiter):
+    for iteration in range(maxiter):
         resid = y - mean
         bmat = dmat.T @ _solve(clusters, alpha, sdev, dmat)
         score = dmat.T @ _solve(clusters, alpha, sdev, resid)
@@ -95,14 +107,9 @@ def fit_gee_exchangeable(
         params = params + update
         mean, dmat, sdev = state(params)
         score_norm = float(np.sqrt(np.sum(score**2)))
-        if score_norm < ctol and updates > 0:
+        if score_norm < ctol and iteration > 0:  # α updated at least once
             break
-        pearson = (y - mean) / sdev
-        ssr = clusters.sums(pearson**2)
-        pairs = 0.5 * clusters.size * (clusters.size - 1)
-        scale = float(np.sum(ssr)) / y.size
-        alpha = float(np.sum((clusters.sums(pearson) ** 2 - ssr) / 2)) / scale / float(np.sum(pairs))
-        updates += 1
+        alpha = _moment_alpha(clusters, (y - mean) / sdev)
     converged = score_norm < ctol
     if not converged:
         warnings.warn(
