@@ -20,5 +20,9 @@ def create_patterns(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
         ``x`` of the distinct rows, their response (0/1) and their count (float), sorted by
         the columns of x then y.
     """
-    rows, count = np.unique(np.column_stack([x, y]), axis=0, return_counts=True)
-    return rows[:, :-1], rows[:, -1], count.astype(float)
+    rows = np.column_stack([x, y])
+    ordered = rows[np.lexsort(rows.T[::-1])]
+    first = np.concatenate([[True], np.any(ordered[1:] != ordered[:-1], axis=1)])
+    starts = np.flatnonzero(first)
+    count = np.diff(np.append(starts, rows.shape[0])).astype(float)
+    return ordered[starts, :-1], ordered[starts, -1], count
