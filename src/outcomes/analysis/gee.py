@@ -13,7 +13,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
 from outcomes.analysis.patterns import create_patterns
 
@@ -81,12 +80,14 @@ def fit_gee_exchangeable(
     ----------
     Liang & Zeger, Biometrika 1986;73:13-22. statsmodels ``GEE.fit``.
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
-    family = sm.families.Binomial()
+    family = Binomial()
     clusters = _Clusters(subject)
     px, py, count = create_patterns(x, y)
-    start = sm.GLM(py, px, family=family, freq_weights=count).fit()
+    start = GLM(py, px, family=family, freq_weights=count).fit()
     params = np.asarray(start.params, dtype=float)
     alpha, score_norm = 0.0, -1.0
 
