@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 from scipy.optimize import brentq
 
 #: Largest variance ratio τ²/σ² searched; beyond it the within-subject variance is negligible.
@@ -45,19 +46,27 @@ class _SubjectSums:
     """X'X, X'y, y'y and per-subject row counts and sums of X and y."""
 
     def __init__(self, x: np.ndarray, y: np.ndarray, subject: np.ndarray) -> None:
-        _, inv = np.unique(subject, return_inverse=True)
+        # subject codes 0..G-1 in sorted order (as np.unique's inverse), by a sort in polars
+        inv = pl.Series(subject).rank("dense").to_numpy().astype(np.int64) - 1
         groups = int(inv.max()) + 1
         self.n = np.bincount(inv, minlength=groups).astype(float)
-        self.sx = np.zeros((groups, x.shape[1]))
-        np.add.at(self.sx, inv, x)
-        self.sy = np.bincount(inv, weights=y, minlength=groups)
+        sx = np.zeros((groups, x.shape[1]))
+        np.add.at(sx, inv, x)
+        sy = np.bincount(inv, weights=y, minlength=groups)
+        self.p = x.shape[1]
+        # per subject: s_i s_i' (flattened), s_i t_i and t_i², so each Σ_i w_i(...) is one product
+        self.sxx = np.einsum("gi,gj->gij", sx, sx).reshape(groups, -1)
+        self.sxy, self.syy = sx * sy[:, None], sy**2
         self.xtx, self.xty, self.yty = x.T @ x, x.T @ y, float(y @ y)
-        self.nobs, self.p = x.shape
+        self.nobs = x.shape[0]
 
     def between(self, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         """Σ_i w_i s_i s_i', Σ_i w_i s_i t_i and Σ_i w_i t_i² (s_i, t_i: subject sums of X, y)."""
-        wsx = self.sx.T * weight
-        return wsx @ self.sx, wsx @ self.sy, float(weight @ self.sy**2)
+        return (
+            (weight @ self.sxx).reshape(self.p, self.p),
+            weight @ self.sxy,
+            float(weight @ self.syy),
+        )
 
     def criterion(self, ratio: float) -> tuple[float, float, np.ndarray, np.ndarray, float]:
         """−2 REML log likelihood less (N − p)(1 + log 2π), and its derivative in λ; then β,
