@@ -15,6 +15,7 @@ import polars as pl
 
 from outcomes.analysis._checks import check_columns
 from outcomes.analysis.km import _z
+from outcomes.analysis.lmm import fit_random_intercept
 from outcomes.analysis.results import ModelResult
 from outcomes.errors import InputDataError
 
@@ -167,21 +168,6 @@ def _wald_table(
     ).with_columns(pl.col(pl.Float64).fill_nan(None))
 
 
-def _gls_se(x: np.ndarray, groups: np.ndarray, *, tau2: float, sigma2: float) -> np.ndarray:
-    """Model-based SEs of the fixed effects, sqrt(diag((X'V⁻¹X)⁻¹)) at the REML variances.
-
-    Random intercept: V_i⁻¹ = (I − c_i J) / σ², c_i = τ² / (σ² + n_i τ²), so
-    X'V⁻¹X = (X'X − Σ_i c_i s_i s_i') / σ² with s_i the column sums of X_i (as ``nlme::lme``;
-    statsmodels' ``bse_fe`` inverts the joint observed Hessian instead).
-    """
-    _, inv = np.unique(groups, return_inverse=True)
-    sums = np.zeros((int(inv.max()) + 1, x.shape[1]))
-    np.add.at(sums, inv, x)
-    c = tau2 / (sigma2 + np.bincount(inv) * tau2)
-    info = (x.T @ x - (sums.T * c) @ sums) / sigma2
-    return np.sqrt(np.diag(np.linalg.inv(info)))
-
-
 def analyze_mixed_change(
     df: pl.DataFrame,
     *,
@@ -194,7 +180,9 @@ def analyze_mixed_change(
     """Linear mixed model of change from baseline over time with a random intercept per subject.
 
     y_ij = β0 + β1·time_ij + γ'x_i + u_i + ε_ij, u_i ~ N(0, τ²), ε_ij ~ N(0, σ²), fitted by REML
-    (statsmodels ``MixedLM``). Wald CIs from the model-based standard errors. The model's
+    from per-subject sums (:func:`~outcomes.analysis.lmm.fit_random_intercept`, the estimator
+    of statsmodels ``MixedLM``, in time linear in the rows). Wald CIs from the model-based
+    standard errors sqrt(diag((X'V⁻¹X)⁻¹)) at the REML variances, as ``nlme::lme``. The model's
     assumptions and limits are stated in ``note`` and printed with the result.
 
     Returns
@@ -208,8 +196,6 @@ def analyze_mixed_change(
     Laird & Ware, Biometrics 1982;38:963-74. Compared with R ``nlme::lme(chg ~ time,
     random = ~ 1 | id, method = "REML")``.
     """
-    import statsmodels.api as sm
-
     where = "analyze_mixed_change"
     data = df.drop_nulls([response, time, subject, *covariates]).sort(subject, time)
     if data.get_column(subject).n_unique() < 2:
@@ -217,14 +203,13 @@ def analyze_mixed_change(
     x = data.select(pl.col(c).cast(pl.Float64) for c in (time, *covariates)).to_numpy()
     x = np.column_stack([np.ones(data.height), x])
     groups = data.get_column(subject).cast(pl.String).to_numpy()
-    model = sm.MixedLM(data.get_column(response).cast(pl.Float64).to_numpy(), x, groups=groups)
-    fit = model.fit(reml=True, method=["bfgs", "powell"], gtol=1e-10)
-    tau2, sigma2 = float(np.asarray(fit.cov_re)[0, 0]), float(fit.scale)
-    usable = bool(np.isfinite(fit.llf)) and np.isfinite(tau2) and sigma2 > 0
-    se = _gls_se(x, groups, tau2=tau2, sigma2=sigma2) if usable else np.asarray(fit.bse_fe)
+    fit = fit_random_intercept(x, data.get_column(response).cast(pl.Float64).to_numpy(), groups)
+    tau2, sigma2 = fit.tau2, fit.sigma2
+    usable = bool(np.isfinite(fit.loglik)) and np.isfinite(tau2) and sigma2 > 0
+    se = np.sqrt(np.diag(np.linalg.inv(fit.xtvx))) if usable else np.full(fit.beta.size, np.nan)
     usable = usable and bool(np.all(np.isfinite(se)))
     terms = ["(Intercept)", time, *covariates]
-    table = _wald_table(terms, np.asarray(fit.fe_params), se, usable=usable, conf_level=conf_level)
+    table = _wald_table(terms, fit.beta, se, usable=usable, conf_level=conf_level)
     note = f"{MIXED_ASSUMPTIONS}; tau^2 = {tau2:.4g}, sigma^2 = {sigma2:.4g}"
     if not usable:
         note += "; the fit failed (non-finite likelihood or standard errors): no estimates"
@@ -233,7 +218,7 @@ def analyze_mixed_change(
         table,
         data.height,
         data.get_column(subject).n_unique(),
-        float(fit.llf) if usable else None,
-        bool(fit.converged) and usable,
+        fit.loglik if usable else None,
+        usable,
         note,
     )

@@ -14,7 +14,9 @@ import polars as pl
 from scipy import stats
 
 from outcomes.analysis._checks import check_codes, check_columns
+from outcomes.analysis.gee import fit_gee_exchangeable
 from outcomes.analysis.km import _z
+from outcomes.analysis.patterns import create_patterns
 from outcomes.analysis.results import ModelResult
 from outcomes.errors import InputDataError
 
@@ -52,20 +54,23 @@ def _table(terms: list[str], beta: np.ndarray, se: np.ndarray, conf_level: float
     )
 
 
-def has_separation(x: np.ndarray, y: np.ndarray) -> bool:
+def has_separation(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None) -> bool:
     """Whether a hyperplane separates responders from non-responders (complete or quasi-complete).
 
-    Checked with the linear programme of Konis (2007): maximise Σ|x_i'b| subject to
+    Checked with the linear programme of Konis (2007): maximise Σ w_i|x_i'b| subject to
     (2y_i − 1)·x_i'b >= 0; separation exists when a non-zero b satisfies every constraint.
+    ``weight`` (default 1) counts repeated rows, as from :func:`create_patterns`: the programme
+    is then the one of the rows one by one.
     """
     from scipy.optimize import linprog
 
     if np.all(y == y[0]):
         return True
+    w = np.ones(y.size) if weight is None else weight
     sign = 2 * y - 1
     a = -(sign[:, None] * x)
     res = linprog(
-        c=-(sign[:, None] * x).sum(0),
+        c=-((w * sign)[:, None] * x).sum(0),
         A_ub=a,
         b_ub=np.zeros(y.size),
         bounds=[(-1, 1)] * x.shape[1],
@@ -75,26 +80,27 @@ def has_separation(x: np.ndarray, y: np.ndarray) -> bool:
 
 
 def _fit(
-    x: np.ndarray, y: np.ndarray, *, firth: bool
+    x: np.ndarray, y: np.ndarray, weight: np.ndarray, *, firth: bool
 ) -> tuple[np.ndarray, np.ndarray, float, bool]:
-    """Newton–Raphson (Fisher scoring) with Firth's modified score when ``firth``."""
+    """Newton–Raphson (Fisher scoring) with Firth's modified score when ``firth``; row i counts
+    ``weight[i]`` times."""
     beta = np.zeros(x.shape[1])
     for _ in range(_MAX_ITER):
         pi = 1 / (1 + np.exp(-(x @ beta)))
-        w = pi * (1 - pi)
+        w = weight * pi * (1 - pi)
         info = x.T @ (w[:, None] * x)
         cov = np.linalg.inv(info)
         adj = np.zeros_like(y)
         if firth:
             h = np.einsum("ij,jk,ik->i", x, cov, x) * w
             adj = h * (0.5 - pi)
-        step = cov @ (x.T @ (y - pi + adj))
+        step = cov @ (x.T @ (weight * (y - pi) + adj))
         beta = beta + step
         if np.max(np.abs(step)) < _TOL:
             pi = 1 / (1 + np.exp(-(x @ beta)))
-            w = pi * (1 - pi)
+            w = weight * pi * (1 - pi)
             info = x.T @ (w[:, None] * x)
-            loglik = float(np.sum(y * np.log(pi) + (1 - y) * np.log1p(-pi)))
+            loglik = float(np.sum(weight * (y * np.log(pi) + (1 - y) * np.log1p(-pi))))
             if firth:
                 loglik += 0.5 * float(np.linalg.slogdet(info)[1])
             return beta, np.sqrt(np.diag(np.linalg.inv(info))), loglik, True
@@ -115,7 +121,9 @@ def logistic_regression(
     hat matrix W^½X(X'WX)⁻¹X'W^½, i.e. the likelihood is penalised by the Jeffreys prior
     |X'WX|^½; estimates stay finite under separation, which is expected with a few subjects
     per dose level. ``"auto"`` uses Firth when the data are (quasi-)completely separated (linear
-    programme, Konis 2007) and plain ML otherwise; the choice is stated in ``method``. Standard
+    programme, Konis 2007) and plain ML otherwise; the choice is stated in ``method``. Both are
+    computed on the distinct covariate patterns with their counts (:func:`create_patterns`;
+    the same likelihood, penalty and programme as row by row). Standard
     errors from the inverse Fisher information at the estimate, Wald CI and p (profile
     penalised-likelihood intervals are not computed).
 
@@ -135,7 +143,8 @@ def logistic_regression(
     if method not in ("auto", "firth", "ml"):
         raise InputDataError(f"{where}: method must be auto, firth or ml, got {method!r}.")
     x, y = _design(df, response=response, covariates=covariates, where=where)
-    separated = has_separation(x, y)
+    px, py, count = create_patterns(x, y)
+    separated = has_separation(px, py, count)
     use_firth = method == "firth" or (method == "auto" and separated)
     note = "separation detected" if separated else ""
     if separated and not use_firth:
@@ -154,7 +163,7 @@ def logistic_regression(
             False,
             note,
         )
-    beta, se, loglik, converged = _fit(x, y, firth=use_firth)
+    beta, se, loglik, converged = _fit(px, py, count, firth=use_firth)
     name = "Firth penalised likelihood (Jeffreys prior)" if use_firth else "maximum likelihood"
     why = f" (chosen: {'separation' if separated else 'no separation'})" if method == "auto" else ""
     level = f"{100 * conf_level:g}%"
@@ -184,7 +193,9 @@ def gee_binary(
     Robust (sandwich) standard errors; the exchangeable correlation is estimated by moments as
     in geepack: dispersion φ = Σr²/N and α = Σ_{pairs} r_ij r_ik / (φ · number of pairs), with
     Pearson residuals r and no degrees-of-freedom correction (statsmodels ``ddof_scale=0``).
-    Rows are ordered by subject and ``order`` (e.g. AVISITN) before the fit.
+    Rows are ordered by subject and ``order`` (e.g. AVISITN) before the fit. Fitted in
+    whole-array passes by :func:`~outcomes.analysis.gee.fit_gee_exchangeable` (the iteration of
+    statsmodels ``GEE``, in time linear in the rows).
 
     Returns
     -------
@@ -197,20 +208,15 @@ def gee_binary(
     Liang & Zeger, Biometrika 1986;73:13-22. Compared with R ``geepack::geeglm(y ~ x,
     id = ID, family = binomial, corstr = "exchangeable")``.
     """
-    import statsmodels.api as sm
-
     where = "gee_binary"
     check_columns(df, columns=[subject, order], where=where)
     data = df.sort(subject, order)
     x, y = _design(data, response=response, covariates=covariates, where=where)
     groups = data.get_column(subject).cast(pl.String).to_numpy()
-    model = sm.GEE(
-        y, x, groups=groups, family=sm.families.Binomial(), cov_struct=sm.cov_struct.Exchangeable()
-    )
-    fit = model.fit(maxiter=100, ddof_scale=0, scale="X2")
-    alpha = float(model.cov_struct.dep_params)
+    fit = fit_gee_exchangeable(x, y, groups, maxiter=100)
+    alpha = fit.alpha
     table = _table(
-        ["(Intercept)", *covariates], np.asarray(fit.params), np.asarray(fit.bse), conf_level
+        ["(Intercept)", *covariates], fit.params, np.sqrt(np.diag(fit.cov_robust)), conf_level
     )
     level = f"{100 * conf_level:g}%"
     return ModelResult(
@@ -219,6 +225,6 @@ def gee_binary(
         int(y.size),
         int(y.sum()),
         None,
-        bool(fit.converged),
+        fit.converged,
         f"working correlation {alpha:.4f}",
     )

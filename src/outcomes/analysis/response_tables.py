@@ -140,13 +140,10 @@ def _rates(data: pl.DataFrame, params: ResponseParams) -> pl.DataFrame:
 def _per_visit(data: pl.DataFrame, params: ResponseParams) -> tuple[pl.DataFrame, pl.DataFrame]:
     trend, logistic = [], []
     visits = data.select("PARAMCD", "AVISITN", "AVISIT").unique().sort("PARAMCD", "AVISITN")
+    usable = data.filter(pl.col("RESP").is_not_null() & pl.col("DOSELVLN").is_not_null())
+    parts = usable.partition_by("PARAMCD", "AVISITN", as_dict=True, maintain_order=True)
     for paramcd, avisitn, avisit in visits.iter_rows():
-        sub = data.filter(
-            (pl.col("PARAMCD") == paramcd)
-            & (pl.col("AVISITN") == avisitn)
-            & pl.col("RESP").is_not_null()
-            & pl.col("DOSELVLN").is_not_null()
-        )
+        sub = parts.get((paramcd, avisitn), usable.clear())
         key = [
             pl.lit(paramcd).alias("PARAMCD"),
             pl.lit(avisitn).alias("AVISITN"),
