@@ -141,3 +141,12 @@ def test_fit_gee_exchangeable__equals_statsmodels_gee_on_unequal_clusters():
     assert np.sqrt(np.diag(fit.cov_robust)) == pytest.approx(np.asarray(ref.bse), rel=1e-10)
     assert fit.alpha == pytest.approx(float(model.cov_struct.dep_params), rel=1e-10)
     assert fit.converged
+
+
+def test_fit_gee_exchangeable__one_visit_per_subject_is_not_estimable():
+    """No pair of visits within a subject: the exchangeable correlation has no moment."""
+
+    x = np.column_stack([np.ones(6), [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]])
+    y = np.array([0.0, 1.0, 0.0, 1.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match="not estimable"):
+        fit_gee_exchangeable(x, y, np.arange(6))

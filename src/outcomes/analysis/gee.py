@@ -61,6 +61,11 @@ def _moment_alpha(clusters: _Clusters, pearson: np.ndarray) -> float:
     ssr = clusters.sums(pearson**2)
     pairs = float(np.sum(0.5 * clusters.size * (clusters.size - 1)))
     scale = float(np.sum(ssr)) / pearson.size
+    if pairs == 0 or scale == 0:
+        raise ValueError(
+            "the exchangeable correlation is not estimable: no subject has two visits with "
+            "residual variation"
+        )
     return float(np.sum((clusters.sums(pearson) ** 2 - ssr) / 2)) / scale / pairs
 
 

@@ -168,6 +168,10 @@ DATE_FORMAT = "%Y-%m-%d"
 NUMBER_TYPES = ("int", "float")
 
 
+#: Whole numbers from this magnitude on do not fit an Int64 (2**63).
+INT64_LIMIT = 2.0**63
+
+
 def compute_typed(spec: ColumnSpec) -> pl.Expr:
     """The typed value of a raw text column; null where the cell does not parse.
 
@@ -175,7 +179,7 @@ def compute_typed(spec: ColumnSpec) -> pl.Expr:
     is not null here but not empty either) and by the validated tables. Surrounding white space
     is ignored; an empty cell is missing. A date must be ``YYYY-MM-DD`` and exist; a number must
     be finite (``NaN``, ``inf`` are not numbers); an ``int`` must be whole (``34.5`` is not an
-    age); a ``bit`` is ``0`` or ``1``; text columns keep their text.
+    age) and fit 64 bits; a ``bit`` is ``0`` or ``1``; text columns keep their text.
     """
     stripped = pl.col(spec.name).str.strip_chars()
     text = pl.when(stripped.str.len_chars() > 0).then(stripped)
@@ -185,7 +189,8 @@ def compute_typed(spec: ColumnSpec) -> pl.Expr:
         number = text.cast(pl.Float64, strict=False)
         number = pl.when(number.is_finite()).then(number)
         if spec.type == "int":
-            number = pl.when(number == number.floor()).then(number).cast(pl.Int64)
+            whole = (number == number.floor()) & (number.abs() < INT64_LIMIT)
+            number = pl.when(whole).then(number).cast(pl.Int64)
         return number.alias(spec.name)
     if spec.type == "bit":
         return (

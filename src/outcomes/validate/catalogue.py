@@ -99,7 +99,8 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
     (
         "VAL-004",
         ERROR,
-        "A number does not parse (or an integer column holds a fraction).",
+        "A number does not parse (or an integer column holds a fraction or a whole number "
+        "beyond 64 bits).",
         "data-contract §1",
     ),
     ("VAL-005", ERROR, "A value is not in the allowed set of its column.", "data-contract §1"),

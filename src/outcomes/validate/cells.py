@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from outcomes import contract as c
-from outcomes.io.export import NUMBER_TYPES, compute_typed
+from outcomes.io.export import INT64_LIMIT, NUMBER_TYPES, compute_typed
 from outcomes.schemas.export import EXPORT_COLUMNS, ColumnSpec, polars_dtype
 from outcomes.validate.issues import fmt, make_issues
 from outcomes.validate.params import ValidationParams
@@ -116,7 +116,8 @@ def _fast(spec: ColumnSpec, params: ValidationParams, *, present: bool) -> tuple
     elif spec.type in NUMBER_TYPES:
         number = raw.cast(pl.Float64, strict=False)
         if spec.type == "int":
-            typed = pl.when(number == number.floor()).then(number).cast(pl.Int64, strict=False)
+            whole = (number == number.floor()) & (number.abs() < INT64_LIMIT)
+            typed = pl.when(whole).then(number).cast(pl.Int64, strict=False)
         else:
             typed = pl.when(number.is_finite()).then(number)
         suspect = raw.is_not_null() & typed.is_null()
