@@ -125,3 +125,32 @@ def test_issues_csv__formula_values_are_neutralised(export: Path, tmp_path: Path
     written = pl.read_csv(tmp_path / "v" / "issues.csv", infer_schema=False)
     values = written.filter(pl.col("COLUMN") == "AETOXGR")["VALUE"].to_list()
     assert values == ["'=1+2"]
+
+
+def test_read_raw_table__parquet_timestamps_at_midnight_are_dates(tmp_path: Path):
+    """pandas writes dates as datetime64: midnight is the date, a time of day is not a date."""
+    import datetime as dt
+
+    frame = pl.DataFrame(
+        {
+            "USUBJID": ["S1", "S2", "S3"],
+            "EOSDT": [dt.datetime(2026, 5, 1), dt.datetime(2026, 5, 2, 13, 30), None],
+        }
+    )
+    frame.write_parquet(tmp_path / "subjects.parquet")
+    raw = read_raw_table(tmp_path / "subjects.parquet")
+    assert raw["EOSDT"].to_list() == ["2026-05-01", "2026-05-02T13:30:00", None]
+
+
+def test_validate__pandas_parquet_dates_are_valid(export: Path):
+    pandas = pytest.importorskip("pandas")
+    for table in ("subjects", "assessments", "medications", "adverse_events", "labs"):
+        csv = pl.read_csv(export / f"{table}.csv", infer_schema=False)
+        frame = csv.to_pandas()
+        for column in csv.columns:
+            if column.endswith("DT"):
+                frame[column] = pandas.to_datetime(frame[column])
+        frame.to_parquet(export / f"{table}.parquet")
+        (export / f"{table}.csv").unlink()
+    dates = _issues(export).filter(pl.col("RULE").is_in(["VAL-002", "VAL-003", "VAL-010"]))
+    assert dates.height == 0

@@ -124,11 +124,25 @@ def strip_trailing_blank_lines(data: bytes) -> bytes:
 
 
 def _parquet_as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every column as the text a CSV export would hold.
+
+    Dates are ``YYYY-MM-DD``. A timestamp (pandas writes dates as ``datetime64``) at midnight is
+    that date; one with a time of day keeps its full text, which the validator reports as not a
+    date (VAL-002).
+    """
     exprs = []
     for name, dtype in frame.schema.items():
         col = pl.col(name)
         if dtype == pl.Date:
             exprs.append(col.dt.strftime("%Y-%m-%d").alias(name))
+        elif isinstance(dtype, pl.Datetime):
+            midnight = col.dt.time() == pl.time(0, 0, 0)
+            exprs.append(
+                pl.when(midnight)
+                .then(col.dt.strftime("%Y-%m-%d"))
+                .otherwise(col.dt.strftime("%Y-%m-%dT%H:%M:%S%.f"))
+                .alias(name)
+            )
         elif dtype == pl.Boolean:
             exprs.append(pl.when(col).then(pl.lit("Y")).when(~col).then(pl.lit("N")).alias(name))
         else:
