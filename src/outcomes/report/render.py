@@ -240,7 +240,9 @@ def build_report(
     ctx = sc.ReportContext(run, config, params, checksums, versions)
     routed = _analysis_tables(ctx)
     tfls = build_tfls(run, config=config)
-    lines = create_key_results(tfls, obd=run.tables.get("obd"))
+    lines = create_key_results(
+        tfls, conf_level=float(config["report"]["conf_level"]), obd=run.tables.get("obd")
+    )
     total = next((t.columns[-1] for t in tfls if t.number.startswith("Table")), "Total")
     key = render_key_results(lines, status=_status_lines(ctx), column_label=f"column {total}")
     parts = [

@@ -40,7 +40,7 @@ def test_maintenance_counts_subjects_who_first_reached_the_state_at_the_visit():
             "STARTDT": [D(2025, 4, 2), D(2025, 1, 29)],
         }
     )
-    t = create_maintenance_table(adrs, adepi=adepi, columns=COLS)
+    t = create_maintenance_table(adrs, adepi=adepi, columns=COLS, conf_level=0.95)
     assert t.columns == ("DL1 (N=2)", "DL2 (N=1)", "Total (N=3)")
     assert _row(t, "dfmaint_month3") == (
         "2/2 (100.0) [15.8, 100.0]",
@@ -69,7 +69,7 @@ def test_change_from_baseline_mean_and_t_interval():
         }
     )
     adsl = pl.DataFrame({"USUBJID": ["A", "B"], "DOSELVL": ["DL1", "DL1"]})
-    t = create_change_table(advisit, adsl=adsl, columns=COLS, params=["SLEDAI2K"])
+    t = create_change_table(advisit, adsl=adsl, columns=COLS, params=["SLEDAI2K"], conf_level=0.95)
     assert _row(t, "sledai2k_month3_n") == ("2", "0", "2")
     assert _row(t, "sledai2k_month3_value") == ("5.0 (1.41)", "NE", "5.0 (1.41)")
     assert _row(t, "sledai2k_month3_chg") == (
@@ -77,6 +77,14 @@ def test_change_from_baseline_mean_and_t_interval():
         "NE",
         "-4.0 [-29.4, 21.4]",
     )
+    # report.conf_level 0.90: t(0.95, 1) = 6.3138 -> -4.0 -/+ 6.3138 x 2.8284 / sqrt(2)
+    t90 = create_change_table(
+        advisit, adsl=adsl, columns=COLS, params=["SLEDAI2K"], conf_level=0.90
+    )
+    assert _row(t90, "sledai2k_month3_chg") == ("-4.0 [-16.6, 8.6]", "NE", "-4.0 [-16.6, 8.6]")
+    labels = {r.key: r.label for r in t90.rows}
+    assert labels["sledai2k_month3_chg"] == "Change from baseline, mean [90% CI]"
+    assert any("90% CI: mean +/- t(0.95, n-1)" in note for note in t90.footnotes)
 
 
 def test_time_to_event_summary():
@@ -97,7 +105,7 @@ def test_time_to_event_summary():
         }
     )
     cols = Columns(("DL1", "DL2", "Total"), (3, 0, 3))
-    t = create_tte_table(adtte, columns=cols)
+    t = create_tte_table(adtte, columns=cols, conf_type="log-log", conf_level=0.95)
     assert _row(t, "ttdoris_n") == ("3", "0", "3")
     assert _row(t, "ttdoris_events") == ("2 (66.7)", "0", "2 (66.7)")
     assert _row(t, "ttdoris_cens") == ("1 (33.3)", "0", "1 (33.3)")

@@ -9,6 +9,7 @@ import pytest
 from outcomes.report.tfl.format import (
     format_estimate_ci,
     format_header,
+    format_level,
     format_mean_sd,
     format_n_over_n_pct,
     format_n_pct,
@@ -53,3 +54,10 @@ def test_mean_sd_and_header():
     assert format_mean_sd(4.25, 1.125) == "4.3 (1.13)"
     assert format_mean_sd(None, None) == "NE"
     assert format_header("DL1", 16) == "DL1 (N=16)"
+
+
+@pytest.mark.parametrize(
+    ("level", "text"), [(0.95, "95%"), (0.9, "90%"), (0.975, "97.5%"), (0.99, "99%")]
+)
+def test_format_level(level: float, text: str):
+    assert format_level(level) == text

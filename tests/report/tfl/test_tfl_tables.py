@@ -93,7 +93,7 @@ def test_every_registered_question_has_its_line_and_numbers_equal_table_cells(ru
         checksums={},
         versions={},
     )
-    lines = create_key_results(list(content.tfls), obd=run.tables.get("obd"))
+    lines = create_key_results(list(content.tfls), conf_level=0.95, obd=run.tables.get("obd"))
     assert [line.key for line in lines] == list(QUESTIONS)
     by_number = {t.number: t for t in content.tfls}
     safety = {item.label: item.value for item in lines[0].items}

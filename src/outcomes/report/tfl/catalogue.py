@@ -91,20 +91,28 @@ def build_tfls(
     if "efficacy" in sections:
         if adrs is not None:
             out += [
-                efficacy.create_response_table(adrs, columns=columns),
-                efficacy.create_sustained_table(adrs, columns=columns),
+                efficacy.create_response_table(adrs, columns=columns, conf_level=conf_level),
+                efficacy.create_sustained_table(adrs, columns=columns, conf_level=conf_level),
                 efficacy.create_lldas_time_table(adrs, columns=columns),
             ]
             if adepi is not None:
-                out.append(efficacy.create_maintenance_table(adrs, adepi=adepi, columns=columns))
+                out.append(
+                    efficacy.create_maintenance_table(
+                        adrs, adepi=adepi, columns=columns, conf_level=conf_level
+                    )
+                )
         if advisit is not None and {"ABLFL", "ANL01FL", "ADY"} <= set(advisit.columns):
             params = analysis["activity"]["params"]
             out.append(
-                efficacy.create_change_table(advisit, adsl=adsl, columns=columns, params=params)
+                efficacy.create_change_table(
+                    advisit, adsl=adsl, columns=columns, params=params, conf_level=conf_level
+                )
             )
         if adtte is not None:
             conf_type = keys["report"]["km_conf_type"]
-            out.append(create_tte_table(adtte, columns=columns, conf_type=conf_type))
+            out.append(
+                create_tte_table(adtte, columns=columns, conf_type=conf_type, conf_level=conf_level)
+            )
     if "safety" in sections and adae is not None:
         out += safety.create_safety_tfls(
             adae,

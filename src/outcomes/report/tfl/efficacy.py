@@ -18,6 +18,7 @@ from outcomes.analysis.response_tables import derive_first_at_visit
 from outcomes.report.tfl.format import (
     DECIMALS,
     format_estimate_ci,
+    format_level,
     format_mean_sd,
     format_number,
 )
@@ -30,7 +31,16 @@ DENOM_NOTE = (
     "window closes after the cut is not counted (endpoints.md §16.1). Missing, not evaluable, "
     "after rescue, death or withdrawal: non-responder (NRI, §4.3, §16.3)."
 )
-CELL_NOTE = "Cells: n/N (%) [exact 95% Clopper-Pearson CI, %]; NE = not estimable (N = 0)."
+
+
+def cell_note(conf_level: float) -> str:
+    """The footnote of the n/N (%) [CI] cells at ``conf_level``."""
+    return (
+        f"Cells: n/N (%) [exact {format_level(conf_level)} Clopper-Pearson CI, %]; "
+        "NE = not estimable (N = 0)."
+    )
+
+
 ABBREV = (
     "DORIS = Definition of Remission in SLE; LLDAS = Lupus Low Disease Activity State; "
     "SRI-4 = SLE Responder Index 4; NRI = non-responder imputation; CI = confidence interval."
@@ -74,7 +84,7 @@ def _key(*parts: str) -> str:
     return "_".join(p.lower().replace(" ", "") for p in parts)
 
 
-def _rate_cells(frame: pl.DataFrame, *, columns: Columns) -> tuple[str, ...]:
+def _rate_cells(frame: pl.DataFrame, *, columns: Columns, conf_level: float) -> tuple[str, ...]:
     """n/N (%) [CI] per column from adrs rows of one parameter and visit (AVALC Y/N)."""
     tot = with_total(frame.select("USUBJID", "DOSELVL", "AVALC"))
     agg = dict(
@@ -84,7 +94,8 @@ def _rate_cells(frame: pl.DataFrame, *, columns: Columns) -> tuple[str, ...]:
         .iter_rows()
     )
     return tuple(
-        format_n_over_n_ci(*agg.get(label, (0, 0)), conf_level=0.95) for label in columns.labels
+        format_n_over_n_ci(*agg.get(label, (0, 0)), conf_level=conf_level)
+        for label in columns.labels
     )
 
 
@@ -100,6 +111,7 @@ def _rate_table(
     columns: Columns,
     number: str,
     title: str,
+    conf_level: float,
     extra_notes: Sequence[str] = (),
 ) -> Tfl:
     rows: list[TflRow] = []
@@ -111,7 +123,12 @@ def _rate_table(
         for visit in _visits(adrs, paramcd):
             part = adrs.filter((pl.col("PARAMCD") == paramcd) & (pl.col("AVISIT") == visit))
             rows.append(
-                TflRow(_key(paramcd, visit), visit.title(), _rate_cells(part, columns=columns), 1)
+                TflRow(
+                    _key(paramcd, visit),
+                    visit.title(),
+                    _rate_cells(part, columns=columns, conf_level=conf_level),
+                    1,
+                )
             )
     return Tfl(
         number=number,
@@ -120,29 +137,31 @@ def _rate_table(
         stub="Parameter / visit",
         columns=columns.headers,
         rows=tuple(rows),
-        footnotes=(*extra_notes, DENOM_NOTE, CELL_NOTE, ABBREV),
+        footnotes=(*extra_notes, DENOM_NOTE, cell_note(conf_level), ABBREV),
         source=SOURCE_ADRS,
         section="efficacy",
     )
 
 
-def create_response_table(adrs: pl.DataFrame, *, columns: Columns) -> Tfl:
+def create_response_table(adrs: pl.DataFrame, *, columns: Columns, conf_level: float) -> Tfl:
     """Table 14.2.1: DORIS, drug-free DORIS, LLDAS and SRI-4 response by visit."""
     return _rate_table(
         adrs,
         params=RESPONSE_PARAMS,
         columns=columns,
+        conf_level=conf_level,
         number="Table 14.2.1",
         title="DORIS remission, drug-free DORIS remission, LLDAS and SRI-4 response by visit",
     )
 
 
-def create_sustained_table(adrs: pl.DataFrame, *, columns: Columns) -> Tfl:
+def create_sustained_table(adrs: pl.DataFrame, *, columns: Columns, conf_level: float) -> Tfl:
     """Table 14.2.2: LLDAS50 and sustained LLDAS / drug-free DORIS by visit."""
     return _rate_table(
         adrs,
         params=SUSTAINED_PARAMS,
         columns=columns,
+        conf_level=conf_level,
         number="Table 14.2.2",
         title="Time in LLDAS >= 50% (LLDAS50) and sustained LLDAS and drug-free DORIS by visit",
         extra_notes=(
@@ -221,7 +240,9 @@ def create_lldas_time_table(adrs: pl.DataFrame, *, columns: Columns) -> Tfl:
     )
 
 
-def create_maintenance_table(adrs: pl.DataFrame, *, adepi: pl.DataFrame, columns: Columns) -> Tfl:
+def create_maintenance_table(
+    adrs: pl.DataFrame, *, adepi: pl.DataFrame, columns: Columns, conf_level: float
+) -> Tfl:
     """Table 14.2.4: maintenance at each timepoint, with how many first reached it at T (§16.26)."""
     first_at_t = derive_first_at_visit(adrs, adepi=adepi).join(
         adrs.select("USUBJID", "DOSELVL").unique(), on="USUBJID", how="left"
@@ -239,7 +260,7 @@ def create_maintenance_table(adrs: pl.DataFrame, *, adepi: pl.DataFrame, columns
                 TflRow(
                     _key(paramcd, visit),
                     visit.title(),
-                    _rate_cells(adrs.filter(at_visit), columns=columns),
+                    _rate_cells(adrs.filter(at_visit), columns=columns, conf_level=conf_level),
                     1,
                 )
             )
@@ -265,7 +286,7 @@ def create_maintenance_table(adrs: pl.DataFrame, *, adepi: pl.DataFrame, columns
             "at T; this row gives how many (endpoints.md §16.26). The sustained parameters "
             "(Table 14.2.2) give the duration-based reading.",
             DENOM_NOTE,
-            CELL_NOTE,
+            cell_note(conf_level),
             ABBREV,
         ),
         source=f"{SOURCE_ADRS}, adam/adepi.parquet",
@@ -273,21 +294,29 @@ def create_maintenance_table(adrs: pl.DataFrame, *, adepi: pl.DataFrame, columns
     )
 
 
-def _mean_ci(values: np.ndarray) -> tuple[float | None, float | None, float | None]:
+def _mean_ci(
+    values: np.ndarray, *, conf_level: float
+) -> tuple[float | None, float | None, float | None]:
     n = values.size
     if n == 0:
         return None, None, None
     mean = float(values.mean())
     if n < 2:
         return mean, None, None
-    half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n))
+    quantile = 1 - (1 - conf_level) / 2
+    half = float(stats.t.ppf(quantile, n - 1) * values.std(ddof=1) / np.sqrt(n))
     return mean, mean - half, mean + half
 
 
 def create_change_table(
-    advisit: pl.DataFrame, *, adsl: pl.DataFrame, columns: Columns, params: Sequence[str]
+    advisit: pl.DataFrame,
+    *,
+    adsl: pl.DataFrame,
+    columns: Columns,
+    params: Sequence[str],
+    conf_level: float,
 ) -> Tfl:
-    """Table 14.2.5: value and change from baseline by visit: n, mean (SD), mean change [95% CI]."""
+    """Table 14.2.5: value and change from baseline by visit: n, mean (SD), mean change [CI]."""
     present = [p for p in params if p in advisit.columns and p in CHANGE_PARAMS]
     base_from = (
         {"GCDOSE": "GCDOSEBL"} if "GCDOSE" in present and "GCDOSEBL" in adsl.columns else None
@@ -321,7 +350,9 @@ def create_change_table(
                         decimals=dec,
                     )
                 )
-                chg_cells.append(format_estimate_ci(*_mean_ci(chg), decimals=dec))
+                chg_cells.append(
+                    format_estimate_ci(*_mean_ci(chg, conf_level=conf_level), decimals=dec)
+                )
             rows.append(TflRow(_key(paramcd, visit), visit.title(), blank, 1))
             rows.append(TflRow(_key(paramcd, visit, "n"), "n (with baseline)", tuple(n_cells), 2))
             rows.append(
@@ -330,7 +361,7 @@ def create_change_table(
             rows.append(
                 TflRow(
                     _key(paramcd, visit, "chg"),
-                    "Change from baseline, mean [95% CI]",
+                    f"Change from baseline, mean [{format_level(conf_level)} CI]",
                     tuple(chg_cells),
                     2,
                 )
@@ -347,8 +378,8 @@ def create_change_table(
             "Baseline: the last assessment before lymphodepletion within the baseline window "
             "(§16.5); glucocorticoid dose baseline: SLE prednisone-equivalent dose on the day "
             "before lymphodepletion (GCDOSEBL).",
-            "Change = visit value - baseline; 95% CI: mean +/- t(0.975, n-1) x SD / sqrt(n); NE "
-            "with fewer than 2 subjects.",
+            f"Change = visit value - baseline; {format_level(conf_level)} CI: mean +/- "
+            f"t({1 - (1 - conf_level) / 2:g}, n-1) x SD / sqrt(n); NE with fewer than 2 subjects.",
             "Observed cases; no imputation. SD = standard deviation.",
         ),
         source="adam/advisit.parquet, adam/adsl.parquet",

@@ -127,3 +127,8 @@ def format_min_max(low: float | None, high: float | None, *, decimals: int = 0) 
 def format_header(label: str, n: int) -> str:
     """Column header with its big N: ``DL1 (N=16)``."""
     return f"{label} (N={n})"
+
+
+def format_level(conf_level: float) -> str:
+    """A confidence level as the tables print it: 0.95 -> ``95%``, 0.975 -> ``97.5%``."""
+    return f"{conf_level * 100:g}%"

@@ -13,16 +13,17 @@ from dataclasses import dataclass
 import polars as pl
 
 from outcomes.report.html import text
+from outcomes.report.tfl.format import format_level
 from outcomes.report.tfl.table import Tfl
 
 #: Registered questions in page order (key -> wording).
 QUESTIONS: dict[str, str] = {
     "safety": "CAR-T-related AEs within 3 months (Day 0-91)",
     "obd": "Recommended optimal biological dose",
-    "activity": "Disease activity: mean change from baseline [95% CI]",
+    "activity": "Disease activity: mean change from baseline [{level} CI]",
     "response": "DORIS, SRI-4 and LLDAS response",
     "maintenance": "Drug-free DORIS and LLDAS maintenance",
-    "time_to": "Median time to first DORIS and LLDAS, months [95% CI]",
+    "time_to": "Median time to first DORIS and LLDAS, months [{level} CI]",
 }
 MONTHS: tuple[str, ...] = ("MONTH 3", "MONTH 6", "MONTH 12")
 
@@ -63,9 +64,11 @@ def _items(
 
 
 def create_key_results(
-    tfls: Sequence[Tfl], *, obd: pl.DataFrame | None = None, column: int = -1
+    tfls: Sequence[Tfl], *, conf_level: float, obd: pl.DataFrame | None = None, column: int = -1
 ) -> list[KeyLine]:
     """The key-results lines from the TFLs (cells of the ``column``; default Total).
+
+    ``conf_level`` is the level of the tables' intervals, named in the questions' wording.
 
     Returns
     -------
@@ -149,7 +152,8 @@ def create_key_results(
         "maintenance": maintenance,
         "time_to": time_to,
     }
-    return [KeyLine(k, q, tuple(found[k])) for k, q in QUESTIONS.items()]
+    level = format_level(conf_level)
+    return [KeyLine(k, q.format(level=level), tuple(found[k])) for k, q in QUESTIONS.items()]
 
 
 def render_key_results(

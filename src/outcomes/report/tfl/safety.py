@@ -16,7 +16,7 @@ import polars as pl
 
 from outcomes.analysis.binomial import binomial_ci
 from outcomes.contract import AECAT_VALUES
-from outcomes.report.tfl.format import format_number
+from outcomes.report.tfl.format import format_level, format_number
 from outcomes.report.tfl.groups import Columns, count_by_column, format_n_pct_cells
 from outcomes.report.tfl.table import Tfl, TflRow
 
@@ -166,9 +166,7 @@ def create_safety_primary(
             "without an evaluable grade counts as not having it. ICAHT [reported as AE]: "
             "CAR-T-related AEs of category ICAHT.",
             DENOM_NOTE,
-            "Cells: n/N (%) [exact 95% Clopper-Pearson CI, %]."
-            if abs(conf_level - 0.95) < 1e-9
-            else f"Cells: n/N (%) [exact {conf_level:.0%} Clopper-Pearson CI, %].",
+            f"Cells: n/N (%) [exact {format_level(conf_level)} Clopper-Pearson CI, %].",
             ABBREV,
         ),
         source=f"{SOURCE_AE}; {SOURCE_LAB}" if adsafe is not None else SOURCE_AE,

@@ -1,5 +1,5 @@
 """Time-to-event TFL: per parameter and column, subjects, events, censored by reason, median
-[95% CI] in months and Kaplan–Meier rates at 3, 6 and 12 months.
+[CI] in months and Kaplan–Meier rates at 3, 6 and 12 months.
 
 Months = AVAL / (365/12) (endpoints.md §16.18); landmarks on the AVAL scale floor(m × 365/12)
 + 1. For time to first achievement the rate is the cumulative probability of achievement
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from outcomes.analysis.km import landmark_rates, survival_quantile, to_event
-from outcomes.report.tfl.format import DECIMALS, format_estimate_ci
+from outcomes.report.tfl.format import DECIMALS, format_estimate_ci, format_level
 from outcomes.report.tfl.groups import Columns, count_by_column, format_n_pct_cells, with_total
 from outcomes.report.tfl.table import Tfl, TflRow
 
@@ -31,7 +31,7 @@ TTE_LABELS: dict[str, str] = {
 LANDMARK_MONTHS: tuple[int, ...] = (3, 6, 12)
 
 
-def _stats(part: pl.DataFrame, *, conf_type: str) -> dict[str, tuple]:
+def _stats(part: pl.DataFrame, *, conf_type: str, conf_level: float) -> dict[str, tuple]:
     """Per column: median (est, lo, hi) in months and landmark (S, lo, hi) by month."""
     data = part.select(
         "DOSELVL", pl.col("AVAL").cast(pl.Float64), to_event(pl.col("CNSR")).alias("EV")
@@ -39,7 +39,14 @@ def _stats(part: pl.DataFrame, *, conf_type: str) -> dict[str, tuple]:
     out: dict[str, tuple] = {}
     if data.height == 0:
         return out
-    med = survival_quantile(data, time="AVAL", event="EV", group="DOSELVL", conf_type=conf_type)
+    med = survival_quantile(
+        data,
+        time="AVAL",
+        event="EV",
+        group="DOSELVL",
+        conf_type=conf_type,
+        conf_level=conf_level,
+    )
     marks = landmark_rates(
         data,
         time="AVAL",
@@ -47,6 +54,7 @@ def _stats(part: pl.DataFrame, *, conf_type: str) -> dict[str, tuple]:
         months=list(LANDMARK_MONTHS),
         group="DOSELVL",
         conf_type=conf_type,
+        conf_level=conf_level,
     )
     for g, _, est, lo, hi in med.iter_rows():
         out[f"median:{g}"] = tuple(None if v is None else v / DAYS_PER_MONTH for v in (est, lo, hi))
@@ -55,7 +63,9 @@ def _stats(part: pl.DataFrame, *, conf_type: str) -> dict[str, tuple]:
     return out
 
 
-def create_tte_table(adtte: pl.DataFrame, *, columns: Columns, conf_type: str = "log-log") -> Tfl:
+def create_tte_table(
+    adtte: pl.DataFrame, *, columns: Columns, conf_type: str, conf_level: float
+) -> Tfl:
     """Table 14.2.6: time-to-event summary of every adtte parameter."""
     rows: list[TflRow] = []
     blank = tuple("" for _ in columns.labels)
@@ -91,12 +101,12 @@ def create_tte_table(adtte: pl.DataFrame, *, columns: Columns, conf_type: str = 
             counts = count_by_column(cens.filter(pl.col("EVNTDESC") == reason), columns=columns)
             key = f"{k}_cens_{re.sub('[^a-z0-9]+', '-', reason.lower())}"
             rows.append(TflRow(key, reason.capitalize(), format_n_pct_cells(counts, n_all), 2))
-        st = _stats(part, conf_type=conf_type)
+        st = _stats(part, conf_type=conf_type, conf_level=conf_level)
         none = (None, None, None)
         rows.append(
             TflRow(
                 f"{k}_median",
-                "Median, months [95% CI]",
+                f"Median, months [{format_level(conf_level)} CI]",
                 tuple(
                     format_estimate_ci(*st.get(f"median:{g}", none), decimals=DECIMALS["months"])
                     for g in columns.labels
@@ -117,7 +127,14 @@ def create_tte_table(adtte: pl.DataFrame, *, columns: Columns, conf_type: str = 
                     )
                 cells.append(format_estimate_ci(s, lo, hi, decimals=DECIMALS["rate"]))
             what = "Probability achieved" if achieve else "Probability still in state"
-            rows.append(TflRow(f"{k}_m{m}", f"{what} at {m} months [95% CI]", tuple(cells), 1))
+            rows.append(
+                TflRow(
+                    f"{k}_m{m}",
+                    f"{what} at {m} months [{format_level(conf_level)} CI]",
+                    tuple(cells),
+                    1,
+                )
+            )
     return Tfl(
         number="Table 14.2.6",
         title="Time to first DORIS, drug-free DORIS and LLDAS, and duration of the first episode",
@@ -127,8 +144,8 @@ def create_tte_table(adtte: pl.DataFrame, *, columns: Columns, conf_type: str = 
         rows=tuple(rows),
         footnotes=(
             "Kaplan-Meier estimates; median and rates with pointwise "
-            f"{conf_type} Greenwood 95% CI (Brookmeyer-Crowley for the median); NE = not "
-            "estimable (median not reached or limit undefined).",
+            f"{conf_type} Greenwood {format_level(conf_level)} CI (Brookmeyer-Crowley for the "
+            "median); NE = not estimable (median not reached or limit undefined).",
             "Months = AVAL / (365/12), AVAL = event or censoring date - start + 1 days; "
             "landmark m months = Day floor(m x 365/12) + 1 (endpoints.md §16.18).",
             "Censoring reasons as recorded in adtte (EVNTDESC): rescue before achievement (§16.3), "
