@@ -228,6 +228,8 @@ def test_validation_stop__the_reason_is_the_last_line(tmp_path: Path):
     assert (
         err.strip()
         .splitlines()[-1]
-        .startswith("outcomes run: stopped in rule create_validated_tables: The export has ")
+        .startswith(
+            "outcomes run: stopped in rule create_validated_tables: The export cannot be derived: "
+        )
     )
     assert "Traceback" not in err

@@ -133,6 +133,8 @@ def run_step(smk: Any) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         force=True,
     )
+    # A log line the disk refuses is lost quietly: the reason still reaches stderr in one line.
+    logging.raiseExceptions = False
     logger = logging.getLogger("outcomes")
     io = StepIO(_named(smk.input), _named(smk.output), _named(smk.params), log_path)
     func = load_step(smk.rule)

@@ -98,3 +98,15 @@ def test_html_fragment_and_own_page_hold_title_population_footnotes_and_source()
     assert "Safety analysis set" in fragment and "Source: adam/adae.parquet" in fragment
     page = render_tfl_page(TABLE)
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+
+
+def test_docx_files_are_byte_identical_when_written_again(tmp_path, monkeypatch):
+    """Reruns give the same bytes: fixed document properties and zip time stamps."""
+    import time
+
+    write_tfl_docx(TABLE, tmp_path / "a.docx")
+    monkeypatch.setattr(time, "time", lambda: 2_000_000_000.0)  # another clock
+    monkeypatch.setattr(time, "localtime", lambda *_: time.gmtime(2_000_000_000))
+    write_tfl_docx(TABLE, tmp_path / "b.docx")
+    assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
+    assert str(docx.Document(str(tmp_path / "a.docx")).core_properties.created)[:10] == "2000-01-01"

@@ -6,6 +6,9 @@ The writers lay out text the table already holds; they compute nothing.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -153,6 +156,29 @@ def _landscape(document) -> None:
     section.page_width, section.page_height = section.page_height, section.page_width
 
 
+#: Time stamp of every DOCX part and of the document properties, so that reruns write the same
+#: bytes (a run's own time is in manifest.json).
+FIXED_TIME = dt.datetime(2000, 1, 1)
+
+
+def _save_docx(document, path: Path) -> None:
+    """Save ``document`` atomically with fixed time stamps (properties and zip entries)."""
+    properties = document.core_properties
+    properties.created = properties.modified = properties.last_printed = FIXED_TIME
+    properties.revision = 1
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with (
+        atomic.atomic_path(path) as partial,
+        zipfile.ZipFile(buffer) as source,
+        zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            entry = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(item.filename))
+
+
 def write_tfl_docx(tfl: Tfl, path: Path) -> None:
     """The table as a DOCX file (python-docx): heading, population, grid, footnotes, source."""
     import docx
@@ -160,8 +186,7 @@ def write_tfl_docx(tfl: Tfl, path: Path) -> None:
     document = docx.Document()
     _landscape(document)
     _add_docx_table(document, tfl)
-    with atomic.atomic_path(path) as partial:
-        document.save(str(partial))
+    _save_docx(document, path)
 
 
 def _add_toc_field(document) -> None:
@@ -187,5 +212,4 @@ def write_combined_docx(tfls: Sequence[Tfl], path: Path) -> None:
     for tfl in tfls:
         document.add_page_break()
         _add_docx_table(document, tfl)
-    with atomic.atomic_path(path) as partial:
-        document.save(str(partial))
+    _save_docx(document, path)
