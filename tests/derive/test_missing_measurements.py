@@ -1,17 +1,23 @@
 """Property (data-contract §1.6; endpoints.md E-05, E-06, E-31, §16.12): blank PGA values,
 SLEDAI items and BILAG grades in random post-baseline assessments of a small trial.
 
-The blanked export validates with warnings only (VAL-012), so the run goes on; the derivation
-always completes; every flag that depends on a blanked value is null or equal to its value on
-the complete export (a decision taken at both bounds is the true one); the criterion that reads
-the blanked value directly is null (E-06) and the score that sums it is null (E-05); nothing
-else changes: assessments before the first blank of a subject, and every subject without a
-blank, are identical. Derived in-process on the typed tables (no Snakemake run per example).
+The blanked export validates with warnings only (VAL-012), so the run goes on. For each of 200
+random blank patterns the per-subject rules of the workflow run in-process on the validated
+tables, exactly as ``outcomes run`` runs them (medications, events, advisit, adsl, adrs, adepi,
+adtte, adae; :func:`outcomes.steps.shard.run_shard`), and always complete. In ``advisit`` every
+flag and score that depends on a blanked value is null or equal to its value on the complete
+export (a decision taken at both bounds is the true one); the criterion that reads the blanked
+value directly is null (E-06) and the score that sums it is null (E-05). Nothing else changes:
+in every dataset, the rows of subjects without a blank, and the rows dated before a subject's
+first blank, are identical to those of the complete export. ``test_workflow_errors`` runs the
+whole workflow (``outcomes run``) on a blanked export.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,14 +28,10 @@ from hypothesis import strategies as st
 
 from outcomes import contract as c
 from outcomes.configuration import load_config
-from outcomes.derive.advisit import create_advisit
-from outcomes.derive.medications import create_adcm
-from outcomes.derive.params import Criteria, ScoreParams, VisitParams
-from outcomes.drugs import MedicationParams
-from outcomes.ingest.data_cut import filter_by_data_cut
 from outcomes.simulate import simulate_export
+from outcomes.steps import StepIO, load_step
+from outcomes.steps.shard import DATASETS, run_shard
 from outcomes.validate import validate_export
-from outcomes.validate.structure import read_typed_table
 
 CUT = dt.date(2027, 1, 31)
 KEY = ["USUBJID", "SRCSEQ"]
@@ -37,62 +39,94 @@ KEY = ["USUBJID", "SRCSEQ"]
 PGA_CRITERIA = ("DORPGAFL", "LLC3FL", "SRIPGAFL")
 #: Suffixes of the optional bound columns (E-05): they move with the blanks, by definition.
 BOUNDS = ("LO", "HI")
+#: The date of each dataset's row: a row dated before the subject's first blank cannot depend
+#: on it. A row of adrs at a scheduled visit is dated by the upper day of the visit's window
+#: (maintenance, confirmation and time in LLDAS are "through that visit"); OVERALL rows
+#: summarise the whole follow-up (no date).
+ROW_DATE: dict[str, pl.Expr] = {
+    "adam/advisit": pl.col("ADT"),
+    "derived/events": pl.col("EVTDT"),
+    "adam/adrs": pl.col("_UPPERDT"),
+    "adam/adtte": pl.col("ADT"),
+    "adam/adepi": pl.col("ENDDT"),
+}
+#: Datasets compared by key on the rows the complete export dates before the first blank: a
+#: censored time or episode is dated by the last evaluable assessment, which a later blank
+#: moves earlier.
+DATED_BY_COMPLETE = {
+    "adam/adtte": ["USUBJID", "PARAMCD"],
+    "adam/adepi": ["USUBJID", "PARAMCD", "EPISODE"],
+}
 
 
 @dataclass(frozen=True, repr=False)
 class Trial:
-    folder: Path
-    subjects: pl.DataFrame
-    assessments: pl.DataFrame
-    adcm: pl.DataFrame
+    folder: Path  # the export
+    run: Path  # the complete run: validated/, derived/, adam/
+    assessments: pl.DataFrame  # validated assessments
     post: list[int]  # SRCSEQ of post-infusion assessments
     config: dict
-    complete: pl.DataFrame
 
-
-def _advisit(trial: Trial, assessments: pl.DataFrame) -> pl.DataFrame:
-    cfg = trial.config
-    return (
-        create_advisit(
-            assessments.lazy(),
-            subjects=trial.subjects.lazy(),
-            adcm=trial.adcm.lazy(),
-            visits=VisitParams.from_config(cfg["visits"]),
-            scores=ScoreParams.from_config(cfg["scores"]),
-            criteria=Criteria.from_config(cfg["criteria"]),
-            medications=MedicationParams.from_config(cfg["medications"]),
+    def dataset(self, name: str, run: Path | None = None) -> pl.DataFrame:
+        frame = pl.read_parquet((run or self.run) / f"{name}.parquet")
+        if name != "adam/adrs":
+            return frame
+        windows = pl.DataFrame(self.config["visits"]["windows"]).select(
+            pl.col("label").alias("AVISIT"), "upper_day"
         )
-        .collect()
-        .sort(KEY)
+        infusion = pl.read_parquet(self.run / "validated" / "subjects.parquet")
+        return (
+            frame.join(windows, on="AVISIT", how="left")
+            .join(infusion.select("USUBJID", "INFDT"), on="USUBJID", how="left")
+            .with_columns(
+                (pl.col("INFDT") + pl.duration(days=pl.col("upper_day"))).alias("_UPPERDT")
+            )
+            .drop("upper_day", "INFDT")
+        )
+
+
+def _validated(export: Path, run: Path, config: dict) -> None:
+    """``validate_export`` and ``create_validated_tables`` as the workflow runs them."""
+    issues = run / "validation" / "issues.csv"
+    issues.parent.mkdir(parents=True)
+    load_step("validate_export")(
+        StepIO({}, {"issues": str(issues)}, {"config": config, "export": str(export)}, "v.log")
+    )
+    (run / "validated").mkdir()
+    load_step("create_validated_tables")(
+        StepIO(
+            {"issues": str(issues), "excluded": str(issues.with_name("excluded.csv"))},
+            {t: str(run / "validated" / f"{t}.parquet") for t in c.TABLES},
+            {"export": str(export), "data_cut": CUT.isoformat(), "on_error": "continue"},
+            str(run / "ingest.log"),
+        )
     )
 
 
 @pytest.fixture(scope="module")
 def trial(tmp_path_factory: pytest.TempPathFactory) -> Trial:
-    folder = tmp_path_factory.mktemp("blanks") / "export"
+    root = tmp_path_factory.mktemp("blanks")
+    folder, run = root / "export", root / "run"
     simulate_export(subjects=6, seed=7, out=folder)
     cfg = load_config(overrides={"data": {"data_cut": CUT.isoformat()}})
-
-    def typed(table: str) -> pl.DataFrame:
-        frame = read_typed_table(folder, table)
-        return filter_by_data_cut(frame.lazy(), table=table, data_cut=CUT).collect()
-
-    subjects, assessments = typed("subjects"), typed("assessments")
-    adcm = create_adcm(
-        typed("medications").lazy(),
-        subjects=subjects.lazy(),
-        data_cut=CUT,
-        params=MedicationParams.from_config(cfg["medications"]),
-    ).collect()
-    infdt = subjects.select("USUBJID", "INFDT")
+    _validated(folder, run, cfg)
+    run_shard(run, config=cfg)
+    assessments = pl.read_parquet(run / "validated" / "assessments.parquet")
+    infdt = pl.read_parquet(run / "validated" / "subjects.parquet").select("USUBJID", "INFDT")
     post = (
         assessments.join(infdt, on="USUBJID")
         .filter(pl.col("ASMDT") > pl.col("INFDT"))
         .sort("SRCSEQ")["SRCSEQ"]
         .to_list()
     )
-    partial = Trial(folder, subjects, assessments, adcm, post, cfg, pl.DataFrame())
-    return Trial(**{**partial.__dict__, "complete": _advisit(partial, assessments)})
+    return Trial(folder, run, assessments, post, cfg)
+
+
+def _derive_blanked(trial: Trial, blanks: list[tuple[int, str]], run: Path) -> None:
+    """The per-subject rules on the validated tables with ``blanks`` applied, in ``run``."""
+    shutil.copytree(trial.run / "validated", run / "validated")
+    _blank(trial.assessments, blanks).write_parquet(run / "validated" / "assessments.parquet")
+    run_shard(run, config=trial.config)
 
 
 COLUMNS = ["PGA", *c.SLEDAI_COLUMNS, *c.BILAG_COLUMNS]
@@ -114,6 +148,28 @@ def _null_or_equal(blanked: pl.DataFrame, complete: pl.DataFrame, columns: list[
         assert bad.is_empty(), (col, bad.select(*KEY, col, f"{col}_C"))
 
 
+def _first_blank(assessments: pl.DataFrame, blanks: list[tuple[int, str]]) -> pl.DataFrame:
+    """Per subject with a blank: the date of its first blanked assessment (``_FIRST``)."""
+    return (
+        assessments.filter(pl.col("SRCSEQ").is_in([s for s, _ in blanks]))
+        .group_by("USUBJID")
+        .agg(pl.col("ASMDT").min().alias("_FIRST"))
+    )
+
+
+def _untouched(frame: pl.DataFrame, first: pl.DataFrame, date: pl.Expr) -> pl.DataFrame:
+    """The rows that cannot depend on a blank: subjects without one, rows dated before it."""
+    return (
+        frame.join(first, on="USUBJID", how="left")
+        .filter(pl.col("_FIRST").is_null() | (date < pl.col("_FIRST")).fill_null(False))
+        .drop("_FIRST")
+    )
+
+
+def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(frame.columns, nulls_last=True)
+
+
 @settings(
     max_examples=200,
     deadline=None,
@@ -129,21 +185,25 @@ def test_blank_measurements__not_evaluable_or_decided_by_bounds(trial: Trial, da
             unique=True,
         )
     )
-    out = _advisit(trial, _blank(trial.assessments, blanks))
-    complete = trial.complete
-    assert out.select(KEY).equals(complete.select(KEY))
+    with tempfile.TemporaryDirectory() as tmp:
+        run = Path(tmp)
+        _derive_blanked(trial, blanks, run)  # completes: every per-subject rule ran
+        out = {name: trial.dataset(name, run) for name in DATASETS}
+    complete = {name: trial.dataset(name) for name in DATASETS}
+    advisit, full = out["adam/advisit"].sort(KEY), complete["adam/advisit"].sort(KEY)
+    assert advisit.select(KEY).equals(full.select(KEY))
     # flags and scores: null (not evaluable) or the value of the complete export
     checked = [
         n
-        for n, dtype in complete.schema.items()
+        for n, dtype in full.schema.items()
         if n not in KEY
         and n not in COLUMNS
         and not n.endswith(BOUNDS)
         and (dtype == pl.Boolean or dtype.is_numeric())
     ]
-    _null_or_equal(out, complete, checked)
+    _null_or_equal(advisit, full, checked)
     # what reads the blanked value directly is not evaluable
-    by_row = out.join(pl.DataFrame(blanks, schema=["SRCSEQ", "COL"], orient="row"), on="SRCSEQ")
+    by_row = advisit.join(pl.DataFrame(blanks, schema=["SRCSEQ", "COL"], orient="row"), on="SRCSEQ")
     for seq, col in blanks:
         row = by_row.filter((pl.col("SRCSEQ") == seq) & (pl.col("COL") == col))
         if col == "PGA":
@@ -152,19 +212,18 @@ def test_blank_measurements__not_evaluable_or_decided_by_bounds(trial: Trial, da
             assert row["SLEDAI2K"].to_list() == [None]
         else:
             assert row["BILAGSC"].to_list() == [None]
-    # nothing else changes: subjects without a blank, and assessments before the first blank
-    first = (
-        trial.assessments.filter(pl.col("SRCSEQ").is_in([s for s, _ in blanks]))
-        .group_by("USUBJID")
-        .agg(pl.col("ASMDT").min().alias("_FIRST"))
-    )
-    untouched = (
-        out.join(first, on="USUBJID", how="left")
-        .filter(pl.col("_FIRST").is_null() | (pl.col("ADT") < pl.col("_FIRST")))
-        .drop("_FIRST")
-    )
-    expected = complete.join(untouched.select(KEY), on=KEY, how="semi")
-    assert untouched.equals(expected)
+    # nothing else changes: subjects without a blank, and rows dated before the first blank
+    first = _first_blank(trial.assessments, blanks)
+    for name, date in ROW_DATE.items():
+        expected = _sorted(_untouched(complete[name], first, date))
+        if name in DATED_BY_COMPLETE:
+            got = _sorted(out[name].join(expected, on=DATED_BY_COMPLETE[name], how="semi"))
+        else:
+            got = _sorted(_untouched(out[name], first, date))
+        assert got.equals(expected), name
+    # datasets that do not read assessment values are identical
+    for name in sorted(set(DATASETS) - set(ROW_DATE)):
+        assert _sorted(out[name]).equals(_sorted(complete[name])), name
 
 
 def test_blank_measurements__validate_with_warnings_only(trial: Trial, tmp_path: Path):
