@@ -4,20 +4,18 @@ never makes ``validate`` fail or the value silently disappear: from
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outcomes.configuration import load_config
 from outcomes.io.export import NUMBER_TYPES
 from outcomes.schemas.export import EXPORT_COLUMNS
-from outcomes.simulate import simulate_export
 from outcomes.validate import validate_export
+from tests.resilience.conftest import write_cell
 
 MAGNITUDE = st.one_of(
     st.floats(min_value=0, max_value=1e308, allow_nan=False),
@@ -32,13 +30,6 @@ NUMBER_COLUMNS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def clean(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("clean")
-    simulate_export(subjects=8, seed=5, out=out)
-    return out
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(column=st.sampled_from(NUMBER_COLUMNS), value=MAGNITUDE)
 def test_validate__any_magnitude_in_any_numeric_column(clean: Path, column, value: float):
@@ -47,15 +38,7 @@ def test_validate__any_magnitude_in_any_numeric_column(clean: Path, column, valu
     config = load_config()
     with tempfile.TemporaryDirectory() as folder:
         export = Path(folder) / "export"
-        shutil.copytree(clean, export)
-        frame = pl.read_csv(export / f"{table}.csv", infer_schema=False)
-        frame = frame.with_columns(
-            pl.when(pl.int_range(pl.len()) == 0)
-            .then(pl.lit(text))
-            .otherwise(pl.col(name))
-            .alias(name)
-        )
-        frame.write_csv(export / f"{table}.csv")
+        write_cell(clean, export, table=table, column=name, text=text)
         report = validate_export(export, config=config, data_cut=None)
     found = report.issues.filter(
         (pl.col("TABLE") == table) & (pl.col("COLUMN") == name) & (pl.col("ROW") == 1)
