@@ -177,7 +177,7 @@ def _washout_is(
         {k: v.denominator for k, v in hours.items()}, default=None, return_dtype=pl.Int64
     )
     days = pl.col("DRUG").replace_strict(
-        {k: f"{float(v / 24):g}" for k, v in hours.items()}, default=None, return_dtype=pl.String
+        {k: f"{float(v / 24):.1f}" for k, v in hours.items()}, default=None, return_dtype=pl.String
     )
     gap = (pl.col("CONSDT") - pl.col("AENDT")).dt.total_days()
     within = (pl.col("AENDT") >= pl.col("CONSDT")) | (gap * 24 * den <= num)
@@ -231,9 +231,7 @@ def _csf(meds: pl.LazyFrame, screening_anc: pl.LazyFrame, *, params: HistoryPara
         .filter((pl.col("ASTDT") <= pl.col("ANCDT")) & (pl.col("AENDT") >= start))
         .group_by("USUBJID")
         .agg(
-            _joined_text(pl.format("{} active {} to {}", "DRUG", "ASTDT", "AENDT")).alias(
-                "CSFTXT"
-            ),
+            _joined_text(pl.format("{} active {} to {}", "DRUG", "ASTDT", "AENDT")).alias("CSFTXT"),
             pl.col("ROW").min().alias("CSFROW"),
         )
     )

@@ -59,7 +59,9 @@ class DrugEntry:
             exposure_days=entry.get("exposure_days"),
             max_mg_per_day=cap,
             half_life_hours=(
-                exact(entry["half_life_hours"]) if entry.get("half_life_hours") is not None else None
+                exact(entry["half_life_hours"])
+                if entry.get("half_life_hours") is not None
+                else None
             ),
         )
 
