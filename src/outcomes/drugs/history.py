@@ -181,12 +181,10 @@ def _washout_is(
     )
     gap = (pl.col("CONSDT") - pl.col("AENDT")).dt.total_days()
     within = (pl.col("AENDT") >= pl.col("CONSDT")) | (gap * 24 * den <= num)
-    text = pl.format(
-        "{} last active {} ({} half-lives = {} days)",
-        "DRUG",
-        "AENDT",
-        pl.lit(f"{float(params.washout_half_lives):g}"),
-        days,
+    lives = f"{float(params.washout_half_lives):g}"
+    text = pl.concat_str(
+        pl.format("{} last active {}", "DRUG", "AENDT"),
+        pl.format(f" ({lives} half-lives = {{}} days)", days).fill_null(""),
     )
     return (
         meds.filter(
