@@ -110,7 +110,8 @@ class EligibilityParams:
 @register_check
 def check_eligibility(config: Mapping[str, Any]) -> Iterator[str]:
     """Cross-field rules of ``eligibility``: age_min <= age_max; unit factors for ANC, HGB and
-    CREAT; the ULN multiples name ALT, AST, TBIL, INR and PT."""
+    CREAT; the ULN multiples name ALT, AST, TBIL, INR and PT; the drugs of §16.27
+    (``refractory_drugs``, ``csf_drugs``) are INNs of ``medications.dictionary``."""
     section = config.get("eligibility") or {}
     if not section:
         return
@@ -122,6 +123,11 @@ def check_eligibility(config: Mapping[str, Any]) -> Iterator[str]:
     missing = sorted(set(ULN_TESTS) - set(section["uln_multiple_le"]))
     if missing:
         yield f"eligibility.uln_multiple_le: no multiple for {', '.join(missing)} (§10.2)"
+    known = {k.lower() for k in ((config.get("medications") or {}).get("dictionary") or {})}
+    for key in ("refractory_drugs", "csf_drugs"):
+        for drug in section.get(key, []) if known else []:
+            if drug.lower() not in known:
+                yield f"eligibility.{key}: {drug!r} is not in medications.dictionary (§16.27)"
 
 
 def compute_creatinine_clearance(

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from outcomes.configuration import load_config
+from outcomes.errors import ConfigError
 from tests.validate.conftest import located, run, set_cell, write_tables
 
 
@@ -320,3 +322,50 @@ def test_history_criteria__missing_consent_is_not_evaluable(tmp_path: Path, tabl
     for rule in ("ELG-011", "ELG-012", "ELG-013"):
         assert (rule, "subjects", "S2", 2, "CONSDT") in _rules(report, rule), rule
     assert all("not evaluable" in m for m in _messages(report, "ELG-012"))
+
+
+# --- config: the new keys are checked -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        (
+            {"validation": {"physiological_bounds": {"ANC": {"low": 5, "high": 1}}}},
+            "low must be <= high",
+        ),
+        (
+            {
+                "validation": {
+                    "neutropenia_ae": {"anc_lt_10e9_per_l": {"g2": 1, "g3": 1.5, "g4": 0.5}}
+                }
+            },
+            "g2 > g3 > g4",
+        ),
+        ({"eligibility": {"csf_drugs": ["filgrastim", "zzcsf"]}}, "not in medications.dictionary"),
+        ({"eligibility": {"refractory_min_drugs": 0}}, "refractory_min_drugs"),
+        (
+            {
+                "medications": {
+                    "dictionary": {"tacrolimus": {"class": "IS_CONVENTIONAL", "half_life_hours": 0}}
+                }
+            },
+            "half_life_hours",
+        ),
+    ],
+)
+def test_config__new_keys_are_checked(overrides, words):
+    with pytest.raises(ConfigError, match=words):
+        load_config(overrides=overrides)
+
+
+def test_config__shipped_defaults():
+    config = load_config()
+    assert config["validation"]["neutropenia_ae"]["anc_lt_10e9_per_l"] == {
+        "g2": 1.5,
+        "g3": 1.0,
+        "g4": 0.5,
+    }
+    assert config["validation"]["neutropenia_ae"]["window_margin_days"] == 0
+    assert config["medications"]["dictionary"]["leflunomide"]["half_life_hours"] == 432
+    assert "half_life_hours" not in config["medications"]["dictionary"]["azathioprine"]

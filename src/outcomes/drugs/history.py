@@ -26,14 +26,13 @@ exactly N days before D was active within it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import polars as pl
 
-from outcomes.config import register_check
 from outcomes.drugs import dictionary as dic
 from outcomes.drugs.exposure import derive_vars_window
 from outcomes.drugs.params import MedicationParams
@@ -92,20 +91,6 @@ class HistoryParams:
             csf_drugs=tuple(d.lower() for d in section["csf_drugs"]),
             csf_days_before_anc=int(section["csf_days_before_anc"]),
         )
-
-
-@register_check
-def check_history(config: Mapping[str, Any]) -> Iterator[str]:
-    """The drugs named by ``eligibility.refractory_drugs`` and ``eligibility.csf_drugs`` are INNs
-    of ``medications.dictionary`` (§16.27)."""
-    section = config.get("eligibility") or {}
-    known = {k.lower() for k in ((config.get("medications") or {}).get("dictionary") or {})}
-    if not known:
-        return
-    for key in ("refractory_drugs", "csf_drugs"):
-        for drug in section.get(key, []):
-            if drug.lower() not in known:
-                yield f"eligibility.{key}: {drug!r} is not in medications.dictionary (§16.27)"
 
 
 def _joined_text(expr: pl.Expr) -> pl.Expr:
