@@ -22,6 +22,7 @@ import datetime as dt
 import polars as pl
 
 from outcomes.decimal import compute_fixed
+from outcomes.drugs.history import OPEN_END
 from outcomes.eligibility import (
     LAB_DECIMALS,
     EligibilityParams,
@@ -30,15 +31,12 @@ from outcomes.eligibility import (
     compute_lab_compared,
     compute_standard_value,
 )
+from outcomes.validate.consistency import filter_fatal_without_death
 from outcomes.validate.issues import fmt, make_issues
 from outcomes.validate.params import ValidationParams
 
 #: Raw lab values of assessments and their units (data-contract §1.2).
 ASSESSMENT_LAB_UNITS: dict[str, str] = {"C3": "g/L", "C4": "g/L", "UPCR": "g/g"}
-#: With no data cut, an ongoing AE's window has no end.
-OPEN_END = dt.date(9999, 12, 31)
-#: AE categories whose grade 5 is CON-008.
-CON008_CATEGORIES: tuple[str, ...] = ("CRS", "ICANS")
 
 
 def _text(value: object) -> str:
@@ -230,20 +228,10 @@ def check_neutropenia_grades(
 def check_fatal_ae_other_without_death(
     adverse_events: pl.DataFrame, subjects: pl.DataFrame
 ) -> pl.LazyFrame:
-    """CON-015: an AE of grade 5 (fatal) other than CRS or ICANS on a subject of ``subjects``
-    without a death date."""
-    deaths = subjects.lazy().unique("USUBJID", keep="first").select("USUBJID", "DTHDT")
-    fatal = (
-        adverse_events.lazy()
-        .filter(
-            (pl.col("AETOXGR") == 5).fill_null(False)
-            & ~pl.col("AECAT").is_in(CON008_CATEGORIES).fill_null(False)
-        )
-        .join(deaths, on="USUBJID", how="inner")
-        .filter(pl.col("DTHDT").is_null())
-    )
+    """CON-015: an AE of grade 5 (fatal) other than CRS or ICANS on a subject without a death
+    date."""
     return make_issues(
-        fatal,
+        filter_fatal_without_death(adverse_events, subjects, crs_icans=False),
         rule="CON-015",
         table="adverse_events",
         column="AETOXGR",
