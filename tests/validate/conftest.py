@@ -70,10 +70,10 @@ MEDICATIONS = [
     ["S1", "2", "prednisone", "", "5", "mg", "QD", "ORAL", "SLE", "2026-02-10", ""],
     ["S1", "3", "hydroxychloroquine", "", "200", "mg", "BID", "ORAL", "SLE", "2025-01-01", ""],
     # two conventional SLE treatments each (endpoints §16.27), washed out before consent
-    ["S1", "4", "mycophenolate mofetil", "", "1000", "mg", "BID", "ORAL", "SLE", "2024-01-01",
+    ["S1", "10", "mycophenolate mofetil", "", "1000", "mg", "BID", "ORAL", "SLE", "2024-01-01",
      "2025-06-30"],
-    ["S2", "1", "hydroxychloroquine", "", "200", "mg", "BID", "ORAL", "SLE", "2024-01-01", ""],
-    ["S2", "2", "methotrexate", "", "15", "mg", "QW", "ORAL", "SLE", "2024-01-01", "2025-06-01"],
+    ["S2", "10", "hydroxychloroquine", "", "200", "mg", "BID", "ORAL", "SLE", "2024-01-01", ""],
+    ["S2", "11", "methotrexate", "", "15", "mg", "QW", "ORAL", "SLE", "2024-01-01", "2025-06-01"],
 ]
 # fmt: on
 MEDICATION_COLUMNS = [
