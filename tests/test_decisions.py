@@ -150,6 +150,22 @@ SPEC_VALUES: tuple[tuple[str, str, Any], ...] = (
     ("§2.3", "scores.bilag_points", {"A": 12, "B": 8, "C": 1, "D": 0, "E": 0}),
     # §16.4 (i): FLARE in {MILD, MODERATE, SEVERE}.
     ("§16.4", "criteria.flare.investigator_levels", ["MILD", "MODERATE", "SEVERE"]),
+    # §16.27: >= 2 conventional SLE treatments (IS_CONVENTIONAL or BIOLOGIC_TARGETED INNs, and
+    # hydroxychloroquine), each >= 91 exposure days before CONSDT; IS washout 5 half-lives;
+    # biologics 28 days; filgrastim, pegfilgrastim, lenograstim, sargramostim within 14 days
+    # before the screening ANC.
+    ("§16.27", "eligibility.refractory_min_drugs", 2),
+    ("§16.27", "eligibility.refractory_min_days", 91),
+    ("§16.27", "eligibility.refractory_classes", ["IS_CONVENTIONAL", "BIOLOGIC_TARGETED"]),
+    ("§16.27", "eligibility.refractory_drugs", ["hydroxychloroquine"]),
+    ("§16.27", "eligibility.washout_half_lives", 5),
+    ("§16.27", "eligibility.washout_biologic_days", 28),
+    (
+        "§16.27",
+        "eligibility.csf_drugs",
+        ["filgrastim", "pegfilgrastim", "lenograstim", "sargramostim"],
+    ),
+    ("§16.27", "eligibility.csf_days_before_anc", 14),
 )
 
 #: §11 (D-31): label, lower day, target day, upper day of each scheduled window.

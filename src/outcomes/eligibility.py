@@ -110,7 +110,8 @@ class EligibilityParams:
 @register_check
 def check_eligibility(config: Mapping[str, Any]) -> Iterator[str]:
     """Cross-field rules of ``eligibility``: age_min <= age_max; unit factors for ANC, HGB and
-    CREAT; the ULN multiples name ALT, AST, TBIL, INR and PT."""
+    CREAT; the ULN multiples name ALT, AST, TBIL, INR and PT; the drugs of §16.27
+    (``refractory_drugs``, ``csf_drugs``) are INNs of ``medications.dictionary``."""
     section = config.get("eligibility") or {}
     if not section:
         return
@@ -122,6 +123,11 @@ def check_eligibility(config: Mapping[str, Any]) -> Iterator[str]:
     missing = sorted(set(ULN_TESTS) - set(section["uln_multiple_le"]))
     if missing:
         yield f"eligibility.uln_multiple_le: no multiple for {', '.join(missing)} (§10.2)"
+    known = {k.lower() for k in ((config.get("medications") or {}).get("dictionary") or {})}
+    for key in ("refractory_drugs", "csf_drugs"):
+        for drug in section.get(key, []) if known else []:
+            if drug.lower() not in known:
+                yield f"eligibility.{key}: {drug!r} is not in medications.dictionary (§16.27)"
 
 
 def compute_creatinine_clearance(
@@ -161,14 +167,52 @@ def _le_multiple(value: pl.Expr, uln: pl.Expr, multiple: Fraction) -> pl.Expr:
     return fixed_v * multiple.denominator <= fixed_u * multiple.numerator
 
 
-def compute_lab_at_least(*, test: str, threshold: Fraction, params: EligibilityParams) -> pl.Expr:
-    """Result (``LBSTRESN`` in unit ``LBSTRESU``) ≥ ``threshold`` in standard units, compared in
-    the recorded unit (threshold ÷ unit factor, exact); null for an unknown unit (§10.2)."""
+def compare_value(value: pl.Expr, threshold: Fraction, *, at_least: bool) -> pl.Expr:
+    """value ≥ threshold (``at_least``) or value ≤ threshold, in exact integers (value at
+    LAB_DECIMALS, threshold as p/q; D-01)."""
+    if at_least:
+        return _ge(value, threshold)
+    fixed = compute_fixed(value, decimals=LAB_DECIMALS)
+    return fixed * threshold.denominator <= threshold.numerator * 10**LAB_DECIMALS
+
+
+def compute_lab_compared(
+    *, test: str, threshold: Fraction, at_least: bool, params: EligibilityParams
+) -> pl.Expr:
+    """Result (``LBSTRESN`` in unit ``LBSTRESU``) ≥ (``at_least``) or ≤ ``threshold`` in standard
+    units, compared in the recorded unit (threshold ÷ unit factor, exact); null for a unit
+    without a factor. A test without ``lab_unit_factors`` is compared as recorded (data-contract
+    §1.5: LBSTRESN is in standard units)."""
+    factors = params.lab_unit_factors.get(test)
+    if factors is None:
+        return compare_value(pl.col("LBSTRESN"), threshold, at_least=at_least)
     expr = pl.lit(None, dtype=pl.Boolean)
-    for unit, factor in params.lab_unit_factors[test].items():
+    for unit, factor in factors.items():
         expr = (
             pl.when(pl.col("LBSTRESU") == unit)
-            .then(_ge(pl.col("LBSTRESN"), threshold / factor))
+            .then(compare_value(pl.col("LBSTRESN"), threshold / factor, at_least=at_least))
+            .otherwise(expr)
+        )
+    return expr
+
+
+def compute_lab_at_least(*, test: str, threshold: Fraction, params: EligibilityParams) -> pl.Expr:
+    """Result ≥ ``threshold`` in standard units (:func:`compute_lab_compared`; §10.2)."""
+    return compute_lab_compared(test=test, threshold=threshold, at_least=True, params=params)
+
+
+def compute_standard_value(*, test: str, params: EligibilityParams) -> pl.Expr:
+    """``LBSTRESN`` in the standard unit of ``test`` (× its unit factor, Float64, for display and
+    ordering; comparisons use :func:`compute_lab_compared`); null for a unit without a factor;
+    as recorded for a test without ``lab_unit_factors``."""
+    factors = params.lab_unit_factors.get(test)
+    if factors is None:
+        return pl.col("LBSTRESN").cast(pl.Float64)
+    expr = pl.lit(None, dtype=pl.Float64)
+    for unit, factor in factors.items():
+        expr = (
+            pl.when(pl.col("LBSTRESU") == unit)
+            .then(pl.col("LBSTRESN") * float(factor))
             .otherwise(expr)
         )
     return expr
@@ -214,9 +258,12 @@ def _activity(params: EligibilityParams) -> pl.Expr:
     return pl.when(low).then(pl.lit(True)).when(~high).then(pl.lit(False)).otherwise(None)
 
 
-def _screening_labs(
+def filter_screening_labs(
     labs: pl.LazyFrame, subjects: pl.LazyFrame, params: EligibilityParams
 ) -> pl.LazyFrame:
+    """The screening result per subject and test (§16.20): the last one dated CONSDT −
+    ``screening_lab_days_before_consent`` … LDSTDT (INFDT without lymphodepletion; no upper
+    limit when neither is known), of the tests the criteria use."""
     window = pl.duration(days=params.screening_lab_days_before_consent)
     dates = subjects.select("USUBJID", "CONSDT", _reference_date().alias("_REF"))
     upper_ok = pl.col("_REF").is_null() | (pl.col("LBDT") <= pl.col("_REF"))
@@ -259,14 +306,7 @@ def _lab_flags(params: EligibilityParams) -> list[tuple[str, str, pl.Expr]]:
 
 
 def _creatinine_umol(params: EligibilityParams) -> pl.Expr:
-    expr = pl.lit(None, dtype=pl.Float64)
-    for unit, factor in params.lab_unit_factors["CREAT"].items():
-        expr = (
-            pl.when(pl.col("LBSTRESU") == unit)
-            .then(pl.col("LBSTRESN") * float(factor))
-            .otherwise(expr)
-        )
-    return expr.alias("_CREAT")
+    return compute_standard_value(test="CREAT", params=params).alias("_CREAT")
 
 
 def derive_vars_crcl(
@@ -324,7 +364,7 @@ def create_eligibility(
     screening = filter_screening_assessment(assessments, subjects=subj, params=params).select(
         "USUBJID", _activity(params).alias("ELACTFL"), pl.col("SRCSEQ")
     )
-    chosen = _screening_labs(labs, subj, params)
+    chosen = filter_screening_labs(labs, subj, params)
     out = subj.select(
         "USUBJID",
         "AGE",

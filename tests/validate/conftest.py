@@ -2,7 +2,8 @@
 
 Subject S1: lymphodepleted 2026-02-01, infused 2026-02-06 (Day 0), assessments at screening,
 baseline, Day 14 and Day 28; two prednisone records sharing a boundary day; one CRS; screening
-labs. Subject S2: screened, withdrew 2026-01-20, never infused.
+labs. Subject S2: screened, withdrew 2026-01-20, never infused; a screening ANC. Both took two
+conventional SLE treatments for months, stopped long before consent (endpoints §16.27).
 """
 
 from __future__ import annotations
@@ -68,6 +69,11 @@ MEDICATIONS = [
     ["S1", "1", "prednisone", "", "10", "mg", "QD", "ORAL", "SLE", "2025-06-01", "2026-02-10"],
     ["S1", "2", "prednisone", "", "5", "mg", "QD", "ORAL", "SLE", "2026-02-10", ""],
     ["S1", "3", "hydroxychloroquine", "", "200", "mg", "BID", "ORAL", "SLE", "2025-01-01", ""],
+    # two conventional SLE treatments each (endpoints §16.27), washed out before consent
+    ["S1", "10", "mycophenolate mofetil", "", "1000", "mg", "BID", "ORAL", "SLE", "2024-01-01",
+     "2025-06-30"],
+    ["S2", "10", "hydroxychloroquine", "", "200", "mg", "BID", "ORAL", "SLE", "2024-01-01", ""],
+    ["S2", "11", "methotrexate", "", "15", "mg", "QW", "ORAL", "SLE", "2024-01-01", "2025-06-01"],
 ]
 # fmt: on
 MEDICATION_COLUMNS = [
@@ -111,6 +117,7 @@ LABS = [
     ["S1", "INR", "1.0", "RATIO", "0.8", "1.2", "2026-01-10"],
     ["S1", "PT", "12", "s", "10", "13", "2026-01-10"],
     ["S1", "CREAT", "70", "umol/L", "45", "90", "2026-01-10"],
+    ["S2", "ANC", "2.5", "10^9/L", "1.8", "7.5", "2026-01-12"],
 ]
 # fmt: on
 LAB_COLUMNS = ["USUBJID", "LBTESTCD", "LBSTRESN", "LBSTRESU", "LBSTNRLO", "LBSTNRHI", "LBDT"]

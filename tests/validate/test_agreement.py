@@ -47,7 +47,8 @@ def _add_meds(tables, *records: tuple[str, str, str, str, str, str, str]) -> Non
 
 
 def _with_meds(tmp_path: Path, *records: tuple[str, ...]):
-    """The tiny export with medication ``records`` of S1 added, and its validation report."""
+    """The tiny export with medication ``records`` of S1 added (data rows 7, 8, ... after the six
+    of conftest), and its validation report."""
     tables = base_tables()
     _add_meds(tables, *records)
     folder = write_tables(tmp_path, tables)
@@ -80,7 +81,7 @@ def test_same_day_duplicate__is_a_located_error_and_the_later_record_is_excluded
         ("4", "azathioprine", "50", "ORAL", "SLE", "2025-03-01", "2025-06-30"),
         ("5", "Azathioprine", "100", "ORAL", "SLE", "2025-03-01", "2025-06-30"),
     )
-    assert _rules(report, "CON-013") == [(5, "CMSTDT")]
+    assert _rules(report, "CON-013") == [(8, "CMSTDT")]
     assert _rules(report, "CON-011") == []
     adcm = _adcm(folder, report).filter(pl.col("DRUG") == "azathioprine")
     # the record kept is active for its whole recorded period at its own dose; no dose increase
@@ -126,13 +127,13 @@ def test_overlap__validator_uses_the_derivation_pairs_and_its_action_changes_not
         ("4", "azathioprine", "50", "ORAL", "SLE", "2025-03-01", "2025-06-30"),
         ("5", "azathioprine", "100", "ORAL", "", "2025-05-01", "2025-08-31"),
     )
-    assert _rules(report, "CON-011") == [(4, "CMENDT")]
+    assert _rules(report, "CON-011") == [(7, "CMENDT")]
     pairs = find_overlapping_records(
         read_typed_table(folder, "medications").lazy(),
         subjects=read_typed_table(folder, "subjects").lazy(),
         params=_params(),
     ).collect()
-    assert pairs.select("ROW1", "ROW2", "SAMEDAY").rows() == [(4, 5, False)]
+    assert pairs.select("ROW1", "ROW2", "SAMEDAY").rows() == [(7, 8, False)]
     # with the earlier CMENDT set missing the record runs until the later one starts, which is
     # the window the derivation gives the recorded dates (D-33): the action changes nothing
     as_recorded = create_adcm(
@@ -157,7 +158,7 @@ def test_unknown_drug__validator_warns_where_the_derivation_finds_no_dictionary_
         ("4", " PREDNISOLONE ", "5", "ORAL", "SLE", "2025-03-01", "2025-03-31"),
         ("5", "zzmadeupumab", "5", "ORAL", "SLE", "2025-03-01", "2025-03-31"),
     )
-    assert [r for r, _ in _rules(report, "CON-010")] == [5]
+    assert [r for r, _ in _rules(report, "CON-010")] == [8]
     adcm = _adcm(folder, report).sort("SRCSEQ")
     assert adcm.filter(~pl.col("DICTFL"))["SRCSEQ"].to_list() == [5]
 
@@ -174,7 +175,7 @@ def test_implausible_gc_dose__same_prednisone_equivalent(tmp_path, drug, dose, f
     folder, report = _with_meds(
         tmp_path, ("4", drug, dose, "INTRAVENOUS", "SLE", "2025-03-01", "2025-03-01")
     )
-    assert ((4, "CMDOSE") in _rules(report, "CON-009")) is flagged
+    assert ((7, "CMDOSE") in _rules(report, "CON-009")) is flagged
     adcm = _adcm(folder, report)
     assert adcm.filter(pl.col("SRCSEQ") == 4)["PREDEQ"].to_list() == [predeq]
 

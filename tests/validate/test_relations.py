@@ -279,14 +279,14 @@ def test_check_medications__overlap_inside_an_earlier_record(tmp_path: Path, tab
     rows = tables["medications"][1]
     base = ["S1", "", "azathioprine", "", "50", "mg", "QD", "ORAL", "SLE", "", ""]
     for seq, start, end in (
-        ("4", "2025-01-01", "2025-03-01"),  # row 4: long record
-        ("5", "2025-01-10", "2025-01-20"),  # row 5: inside row 4
-        ("6", "2025-02-01", ""),  # row 6: starts before row 4 ends
+        ("4", "2025-01-01", "2025-03-01"),  # row 7: long record
+        ("5", "2025-01-10", "2025-01-20"),  # row 8: inside row 7
+        ("6", "2025-02-01", ""),  # row 9: starts before row 7 ends
         ("7", "2025-03-01", "2025-04-01"),
-    ):  # row 7: shares 03-01 only
+    ):  # row 10: shares 03-01 only
         rows.append([*base[:1], seq, *base[2:9], start, end])
     found = {row for r, t, _, row, _ in _found(tmp_path, tables) if r == "CON-011"}
-    assert found == {4}  # row 4 overlaps rows 5 and 6: its CMENDT is the value in question
+    assert found == {7}  # row 7 overlaps rows 8 and 9: its CMENDT is the value in question
 
 
 def test_overlaps__many_groups_each_with_its_own_overlap():

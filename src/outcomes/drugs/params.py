@@ -41,6 +41,7 @@ class DrugEntry:
     equivalent_mg: Fraction | None
     exposure_days: int | None
     max_mg_per_day: Fraction | None
+    half_life_hours: Fraction | None = None
 
     @classmethod
     def from_config(cls, inn: str, entry: Mapping[str, Any]) -> DrugEntry:
@@ -57,6 +58,11 @@ class DrugEntry:
             equivalent_mg=exact(equivalent) if equivalent is not None else None,
             exposure_days=entry.get("exposure_days"),
             max_mg_per_day=cap,
+            half_life_hours=(
+                exact(entry["half_life_hours"])
+                if entry.get("half_life_hours") is not None
+                else None
+            ),
         )
 
 
@@ -211,6 +217,11 @@ class MedicationParams:
             for d in self.dictionary
             if d.equivalent_mg is not None
         }
+
+    @property
+    def half_lives_hours(self) -> dict[str, Fraction]:
+        """Elimination half-life in hours per INN, for the drugs that have one (§16.27)."""
+        return {d.inn: d.half_life_hours for d in self.dictionary if d.half_life_hours is not None}
 
     @property
     def names(self) -> dict[str, str]:

@@ -314,6 +314,40 @@ def _plant_drugs(e: _Export, subjects: _Subjects) -> None:
             e.note(rule, "medications", new, located, usubjid)
 
 
+def _plant_crosschecks(e: _Export, subjects: _Subjects) -> None:
+    """A C4 outside its physiological bounds (VAL-014), a fatal infection without a death date
+    (CON-015) and a grade 2 neutropenia AE on the day of an ANC of 0.05 x 10^9/L (CON-014)."""
+    e.put("assessments", e.free_row("assessments"), "C4", "7", "VAL-014")
+    _, usubjid = subjects.take("adverse_events")
+    ae = _rows_of(e, "adverse_events", usubjid, "ROW")[0]
+    e.put("adverse_events", ae, "AECAT", "INFECTION")
+    e.put("adverse_events", ae, "AETOXGR", "5", "CON-015")
+    labs = e.tables["labs"]
+    while True:
+        _, usubjid = subjects.take("adverse_events")
+        anc = labs.filter(
+            (pl.col("USUBJID") == usubjid)
+            & (pl.col("LBTESTCD") == "ANC")
+            & (pl.col("ROW") < labs.height)  # the last line is truncated (STR-009)
+        )["ROW"].to_list()
+        if anc:
+            break
+    lab = int(anc[-1])
+    day = e.get("labs", lab, "LBDT")
+    e.put("labs", lab, "LBSTRESN", "0.05")
+    e.put("labs", lab, "LBSTRESU", "10^9/L")
+    ae = _rows_of(e, "adverse_events", usubjid, "ROW")[0]
+    for column, value in (
+        ("AETERM", "Neutropenia"),
+        ("AEDECOD", None),
+        ("AECAT", "ICAHT"),
+        ("AESTDT", day),
+        ("AEENDT", day),
+    ):
+        e.put("adverse_events", ae, column, value)
+    e.put("adverse_events", ae, "AETOXGR", "2", "CON-014")
+
+
 def _write_with_file_faults(e: _Export, export_dir: Path) -> None:
     """Write every table as CSV; plant a BOM, a duplicated column and a non-UTF-8 cell in
     adverse_events and a truncated last line in labs."""
@@ -372,6 +406,7 @@ def plant_errors(export_dir: Path, *, seed: int) -> pl.DataFrame:
     _plant_visits(e, subjects)
     _plant_fatal_ae(e, subjects)
     _plant_drugs(e, subjects)
+    _plant_crosschecks(e, subjects)
     _write_with_file_faults(e, export_dir)
     manifest = pl.DataFrame(e.manifest, schema=MANIFEST_SCHEMA, orient="row")
     atomic.write_csv(manifest, export_dir / "errors_manifest.csv")

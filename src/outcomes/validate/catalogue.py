@@ -146,6 +146,13 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
         "data-contract §1.6",
     ),
     (
+        "VAL-014",
+        WARNING,
+        "A lab result (labs; C3, C4, UPCR of assessments) lies outside the physiological bounds "
+        "of its test (validation.physiological_bounds); it is used as recorded.",
+        "data-contract §1.2, §1.5, §1.6",
+    ),
+    (
         "TRN-001",
         WARNING,
         "A text value is longer than the 200 bytes a SAS XPT v5 variable holds; the XPT file "
@@ -273,6 +280,20 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
         "later record).",
         "endpoints §8.1 [D-33], §16.10, §16.24",
     ),
+    (
+        "CON-014",
+        WARNING,
+        "The grade of a neutropenia AE contradicts the lowest ANC dated in the AE's window "
+        "(CTCAE grade limits and window: validation.neutropenia_ae).",
+        "data-contract §1.4, §1.5; CTCAE v5",
+    ),
+    (
+        "CON-015",
+        WARNING,
+        "An AE of grade 5 (fatal) other than CRS or ICANS (those are CON-008) on a subject "
+        "without a death date.",
+        "data-contract §1.1, §1.4",
+    ),
     ("ELG-001", WARNING, "Age at consent outside the eligible range.", "endpoints §16.20"),
     (
         "ELG-002",
@@ -322,6 +343,35 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
         WARNING,
         "Screening creatinine clearance (Cockcroft-Gault) below the inclusion limit.",
         "endpoints §10.3 [D-29, D-30]",
+    ),
+    (
+        "ELG-011",
+        WARNING,
+        "Treatment refractory not met (fewer than eligibility.refractory_min_drugs conventional "
+        "SLE treatments, each with eligibility.refractory_min_days exposure days before consent), "
+        "or not evaluable.",
+        "endpoints §16.27, §16.6, §16.10",
+    ),
+    (
+        "ELG-012",
+        WARNING,
+        "An immunosuppressant was active within eligibility.washout_half_lives half-lives before "
+        "consent, or the washout is not evaluable (a drug without a half-life).",
+        "endpoints §16.27, §16.10",
+    ),
+    (
+        "ELG-013",
+        WARNING,
+        "A biologic was active within eligibility.washout_biologic_days days before consent.",
+        "endpoints §16.27, §16.10",
+    ),
+    (
+        "ELG-014",
+        WARNING,
+        "A colony-stimulating factor was active within eligibility.csf_days_before_anc days before "
+        "the screening neutrophil count, or there is no screening neutrophil count (not "
+        "evaluable).",
+        "endpoints §16.27, §16.20",
     ),
 )
 

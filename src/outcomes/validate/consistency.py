@@ -95,19 +95,31 @@ def check_assessment_consistency(
     return out
 
 
+#: AE categories whose grade 5 is CON-008 (the others: CON-015).
+CRS_ICANS: tuple[str, ...] = ("CRS", "ICANS")
+
+
+def filter_fatal_without_death(
+    adverse_events: pl.DataFrame, subjects: pl.DataFrame, *, crs_icans: bool
+) -> pl.LazyFrame:
+    """AEs of grade 5 (fatal) of CRS or ICANS (``crs_icans``), or of any other category, whose
+    subject has no death date in ``subjects`` (CON-008, CON-015)."""
+    deaths = subjects.lazy().unique("USUBJID", keep="first").select("USUBJID", "DTHDT")
+    category = pl.col("AECAT").is_in(CRS_ICANS).fill_null(False)
+    return (
+        adverse_events.lazy()
+        .filter((category if crs_icans else ~category) & (pl.col("AETOXGR") == 5).fill_null(False))
+        .join(deaths, on="USUBJID", how="left")
+        .filter(pl.col("DTHDT").is_null())
+    )
+
+
 def check_fatal_ae_without_death(
     adverse_events: pl.DataFrame, subjects: pl.DataFrame
 ) -> pl.LazyFrame:
     """A CRS or ICANS of grade 5 (fatal) while the subject has no death date (CON-008)."""
-    deaths = subjects.lazy().unique("USUBJID", keep="first").select("USUBJID", "DTHDT")
-    fatal = (
-        adverse_events.lazy()
-        .filter(pl.col("AECAT").is_in(["CRS", "ICANS"]) & (pl.col("AETOXGR") == 5))
-        .join(deaths, on="USUBJID", how="left")
-        .filter(pl.col("DTHDT").is_null())
-    )
     return make_issues(
-        fatal,
+        filter_fatal_without_death(adverse_events, subjects, crs_icans=True),
         rule="CON-008",
         table="adverse_events",
         column="AETOXGR",

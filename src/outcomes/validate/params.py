@@ -29,6 +29,15 @@ class Window:
 
 
 @dataclass(frozen=True)
+class NeutropeniaAe:
+    """Neutropenia AE grade vs ANC (CON-014): AE terms, CTCAE limits per grade, window margin."""
+
+    terms: tuple[str, ...]
+    anc_lt: Mapping[int, Fraction]
+    window_margin_days: int
+
+
+@dataclass(frozen=True)
 class ValidationParams:
     """Thresholds of the validation rules (endpoints.md §16.5, §16.8, §16.21, §16.23, D-04)."""
 
@@ -45,6 +54,8 @@ class ValidationParams:
     drugs: MedicationParams
     on_error: str
     severity: Mapping[str, str]
+    neutropenia_ae: NeutropeniaAe
+    physiological_bounds: Mapping[str, tuple[Fraction, Fraction]]
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ValidationParams:
@@ -80,6 +91,18 @@ class ValidationParams:
             drugs=MedicationParams.from_config(config["medications"]),
             on_error=section["on_error"],
             severity=dict(section.get("severity") or {}),
+            neutropenia_ae=NeutropeniaAe(
+                terms=tuple(t.strip().upper() for t in section["neutropenia_ae"]["terms"]),
+                anc_lt={
+                    int(g[1:]): Fraction(str(v))
+                    for g, v in section["neutropenia_ae"]["anc_lt_10e9_per_l"].items()
+                },
+                window_margin_days=int(section["neutropenia_ae"]["window_margin_days"]),
+            ),
+            physiological_bounds={
+                test: (Fraction(str(b["low"])), Fraction(str(b["high"])))
+                for test, b in section["physiological_bounds"].items()
+            },
         )
 
     def describe(self) -> tuple[str, ...]:
@@ -111,6 +134,20 @@ class ValidationParams:
             f"Scheduled visits must lie in their inclusive study-day windows ({windows}) and "
             f"the pre-infusion visits ({', '.join(self.pre_infusion_visits)}) before Day 0, the "
             "infusion; otherwise a warning (CON-006).",
+            "A neutropenia AE whose CTCAE grade contradicts the lowest ANC dated "
+            f"{self.neutropenia_ae.window_margin_days} days before its start to "
+            f"{self.neutropenia_ae.window_margin_days} days after its end is a warning (CON-014; "
+            + ", ".join(
+                f"grade {g} below {_number(v)} x 10^9/L"
+                for g, v in sorted(self.neutropenia_ae.anc_lt.items())
+            )
+            + ").",
+            "A lab result outside its physiological bounds is a warning (VAL-014; "
+            + "; ".join(
+                f"{t} {_number(lo)} to {_number(hi)}"
+                for t, (lo, hi) in self.physiological_bounds.items()
+            )
+            + ").",
             f"The validation report lists at most {self.report_rows_per_group} issues per rule "
             "and per subject; issues.csv holds them all.",
         )
@@ -131,6 +168,12 @@ def check_validation(config: Mapping[str, Any]) -> Iterator[str]:
             yield f"validation.severity: {rule!r} is not a validation rule"
         elif RULES[rule].severity == FATAL and severity != FATAL:
             yield f"validation.severity: {rule} is FATAL and cannot be lowered to {severity}"
+    for test, bounds in (section.get("physiological_bounds") or {}).items():
+        if bounds["low"] > bounds["high"]:
+            yield f"validation.physiological_bounds.{test}: low must be <= high"
+    limits = (section.get("neutropenia_ae") or {}).get("anc_lt_10e9_per_l") or {}
+    if limits and not limits["g2"] > limits["g3"] > limits["g4"]:
+        yield "validation.neutropenia_ae.anc_lt_10e9_per_l: g2 > g3 > g4 is required"
     windows = (config.get("visits") or {}).get("windows") or []
     scheduled = {w["label"] for w in windows}
     for label in section.get("pre_infusion_visits", []):

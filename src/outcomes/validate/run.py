@@ -16,15 +16,21 @@ from typing import Any
 import polars as pl
 
 from outcomes import contract as c
-from outcomes.eligibility import EligibilityParams, create_eligibility
+from outcomes.drugs.history import HistoryParams, create_history_eligibility
+from outcomes.eligibility import EligibilityParams, create_eligibility, filter_screening_labs
 from outcomes.schemas.export import EXPORT_COLUMNS, polars_dtype
 from outcomes.validate.cells import check_cells
 from outcomes.validate.consistency import (
     check_assessment_consistency,
     check_fatal_ae_without_death,
 )
+from outcomes.validate.crosschecks import (
+    check_fatal_ae_other_without_death,
+    check_neutropenia_grades,
+    check_physiological_bounds,
+)
 from outcomes.validate.dates import check_after_cut, check_record_dates, check_subject_dates
-from outcomes.validate.eligibility_rules import check_eligibility_rules
+from outcomes.validate.eligibility_rules import check_eligibility_rules, check_history_rules
 from outcomes.validate.excluded import apply_severity, create_excluded
 from outcomes.validate.issues import concat_issues, make_issue
 from outcomes.validate.keys import check_keys
@@ -94,6 +100,58 @@ def _relation_rules(
     return out
 
 
+def _crosscheck_rules(
+    tables: dict[str, pl.DataFrame],
+    *,
+    params: ValidationParams,
+    eligibility: EligibilityParams,
+    data_cut: dt.date | None,
+) -> list[pl.LazyFrame]:
+    """VAL-014, CON-014 and CON-015 (:mod:`outcomes.validate.crosschecks`)."""
+    out = check_physiological_bounds(tables, params=params, eligibility=eligibility)
+    aes = tables.get("adverse_events")
+    if aes is not None and "labs" in tables:
+        out.append(
+            check_neutropenia_grades(
+                aes, tables["labs"], params=params, eligibility=eligibility, data_cut=data_cut
+            )
+        )
+    if aes is not None and "subjects" in tables:
+        out.append(check_fatal_ae_other_without_death(aes, tables["subjects"]))
+    return out
+
+
+def _history_rules(
+    tables: dict[str, pl.DataFrame],
+    *,
+    config: Mapping[str, Any],
+    params: ValidationParams,
+    eligibility: EligibilityParams,
+    data_cut: dt.date | None,
+) -> list[pl.LazyFrame]:
+    """ELG-011 … ELG-014: the §16.27 criteria of the medication history."""
+    subjects = tables["subjects"]
+    anc = (
+        filter_screening_labs(
+            tables.get("labs", _empty_typed("labs")).lazy(),
+            subjects.lazy().unique("USUBJID", keep="first"),
+            eligibility,
+        )
+        .filter(pl.col("LBTESTCD") == "ANC")
+        .select("USUBJID", pl.col("LBDT").alias("ANCDT"))
+    )
+    history_params = HistoryParams.from_config(config["eligibility"])
+    history = create_history_eligibility(
+        subjects.lazy(),
+        medications=tables["medications"].lazy(),
+        screening_anc=anc,
+        params=history_params,
+        drugs=params.drugs,
+        data_cut=data_cut,
+    )
+    return check_history_rules(history.collect().lazy(), subjects=subjects, params=history_params)
+
+
 def validate_export(
     export_dir: Path, *, config: Mapping[str, Any], data_cut: dt.date | None
 ) -> ValidationReport:
@@ -127,6 +185,11 @@ def validate_export(
         )
     tables, issues, lazy = read_checked_tables(export_dir, params=params)
     lazy += _relation_rules(tables, params=params, data_cut=data_cut)
+    lazy += _crosscheck_rules(tables, params=params, eligibility=eligibility, data_cut=data_cut)
+    if "subjects" in tables and "medications" in tables:
+        lazy += _history_rules(
+            tables, config=config, params=params, eligibility=eligibility, data_cut=data_cut
+        )
     if "subjects" in tables and "assessments" in tables:
         elig = create_eligibility(
             tables["subjects"].lazy(),
