@@ -12,11 +12,29 @@ from pathlib import Path
 
 import polars as pl
 
-from outcomes.errors import InputDataError
+from outcomes.errors import ExportReadError
 from outcomes.validate.issues import ISSUE_SCHEMA
 from outcomes.validate.queries import NEW, OPEN, QUERY_SCHEMA, RESOLVED
 
 TRACKED_SCHEMA: dict[str, pl.DataType] = ISSUE_SCHEMA | QUERY_SCHEMA
+
+
+def check_previous_folder(previous: Path, *, out: Path) -> None:
+    """Refuse a previous-cut folder that is this cut's own output folder (its issues would be
+    compared with themselves and a rerun would not give the same files).
+
+    Raises
+    ------
+    ExportReadError
+        When ``previous`` is ``out`` or its ``validation/`` folder, or holds no issues file.
+    """
+    here = out.resolve()
+    target = find_previous_issues(previous).parent.resolve()
+    if target in (here, here / "validation"):
+        raise ExportReadError(
+            f"The previous cut's folder {previous} is this cut's own output folder {out}; "
+            "give the folder of an earlier cut."
+        )
 
 
 def find_previous_issues(folder: Path) -> Path:
@@ -25,17 +43,29 @@ def find_previous_issues(folder: Path) -> Path:
 
     Raises
     ------
-    InputDataError
+    ExportReadError
         When neither exists.
     """
     for path in (folder / "issues.csv", folder / "validation" / "issues.csv"):
         if path.is_file():
             return path
-    raise InputDataError(
+    raise ExportReadError(
         f"The previous cut's folder {folder} holds neither issues.csv nor "
         "validation/issues.csv; give the --out folder of an earlier `outcomes validate` or "
         "`outcomes run`."
     )
+
+
+def list_previous_inputs(previous: str | None) -> list[str]:
+    """The previous cut's issues file as a workflow input (so a new previous cut re-runs the
+    validation); empty when none is configured or found (the validation step then names the
+    problem)."""
+    if not previous:
+        return []
+    try:
+        return [str(find_previous_issues(Path(previous)))]
+    except ExportReadError:
+        return []
 
 
 def read_previous_issues(folder: Path) -> tuple[pl.DataFrame, str | None]:
@@ -44,13 +74,13 @@ def read_previous_issues(folder: Path) -> tuple[pl.DataFrame, str | None]:
 
     Raises
     ------
-    InputDataError
+    ExportReadError
         When the file has no ``QUERYID`` column (written before query ids existed).
     """
     path = find_previous_issues(folder)
     frame = pl.read_csv(path, infer_schema=False)
     if "QUERYID" not in frame.columns:
-        raise InputDataError(
+        raise ExportReadError(
             f"{path} has no QUERYID column (written by an earlier version); validate that cut "
             "again to compare with it."
         )
