@@ -14,7 +14,12 @@ import polars as pl
 import pytest
 
 from outcomes.cli import main
+from outcomes.errors import ExportReadError
 from outcomes.simulate import simulate_export
+from outcomes.steps import StepIO
+from outcomes.steps.ingest import validate_export as validate_step
+
+from .conftest import repo_config, set_cell, write_tables
 
 AS_OF = dt.date(2027, 6, 30)
 CUT_1, CUT_2 = "2027-03-31", "2027-06-30"
@@ -125,3 +130,39 @@ def test_two_cuts__every_issue_is_new_or_open_against_the_previous_cut(cuts):
     assert set(before["QUERYID"]) == (set(after["QUERYID"]) & seen) | set(resolved["QUERYID"])
     assert set(before["STATUS"]) == {"NEW"}  # no earlier cut known
     assert after["QUERYID"].is_unique().all()
+
+
+# -- the workflow step: config validation.previous (an earlier run folder) ------------------------
+def _step_io(export: Path, run: Path, *, cut: str, previous: str | None) -> StepIO:
+    config = repo_config()
+    config["data"]["data_cut"] = cut
+    config["validation"]["previous"] = previous
+    names = ("issues.csv", "excluded.csv", "summary.json", "report.html", "resolved.csv")
+    outputs = {name.split(".")[0]: str(run / "validation" / name) for name in names}
+    return StepIO(
+        inputs={},
+        outputs=outputs | {"workbook": str(run / "validation" / "issues.xlsx")},
+        params={"export": str(export), "config": config},
+        log=str(run / "logs" / "validate_export.log"),
+    )
+
+
+def test_validate_export_step__previous_run_folder_from_config(tmp_path: Path, tables):
+    set_cell(tables, "assessments", 3, "PGA", "9")
+    set_cell(tables, "assessments", 4, "PGA", "8")
+    first = write_tables(tmp_path / "export-1", tables)
+    set_cell(tables, "assessments", 4, "PGA", "1")  # corrected at the later cut
+    second = write_tables(tmp_path / "export-2", tables)
+    run_1, run_2 = tmp_path / "cut-1", tmp_path / "cut-2"
+    validate_step(_step_io(first, run_1, cut="2026-03-31", previous=None))
+    validate_step(_step_io(second, run_2, cut="2026-06-30", previous=str(run_1)))
+    after = _read(run_2 / "validation" / "issues.csv").filter(pl.col("RULE") == "VAL-006")
+    assert after.select("RECKEY", "STATUS", "FIRSTCUT").rows() == [
+        ("VISIT=DAY 14, ASMDT=2026-02-20", "OPEN", "2026-03-31")
+    ]
+    resolved = _read(run_2 / "validation" / "resolved.csv")
+    assert resolved.select("RULE", "RECKEY", "STATUS").rows() == [
+        ("VAL-006", "VISIT=DAY 28, ASMDT=2026-03-06", "RESOLVED")
+    ]
+    with pytest.raises(ExportReadError, match="own output folder"):
+        validate_step(_step_io(second, run_2, cut="2026-06-30", previous=str(run_2)))
