@@ -267,7 +267,8 @@ STYLE = (
     "text-align:left;vertical-align:top}.more{color:#666}.filters{position:sticky;top:0;"
     "background:#f4f4f4;padding:.5em;border:1px solid #ccc}tr.failed td:last-child"
     "{color:#a00;font-weight:bold}tr.passed td:last-child{color:#070}"
-    "td:target,tr:target{background:#ffe9a8}"
+    "td:target,tr:target{background:#ffe9a8}td:first-child{white-space:nowrap}"
+    ".counts{display:flex;gap:3em}"
 )
 #: The filters: a row shows when it matches every chosen value (a rule row has no site); a
 #: section without visible issue rows is hidden.
@@ -315,13 +316,14 @@ def render_validation_html(report: ValidationReport) -> str:
         f"<p>{html.escape(cut + report.summary())}</p>"
         f"<p>Rule groups: {html.escape(', '.join(GROUPS.values()))}.</p>"
         + _filters(report)
+        + "<div class='counts'><div><h2>Counts by site</h2>"
+        + _table(by_site, ("SITEID", "COUNT"), len(sites) + 1)
+        + "</div><div><h2>Counts by table</h2>"
+        + _table(by_table, ("TABLE", "COUNT"), 100)
+        + "</div></div>"
         + "<h2>Rules</h2><p>Every rule that ran: records it checked, records that failed, "
         "issues and the result.</p>"
         + _rule_catalogue(report.rule_results)
-        + "<h2>Counts by table</h2>"
-        + _table(by_table, ("TABLE", "COUNT"), 100)
-        + "<h2>Counts by site</h2>"
-        + _table(by_site, ("SITEID", "COUNT"), len(sites) + 1)
         + "<h2>Issues by rule</h2>"
         + _by_rule(issues, limit)
         + "<h2>Issues by subject</h2>"
