@@ -55,14 +55,18 @@ RECORD_KEY_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def create_record_keys(raw: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    """``RECKEY`` of every record of the export tables, as the site wrote it.
+def create_record_keys(
+    raw: Mapping[str, pl.DataFrame], *, located: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """``RECKEY`` of the records of the export tables, as the site wrote it.
 
     Parameters
     ----------
     raw
         Text tables by name, with ``ROW`` and the columns of :data:`SITE_RECORD_KEYS` (a
         missing value is empty text); values are shown without surrounding white space.
+    located
+        ``TABLE`` and ``ROW`` of the records wanted (the issues'); None = every record.
 
     Returns
     -------
@@ -85,8 +89,12 @@ def create_record_keys(raw: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
             if table == "subjects" and "SITEID" in frame.columns
             else pl.lit(None, dtype=pl.String)
         )
+        rows = frame.lazy()
+        if located is not None:
+            wanted = located.filter(pl.col("TABLE") == table)["ROW"].drop_nulls()
+            rows = rows.filter(pl.col("ROW").is_in(wanted.implode()))
         parts.append(
-            frame.lazy().select(
+            rows.select(
                 pl.lit(table).alias("TABLE"),
                 pl.col("ROW").cast(pl.Int64),
                 pl.concat_str(pieces).alias("RECKEY"),

@@ -175,9 +175,10 @@ def validate_export(
         lazy += check_eligibility_rules(elig.collect().lazy(), subjects=tables["subjects"])
     issues += pl.collect_all(lazy)
     readable = any(t in tables for t in c.TABLES_REQUIRED)
+    found = apply_severity(concat_issues(issues), params.severity)
     found = derive_query_columns(
-        apply_severity(concat_issues(issues), params.severity),
-        record_keys=create_record_keys(site_keys),
+        found,
+        record_keys=create_record_keys(site_keys, located=found.select("TABLE", "ROW")),
         sites=create_site_map(site_keys.get("subjects")),
         data_cut=data_cut,
     )

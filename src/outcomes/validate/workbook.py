@@ -112,6 +112,9 @@ class _Sheets:
         ``table`` adds an autofilter and freezes the header (a list sheet)."""
         safe = neutralize_csv_cells(frame.head(MAX_SHEET_ROWS - first_row))
         for col, name in enumerate(safe.columns):
+            longest = safe[name].cast(pl.String).str.len_chars().max()
+            width = max(len(name), int(longest or 0))
+            sheet.set_column(col, col, min(max(width + 2, 8), 80))
             sheet.write_string(first_row, col, name, self.bold)
         for r, row in enumerate(safe.iter_rows(), start=first_row + 1):
             for col, value in enumerate(row):
@@ -121,10 +124,6 @@ class _Sheets:
                     sheet.write_number(r, col, value)
                 else:
                     sheet.write_string(r, col, str(value))
-        for col, name in enumerate(safe.columns):
-            longest = safe[name].cast(pl.String).str.len_chars().max()
-            width = max(len(name), int(longest or 0))
-            sheet.set_column(col, col, min(max(width + 2, 8), 80))
         if table:
             sheet.freeze_panes(first_row + 1, 0)
             sheet.autofilter(first_row, 0, first_row + safe.height, max(len(safe.columns) - 1, 0))
@@ -172,6 +171,7 @@ def write_issues_workbook(
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
+                "constant_memory": True,
             },
         )
         book.set_properties({"title": "Validation issues", "created": FIXED_CREATED})
