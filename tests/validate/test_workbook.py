@@ -133,6 +133,19 @@ def test_report_html__catalogue_filters_and_query_anchors(written: Path):
     assert "<tr class='rule passed' data-severity='ERROR' data-rule='KEY-004'>" in page
     assert "id='f-site'" in page and "id='f-severity'" in page and "id='f-rule'" in page
     assert "<option value='02'>02</option>" in page
+    assert "(no site)" not in page  # every issue here has a site
     for qid in issues["QUERYID"]:
         assert f"<td id='{qid}'><a href='#{qid}'>{qid}</a></td>" in page
     assert "http://" not in page and "https://" not in page  # self-contained, no network
+
+
+def test_report_html__issues_without_a_site_get_their_own_filter_choice(tmp_path: Path, tables):
+    tables["labs"][1][0][0] = "S9"  # a lab record of a subject not in subjects (KEY-005)
+    out = tmp_path / "v"
+    write_validation_report(run(write_tables(tmp_path / "export", tables)), out)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<option value='(no site)'>(no site)</option>" in page
+    assert (
+        "<tr class='issue' data-site='(no site)' data-severity='ERROR' data-rule='KEY-005'>" in page
+    )
+    assert sorted(p.name for p in (out / "sites").iterdir()) == ["01.csv", "NO_SITE.csv"]

@@ -25,6 +25,8 @@ from outcomes.validate.workbook import write_issues_workbook
 SHOWN = ("TABLE", "USUBJID", "ROW", "COLUMN", "VALUE", "MESSAGE")
 #: File of the site queries of issues without a known site (an unknown subject).
 NO_SITE = "NO_SITE"
+#: The site filter's choice for issues without a site (file problems, unknown subjects).
+NO_SITE_OPTION = "(no site)"
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def _issue_rows(frame: pl.DataFrame, columns: tuple[str, ...], *, anchor: bool) 
             else f"<td><a href='#{qid}'>{qid}</a></td>"
         )
         out.append(
-            f"<tr class='issue' data-site='{_attr(row['SITEID'])}' "
+            f"<tr class='issue' data-site='{_attr(row['SITEID'] or NO_SITE_OPTION)}' "
             f"data-severity='{_attr(row['SEVERITY'])}' data-rule='{_attr(row['RULE'])}'>"
             + first
             + "".join(f"<td>{_cell(row[c])}</td>" for c in columns)
@@ -242,15 +244,15 @@ def _rule_catalogue(rules: pl.DataFrame) -> str:
 
 def _options(values: list[str]) -> str:
     return "<option value=''>all</option>" + "".join(
-        f"<option value='{_attr(v)}'>{_cell(v or '(none)')}</option>" for v in values
+        f"<option value='{_attr(v)}'>{_cell(v)}</option>" for v in values
     )
 
 
 def _filters(report: ValidationReport) -> str:
     """Three drop-down filters (site, severity, rule) over the issue and rule rows."""
     issues = report.issues
-    sites = list(report.sites) + ([""] if issues["SITEID"].null_count() else [])
-    severities = [s for s in (FATAL, ERROR, WARNING)]
+    sites = list(report.sites) + ([NO_SITE_OPTION] if issues["SITEID"].null_count() else [])
+    severities = [FATAL, ERROR, WARNING]
     rules = list(RULES)
     return (
         "<form class='filters' onsubmit='return false'>"
