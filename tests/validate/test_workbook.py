@@ -149,3 +149,22 @@ def test_report_html__issues_without_a_site_get_their_own_filter_choice(tmp_path
         "<tr class='issue' data-site='(no site)' data-severity='ERROR' data-rule='KEY-005'>" in page
     )
     assert sorted(p.name for p in (out / "sites").iterdir()) == ["01.csv", "NO_SITE.csv"]
+
+
+def test_unreadable_export__every_validation_file_is_still_written(tmp_path: Path):
+    out = tmp_path / "v"
+    write_validation_report(run(tmp_path / "missing-export"), out)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "excluded.csv",
+        "issues.csv",
+        "issues.xlsx",
+        "report.html",
+        "resolved.csv",
+        "sites",
+        "summary.json",
+    ]
+    assert list((out / "sites").iterdir()) == []
+    book = openpyxl.load_workbook(out / "issues.xlsx")
+    assert book.sheetnames == ["Summary", "Issue Summary", "Details", "Rules"]
+    assert _sheet(book, "Details")["RULE"].to_list() == ["STR-004"]

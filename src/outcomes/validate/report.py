@@ -350,6 +350,7 @@ def write_site_queries(issues: pl.DataFrame, sites: tuple[str, ...], folder: Pat
     """``sites/<SITEID>.csv``: the site queries of each site (every site gets a file, empty
     when nothing is open; queries of a subject without a known site go to ``NO_SITE.csv``);
     files of sites no longer listed are removed. Returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)  # present even when no site is known
     queries = neutralize_csv_cells(issues.filter(pl.col("CATEGORY") == SITE_QUERY))
     keys: list[str | None] = list(sites)
     if queries["SITEID"].null_count():
@@ -362,9 +363,8 @@ def write_site_queries(issues: pl.DataFrame, sites: tuple[str, ...], folder: Pat
         path = folder / site_file_name(site)
         atomic.write_csv(rows, path)
         written.append(path)
-    if folder.is_dir():
-        for stale in sorted(set(folder.glob("*.csv")) - set(written)):
-            stale.unlink()
+    for stale in sorted(set(folder.glob("*.csv")) - set(written)):
+        stale.unlink()
     return written
 
 
