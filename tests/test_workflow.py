@@ -29,6 +29,8 @@ def test_workflow__every_contract_output_is_written(run_dir: Path):
         "validation/issues.csv",
         "validation/summary.json",
         "validation/report.html",
+        "validation/issues.xlsx",
+        "validation/resolved.csv",
         "adam/adsl.parquet",
         "adam/advisit.parquet",
         "adam/adrs.parquet",
@@ -42,6 +44,7 @@ def test_workflow__every_contract_output_is_written(run_dir: Path):
     assert missing == []
     assert list((run_dir / "tables").glob("*.csv"))
     assert list((run_dir / "figures").glob("*.png"))
+    assert list((run_dir / "validation" / "sites").glob("*.csv"))
 
 
 def test_workflow__one_adsl_row_per_subject_and_infused_subjects_have_visits(run_dir: Path):

@@ -87,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--out", type=Path, required=True)
     val.add_argument("--data-cut", type=_date, default=None)
     val.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    val.add_argument(
+        "--previous",
+        type=Path,
+        default=None,
+        metavar="PREV_DIR",
+        help="validation folder of an earlier cut: mark each issue NEW or OPEN and list the "
+        "queries resolved since (resolved.csv)",
+    )
 
     run = sub.add_parser("run", help="run the whole workflow for one export and data cut")
     run.add_argument("--export", type=Path, required=True)
@@ -99,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="refuse to analyse an export with any validation ERROR (database lock; sets "
         "validation.on_error: stop, data-contract §1.6)",
+    )
+    run.add_argument(
+        "--previous",
+        type=Path,
+        default=None,
+        metavar="PREV_DIR",
+        help="output folder of an earlier cut: mark each validation issue NEW or OPEN and "
+        "list the queries resolved since (config validation.previous)",
     )
     run.add_argument(
         "--format",
@@ -149,9 +165,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from outcomes.validate import validate_export, write_validation_report
+    from outcomes.validate.tracking import check_previous_folder
 
     config = load_config(args.config)
-    report = validate_export(args.export, config=config, data_cut=args.data_cut)
+    if args.previous is not None:
+        check_previous_folder(args.previous, out=args.out)
+    report = validate_export(
+        args.export, config=config, data_cut=args.data_cut, previous=args.previous
+    )
     write_validation_report(report, args.out)
     print(report.summary())
     return report.exit_code
@@ -172,8 +193,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.format is not None:
         data["format"] = args.format
     overrides: dict[str, Any] = {"data": data}
+    validation: dict[str, Any] = {}
     if args.strict:
-        overrides["validation"] = {"on_error": "stop"}
+        validation["on_error"] = "stop"
+    if args.previous is not None:
+        validation["previous"] = str(args.previous.resolve())
+    if validation:
+        overrides["validation"] = validation
     config = load_config(args.config, overrides=overrides)
     if out.exists() and not out.is_dir():
         raise ExportReadError(f"--out {out} exists and is not a folder.")

@@ -42,6 +42,12 @@ def test_write_validation_report__files_counts_and_escaping(tmp_path: Path, tabl
         "COLUMN",
         "VALUE",
         "MESSAGE",
+        "SITEID",
+        "RECKEY",
+        "QUERYID",
+        "FIRSTCUT",
+        "CATEGORY",
+        "STATUS",
     ]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["by_rule"] == {"VAL-005": 1, "VAL-007": 1}
@@ -50,7 +56,7 @@ def test_write_validation_report__files_counts_and_escaping(tmp_path: Path, tabl
     assert summary["by_subject"] == {"S1": 2}
     assert summary["exit_code"] == 1
     page = (out / "report.html").read_text()
-    assert "<script>" not in page
+    assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "VAL-005" in page and "is not in the allowed set" in page
     assert "Issues by subject" in page

@@ -9,6 +9,7 @@ from outcomes.contract import TABLES
 from outcomes.imports import compute_source_files
 from outcomes.io.export import list_table_like_files
 from outcomes.steps import RULE_MODULES
+from outcomes.validate.tracking import list_previous_inputs
 
 CFG = validate_config(merge(read_config_file(DEFAULT_CONFIG), config))
 OUT = output_dir(CFG)

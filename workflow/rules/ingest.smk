@@ -18,12 +18,16 @@ rule simulate_demo:
 rule validate_export:
     input:
         export_files(),
+        list_previous_inputs(CFG["validation"]["previous"]),
         code=code_inputs("validate_export"),
     output:
         issues=f"{OUT}/validation/issues.csv",
         excluded=f"{OUT}/validation/excluded.csv",
         summary=f"{OUT}/validation/summary.json",
         report=f"{OUT}/validation/report.html",
+        resolved=f"{OUT}/validation/resolved.csv",
+        workbook=f"{OUT}/validation/issues.xlsx",
+        sites=directory(f"{OUT}/validation/sites"),
     params:
         export=EXPORT,
         config=config_without("analysis", "report"),

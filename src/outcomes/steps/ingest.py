@@ -39,17 +39,25 @@ def simulate_demo(io: StepIO) -> None:
 
 @step
 def validate_export(io: StepIO) -> None:
-    """Validate the export and write the report; never fails on data (the next rule does)."""
+    """Validate the export and write the report; never fails on data (the next rule does).
+    With ``validation.previous`` (an earlier cut's output folder) each issue is NEW or OPEN
+    and ``resolved.csv`` lists the queries resolved since."""
     from outcomes.validate import validate_export as run_validation
     from outcomes.validate import write_validation_report
+    from outcomes.validate.tracking import check_previous_folder
 
     config = io.params["config"]
+    out = Path(io.outputs["issues"]).parent
+    previous = config["validation"].get("previous")
+    if previous:
+        check_previous_folder(Path(previous), out=out)
     report = run_validation(
         Path(io.params["export"]),
         config=config,
         data_cut=dt.date.fromisoformat(config["data"]["data_cut"]),
+        previous=Path(previous) if previous else None,
     )
-    write_validation_report(report, Path(io.outputs["issues"]).parent)
+    write_validation_report(report, out)
     log.info("%s", report.summary())
 
 

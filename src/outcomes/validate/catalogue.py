@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from outcomes import contract as c
+
 FATAL = "FATAL"
 ERROR = "ERROR"
 WARNING = "WARNING"
@@ -21,6 +23,13 @@ SEVERITIES: tuple[str, ...] = (FATAL, ERROR, WARNING)
 #: Actions of an ERROR on its record (data-contract.md §3, ``validation/excluded.csv``).
 EXCLUDE = "RECORD EXCLUDED"
 BLANK = "VALUE SET MISSING"
+#: Who answers an issue (``CATEGORY`` of ``validation/issues.csv``): a site corrects or confirms
+#: the record; data management fixes the export file or the drug coding; the analysis team takes
+#: note (records after the data cut, values the derivation reads in a stated way).
+SITE_QUERY = "SITE QUERY"
+DATA_MANAGEMENT = "DATA MANAGEMENT"
+ANALYSIS_NOTE = "ANALYSIS NOTE"
+CATEGORIES: tuple[str, ...] = (SITE_QUERY, DATA_MANAGEMENT, ANALYSIS_NOTE)
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,8 @@ class Rule:
     reference: str
     action: str | None = None
     action_column: str | None = None
+    category: str = SITE_QUERY
+    tables: tuple[str, ...] | None = None
 
 
 GROUPS: dict[str, str] = {
@@ -212,7 +223,7 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
     (
         "DAT-008",
         WARNING,
-        "A record is dated after the data cut (it is dropped from the analysis).",
+        "A record is dated after the data cut (it is not used in the analysis of this cut).",
         "endpoints §16.2",
     ),
     (
@@ -403,10 +414,91 @@ ACTIONS: dict[str, tuple[str, str | None]] = {
     "CON-013": (EXCLUDE, None),
 }
 
-RULES: dict[str, Rule] = {
-    rid: Rule(rid, severity, GROUPS[rid[:3]], text, ref, *ACTIONS.get(rid, (None, None)))
-    for rid, severity, text, ref in _RULES
+#: Category of each rule that is not a site query (``CATEGORY``; a rule not listed is a
+#: :data:`SITE_QUERY`).
+RULE_CATEGORIES: dict[str, str] = {
+    "STR-001": DATA_MANAGEMENT,
+    "STR-002": DATA_MANAGEMENT,
+    "STR-003": DATA_MANAGEMENT,
+    "STR-004": DATA_MANAGEMENT,
+    "STR-005": DATA_MANAGEMENT,
+    "STR-006": DATA_MANAGEMENT,
+    "STR-007": DATA_MANAGEMENT,
+    "STR-008": DATA_MANAGEMENT,
+    "STR-009": DATA_MANAGEMENT,
+    "STR-010": DATA_MANAGEMENT,
+    "VAL-007": ANALYSIS_NOTE,
+    "VAL-008": ANALYSIS_NOTE,
+    "VAL-009": DATA_MANAGEMENT,
+    "TRN-001": ANALYSIS_NOTE,
+    "TRN-002": ANALYSIS_NOTE,
+    "DAT-008": ANALYSIS_NOTE,
+    "CON-010": DATA_MANAGEMENT,
 }
+
+#: Export tables whose records each rule checks (the "checked" count of the rule list in
+#: ``validation/issues.xlsx`` and ``report.html``). A rule not listed here counts by its group
+#: (:data:`GROUP_TABLES`); a group not listed there has no count (None: shown blank).
+ALL_TABLES: tuple[str, ...] = c.TABLES
+GROUP_TABLES: dict[str, tuple[str, ...]] = {
+    "STR": ALL_TABLES,
+    "VAL": ALL_TABLES,
+    "TRN": ALL_TABLES,
+    "ELG": ("subjects",),
+}
+RULE_TABLES: dict[str, tuple[str, ...]] = {
+    "VAL-007": ("assessments",),
+    "VAL-008": ("medications",),
+    "VAL-010": ("subjects",),
+    "VAL-011": ("subjects",),
+    "KEY-001": ("subjects",),
+    "KEY-002": ("medications",),
+    "KEY-003": ("adverse_events",),
+    "KEY-004": ("assessments",),
+    "KEY-005": ("assessments", "medications", "adverse_events", "labs"),
+    "DAT-001": ("subjects", "assessments", "adverse_events", "labs"),
+    "DAT-002": ("subjects",),
+    "DAT-003": ("subjects",),
+    "DAT-004": ("medications", "adverse_events"),
+    "DAT-005": ALL_TABLES,
+    "DAT-006": ("subjects",),
+    "DAT-007": ("subjects",),
+    "DAT-008": ALL_TABLES,
+    "CON-001": ("assessments",),
+    "CON-002": ("assessments",),
+    "CON-003": ("assessments",),
+    "CON-004": ("assessments",),
+    "CON-005": ("subjects",),
+    "CON-006": ("assessments",),
+    "CON-007": ("subjects",),
+    "CON-008": ("adverse_events",),
+    "CON-009": ("medications",),
+    "CON-010": ("medications",),
+    "CON-011": ("medications",),
+    "CON-012": ("medications",),
+    "CON-013": ("medications",),
+    "CON-014": ("adverse_events",),
+    "CON-015": ("adverse_events",),
+    "VAL-014": ("assessments", "labs"),
+}
+
+
+def _rule(rid: str, severity: str, text: str, reference: str) -> Rule:
+    action, action_column = ACTIONS.get(rid, (None, None))
+    return Rule(
+        rid,
+        severity,
+        GROUPS[rid[:3]],
+        text,
+        reference,
+        action=action,
+        action_column=action_column,
+        category=RULE_CATEGORIES.get(rid, SITE_QUERY),
+        tables=RULE_TABLES.get(rid, GROUP_TABLES.get(rid[:3])),
+    )
+
+
+RULES: dict[str, Rule] = {rid: _rule(rid, sev, text, ref) for rid, sev, text, ref in _RULES}
 
 
 def describe_action(rule: Rule, severity: str | None = None) -> str:
@@ -437,18 +529,23 @@ def render_rules_markdown() -> str:
         "medications the efficacy endpoints of the subject carry `QRYFL = Y`) "
         "and the run goes on, unless `outcomes run --strict` (`validation.on_error: stop`); "
         "WARNING is reported and the run goes on. The action applies while the rule is an "
-        "ERROR (per-rule severities: config `validation.severity`).",
+        "ERROR (per-rule severities: config `validation.severity`). Category (column `CATEGORY` "
+        "of `validation/issues.csv`): SITE QUERY = a site corrects or confirms the record "
+        "(listed in `validation/sites/<SITEID>.csv`); DATA MANAGEMENT = the export file or the "
+        "drug coding; ANALYSIS NOTE = for the analysis team (records after the data cut, values "
+        "read in a stated way).",
     ]
     for prefix, title in GROUPS.items():
         lines += [
             "",
             f"## {title}",
             "",
-            "| id | severity | rule | action | reference |",
-            "|---|---|---|---|---|",
+            "| id | severity | category | rule | action | reference |",
+            "|---|---|---|---|---|---|",
         ]
         lines += [
-            f"| {r.id} | {r.severity} | {r.text} | {describe_action(r)} | {r.reference} |"
+            f"| {r.id} | {r.severity} | {r.category} | {r.text} | {describe_action(r)} "
+            f"| {r.reference} |"
             for r in RULES.values()
             if r.id.startswith(prefix)
         ]

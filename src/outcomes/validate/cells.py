@@ -49,7 +49,7 @@ def _checks(
     if spec.is_required and spec.name in keys:
         out.append(("VAL-001", ~filled, "is required to place the record but missing"))
     elif spec.is_required:
-        out.append(("VAL-012", ~filled, "is missing (not evaluable)"))
+        out.append(("VAL-012", ~filled, "is missing: enter it, or confirm it was not done"))
     if spec.type == "date":
         shaped = text.str.contains(DATE_SHAPE)
         out.append(("VAL-002", filled & ~shaped, "is not a date written as YYYY-MM-DD"))

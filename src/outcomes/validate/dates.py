@@ -167,7 +167,8 @@ def check_subject_dates(subjects: pl.DataFrame, *, params: ValidationParams) -> 
 
 
 def check_after_cut(tables: dict[str, pl.DataFrame], *, data_cut: dt.date) -> list[pl.LazyFrame]:
-    """Records dated after the data cut (DAT-008, warning: they are dropped, §16.2)."""
+    """Records dated after the data cut (DAT-008, warning: not used in this cut's analysis,
+    §16.2)."""
     out = []
     for table, typed in tables.items():
         col = RECORD_DATE[table]
@@ -183,7 +184,7 @@ def check_after_cut(tables: dict[str, pl.DataFrame], *, data_cut: dt.date) -> li
                 message=fmt(
                     "{}.{} = {} is after the data cut "
                     + data_cut.isoformat()
-                    + " (record dropped)",
+                    + "; the record is not used in the analysis of this cut",
                     pl.lit(table),
                     pl.lit(col),
                     pl.col(col).cast(pl.String),

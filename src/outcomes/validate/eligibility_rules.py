@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from outcomes.drugs.history import HistoryParams
+from outcomes.validate.catalogue import RULES
 from outcomes.validate.issues import fmt, make_issues
 
 #: criterion flag → (rule, table, column, value shown)
@@ -65,7 +66,8 @@ def check_eligibility_rules(
                 column=column,
                 value=value,
                 message=pl.concat_str(
-                    pl.lit(f"{table}: screening criterion {flag} not met"), extra
+                    pl.lit(f"{table}: {RULES[rule].text[0].lower()}{RULES[rule].text[1:-1]}"),
+                    extra,
                 ),
             )
         )

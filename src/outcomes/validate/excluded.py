@@ -25,6 +25,11 @@ EXCLUDED_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+def empty_excluded() -> pl.DataFrame:
+    """An excluded-records frame without rows."""
+    return pl.DataFrame(schema=EXCLUDED_SCHEMA)
+
+
 def apply_severity(issues: pl.DataFrame, overrides: Mapping[str, str]) -> pl.DataFrame:
     """Issues with each overridden rule's ``SEVERITY`` replaced (config ``validation.severity``;
     the config check refuses unknown rules and the lowering of a FATAL rule)."""
@@ -56,16 +61,16 @@ def _cascade(excluded: pl.DataFrame, tables: Mapping[str, pl.DataFrame]) -> pl.D
     if subjects is None or gone.is_empty():
         return excluded.clear()
     ids = (
-        gone.select("RULE", "ROW")
+        gone.select("QUERYID", "RULE", "ROW")
         .join(subjects.select("ROW", pl.col("USUBJID").alias("_ID")), on="ROW")
         .filter(pl.col("_ID").is_not_null())
         .unique("_ID", keep="first", maintain_order=True)
     )
     parts = [
         typed.select("ROW", "USUBJID")
-        .join(ids.select("RULE", pl.col("_ID").alias("USUBJID")), on="USUBJID")
+        .join(ids.select("QUERYID", "RULE", pl.col("_ID").alias("USUBJID")), on="USUBJID")
         .select(
-            pl.lit(None, dtype=pl.String).alias("QUERYID"),
+            "QUERYID",
             "RULE",
             pl.lit(table).alias("TABLE"),
             "USUBJID",
@@ -100,8 +105,8 @@ def create_excluded(
     Returns
     -------
     pl.DataFrame
-        Columns :data:`EXCLUDED_SCHEMA` (``QUERYID`` is empty: stable query ids across cuts
-        are not derived in this version), sorted by table, row, column and rule.
+        Columns :data:`EXCLUDED_SCHEMA` (``QUERYID``: the id of the issue that acts, empty when
+        ``issues`` has no query ids), sorted by table, row, column and rule.
     """
     errors = issues.filter(
         (pl.col("SEVERITY") == ERROR) & pl.col("ROW").is_not_null() & pl.col("TABLE").is_not_null()
@@ -111,7 +116,9 @@ def create_excluded(
         errors.join(_action_table(), on="RULE", how="inner")
         .join(keys, on=["TABLE", "COLUMN"], how="left")
         .select(
-            pl.lit(None, dtype=pl.String).alias("QUERYID"),
+            (pl.col("QUERYID") if "QUERYID" in errors.columns else pl.lit(None, pl.String)).alias(
+                "QUERYID"
+            ),
             "RULE",
             "TABLE",
             "USUBJID",

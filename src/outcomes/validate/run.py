@@ -24,6 +24,7 @@ from outcomes.validate.consistency import (
     check_assessment_consistency,
     check_fatal_ae_without_death,
 )
+from outcomes.validate.coverage import count_checked, create_rule_results
 from outcomes.validate.crosschecks import (
     check_fatal_ae_other_without_death,
     check_neutropenia_grades,
@@ -31,11 +32,18 @@ from outcomes.validate.crosschecks import (
 )
 from outcomes.validate.dates import check_after_cut, check_record_dates, check_subject_dates
 from outcomes.validate.eligibility_rules import check_eligibility_rules, check_history_rules
-from outcomes.validate.excluded import apply_severity, create_excluded
+from outcomes.validate.excluded import apply_severity, create_excluded, empty_excluded
 from outcomes.validate.issues import concat_issues, make_issue
 from outcomes.validate.keys import check_keys
 from outcomes.validate.medications import check_medications
 from outcomes.validate.params import ValidationParams
+from outcomes.validate.queries import (
+    SITE_RECORD_KEYS,
+    create_record_keys,
+    create_site_map,
+    derive_query_columns,
+    phrase_actions,
+)
 from outcomes.validate.report import ValidationReport
 from outcomes.validate.structure import (
     complete_columns,
@@ -43,6 +51,7 @@ from outcomes.validate.structure import (
     find_unrecognised_tables,
     read_table_checked,
 )
+from outcomes.validate.tracking import empty_resolved, read_previous_issues, track_queries
 from outcomes.validate.transport import check_transport_limits
 from outcomes.validate.visits import check_baseline, check_missed_visits, check_visit_windows
 
@@ -54,9 +63,14 @@ def _empty_typed(table: str) -> pl.DataFrame:
 
 def read_checked_tables(
     export_dir: Path, *, params: ValidationParams
-) -> tuple[dict[str, pl.DataFrame], list[pl.DataFrame], list[pl.LazyFrame]]:
-    """Typed tables that could be read, file-level issues and (lazy) cell issues."""
+) -> tuple[
+    dict[str, pl.DataFrame], list[pl.DataFrame], list[pl.LazyFrame], dict[str, pl.DataFrame]
+]:
+    """Typed tables that could be read, file-level issues, (lazy) cell issues, and the text of
+    the columns that place each record for a site (``ROW``, :data:`SITE_RECORD_KEYS`, the
+    subjects' ``SITEID``)."""
     tables: dict[str, pl.DataFrame] = {}
+    site_keys: dict[str, pl.DataFrame] = {}
     issues: list[pl.DataFrame] = find_unrecognised_tables(export_dir)
     cell_issues: list[pl.LazyFrame] = []
     for table in c.TABLES:
@@ -70,9 +84,11 @@ def read_checked_tables(
             continue
         raw, column_issues, absent = complete_columns(raw, table)
         issues += column_issues
+        wanted = ("ROW", *SITE_RECORD_KEYS[table], *(("SITEID",) if table == "subjects" else ()))
+        site_keys[table] = raw.select(c for c in dict.fromkeys(wanted) if c in raw.columns)
         tables[table], more = check_cells(raw, table, params=params, absent=absent)
         cell_issues += more + check_transport_limits(raw, table)
-    return tables, issues, cell_issues
+    return tables, issues, cell_issues, site_keys
 
 
 def _relation_rules(
@@ -153,7 +169,11 @@ def _history_rules(
 
 
 def validate_export(
-    export_dir: Path, *, config: Mapping[str, Any], data_cut: dt.date | None
+    export_dir: Path,
+    *,
+    config: Mapping[str, Any],
+    data_cut: dt.date | None,
+    previous: Path | None = None,
 ) -> ValidationReport:
     """Check an export against the data contract and the rule catalogue.
 
@@ -166,24 +186,42 @@ def validate_export(
         ``medications``, ``study``).
     data_cut
         Records dated after it are reported as warnings (DAT-008); None = no cut.
+    previous
+        The validation folder of an earlier cut (``issues.csv`` in it or in its
+        ``validation/``): each issue is then ``NEW`` or ``OPEN`` and the queries gone since
+        are listed as resolved; None = every issue is ``NEW``.
 
     Returns
     -------
     ValidationReport
-        Every issue found (severities after the config's per-rule overrides) and what the
-        ERRORs exclude or blank (data-contract §1.6); ``readable`` is False when the folder is
-        missing or no required table could be read.
+        Every issue found (severities after the config's per-rule overrides) with its query
+        columns (site, record key, query id, category, first cut, status), what the ERRORs
+        exclude or blank (data-contract §1.6), the rule results and the resolved queries;
+        ``readable`` is False when the folder is missing or no required table could be read.
+
+    Raises
+    ------
+    InputDataError
+        When ``previous`` holds no issues file with query ids.
     """
+    prior = read_previous_issues(previous) if previous is not None else None
     params = ValidationParams.from_config(config)
     eligibility = EligibilityParams.from_config(
         config["eligibility"], baseline_window_days=params.baseline_window_days
     )
     if not export_dir.is_dir():
         issue = make_issue("STR-004", None, message=f"Export folder {export_dir} does not exist.")
-        return ValidationReport(
-            concat_issues([issue]), readable=False, rows_per_group=params.report_rows_per_group
+        found = derive_query_columns(concat_issues([issue]), data_cut=data_cut)
+        return _tracked_report(
+            found,
+            prior,
+            readable=False,
+            params=params,
+            data_cut=data_cut,
+            excluded=None,
+            records={},
         )
-    tables, issues, lazy = read_checked_tables(export_dir, params=params)
+    tables, issues, lazy, site_keys = read_checked_tables(export_dir, params=params)
     lazy += _relation_rules(tables, params=params, data_cut=data_cut)
     lazy += _crosscheck_rules(tables, params=params, eligibility=eligibility, data_cut=data_cut)
     if "subjects" in tables and "medications" in tables:
@@ -201,9 +239,49 @@ def validate_export(
     issues += pl.collect_all(lazy)
     readable = any(t in tables for t in c.TABLES_REQUIRED)
     found = apply_severity(concat_issues(issues), params.severity)
+    found = derive_query_columns(
+        found,
+        record_keys=create_record_keys(site_keys, located=found.select("TABLE", "ROW")),
+        sites=create_site_map(site_keys.get("subjects")),
+        data_cut=data_cut,
+    )
+    excluded = create_excluded(found, tables=tables)
+    return _tracked_report(
+        phrase_actions(found, excluded),
+        prior,
+        readable=readable,
+        params=params,
+        data_cut=data_cut,
+        excluded=excluded,
+        records={table: typed.height for table, typed in tables.items()},
+        sites=create_site_map(site_keys.get("subjects"))["_SITE"].drop_nulls().unique(),
+    )
+
+
+def _tracked_report(
+    found: pl.DataFrame,
+    prior: tuple[pl.DataFrame, str | None] | None,
+    *,
+    readable: bool,
+    params: ValidationParams,
+    data_cut: dt.date | None,
+    excluded: pl.DataFrame | None,
+    records: dict[str, int],
+    sites: pl.Series | None = None,
+) -> ValidationReport:
+    """The report with each issue NEW or OPEN against the previous cut (when known)."""
+    resolved = empty_resolved()
+    if prior is not None:
+        found, resolved = track_queries(found, prior[0], previous_cut=prior[1])
+    checked = count_checked(records, data_cut_known=data_cut is not None)
     return ValidationReport(
         found,
         readable=readable,
         rows_per_group=params.report_rows_per_group,
-        excluded=create_excluded(found, tables=tables),
+        excluded=excluded if excluded is not None else empty_excluded(),
+        rules=create_rule_results(found, checked),
+        resolved=resolved,
+        data_cut=data_cut.isoformat() if data_cut else None,
+        previous_known=prior is not None,
+        sites=tuple(sorted(sites.to_list())) if sites is not None else (),
     )
