@@ -29,7 +29,7 @@ def written(tmp_path: Path, tables) -> Path:
     set_cell(tables, "subjects", 2, "SEX", "=HYPERLINK(1)")  # VAL-005, formula-like
     set_cell(tables, "assessments", 3, "PGA", "9")  # VAL-006 at site 01
     set_cell(tables, "assessments", 4, "PGA", "1.234")  # VAL-007: an analysis note
-    set_cell(tables, "labs", 1, "LBDT", "2026-03-07")  # DAT-008: after the cut
+    set_cell(tables, "labs", 7, "LBDT", "2026-03-07")  # DAT-008: PT after the cut
     out = tmp_path / "validation"
     write_validation_report(run(write_tables(tmp_path / "export", tables), data_cut=CUT), out)
     return out
@@ -79,7 +79,7 @@ def test_workbook__rerun_gives_identical_bytes(written: Path, tmp_path: Path, ta
     set_cell(tables, "subjects", 2, "SEX", "=HYPERLINK(1)")
     set_cell(tables, "assessments", 3, "PGA", "9")
     set_cell(tables, "assessments", 4, "PGA", "1.234")
-    set_cell(tables, "labs", 1, "LBDT", "2026-03-07")
+    set_cell(tables, "labs", 7, "LBDT", "2026-03-07")
     again = tmp_path / "again"
     write_validation_report(run(write_tables(tmp_path / "export-2", tables), data_cut=CUT), again)
     assert (again / "issues.xlsx").read_bytes() == first
