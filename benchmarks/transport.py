@@ -35,9 +35,7 @@ def create_adrs_like(rows: int) -> pl.DataFrame:
         pl.format("CART-{}", subject.cast(pl.String).str.zfill(6)).alias("USUBJID"),
         pl.when(subject % 2 == 0).then(pl.lit("DL1")).otherwise(pl.lit("DL2")).alias("DOSELVL"),
         param.alias("PARAMCD"),
-        pl.format("{} remission at the assessment (definition of the study)", param).alias(
-            "PARAM"
-        ),
+        pl.format("{} remission at the assessment (definition of the study)", param).alias("PARAM"),
         pl.format("WEEK {}", visit.cast(pl.String)).alias("AVISIT"),
         visit.alias("AVISITN"),
         (pl.date(2025, 1, 1) + pl.duration(days=visit * 7 + subject % 300)).alias("ADT"),
