@@ -22,6 +22,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,10 +51,13 @@ def measure(cmd: list[str], *, repeat: int = 1) -> Measure:
     times, rss, error = [], [], ""
     for _ in range(repeat):
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        stderr = proc.stderr.read() if proc.stderr else ""
+        # stderr to a file, not a pipe: a chatty child (Snakemake) would block on a full pipe.
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors, text=True)
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+            errors.seek(0)
+            stderr = errors.read()
         if os.waitstatus_to_exitcode(status) != 0:
             error = stderr.strip().splitlines()[-1] if stderr.strip() else f"status {status}"
             return Measure(elapsed, usage.ru_maxrss / 1024, ok=False, error=error)

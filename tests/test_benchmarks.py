@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sys
 from pathlib import Path
@@ -55,3 +56,33 @@ def test_the_import_row_loads_a_registered_rule():
     run = _module("run")
     rule = re.search(r"load_step\('(\w+)'\)", run.IMPORT_ONLY)
     assert rule and rule.group(1) in RULE_MODULES
+
+
+def test_every_workflow_rule_records_a_benchmark_beside_its_log():
+    for path in (ROOT / "workflow" / "rules").glob("*.smk"):
+        for block in re.split(r"\n(?=rule )", path.read_text(encoding="utf-8")):
+            name = re.match(r"rule (\w+):", block)
+            if name:
+                log = re.search(r"\n    log:\n        (.*)\.log\",?\n", block)
+                bench = re.search(r"\n    benchmark:\n        (.*)\.tsv\",?\n", block)
+                assert log and bench, name.group(1)
+                assert bench.group(1) == log.group(1).replace("/logs/", "/logs/benchmarks/")
+
+
+def test_read_rule_benchmarks__time_and_memory_of_each_rule(tmp_path: Path):
+    folder = tmp_path / "logs" / "benchmarks"
+    folder.mkdir(parents=True)
+    header = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+    (folder / "validate_export.tsv").write_text(
+        header + "2.50\t0:00:02\t310.25\t900\t280\t290\t1\t2\t80\t2.1\n", encoding="utf-8"
+    )
+    (folder / "create_adsl.tsv").write_text(
+        header + "1.25\t0:00:01\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\n", encoding="utf-8"
+    )
+    os.utime(folder / "validate_export.tsv", (1, 1))
+    os.utime(folder / "create_adsl.tsv", (2, 2))
+    workflow = _module("workflow")
+    assert workflow.read_rule_benchmarks(tmp_path) == [
+        ("validate_export", 2.5, 310.25),
+        ("create_adsl", 1.25, 0.0),
+    ]

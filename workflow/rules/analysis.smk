@@ -19,6 +19,8 @@ rule analyze_survival:
         analysis=analysis_block("survival"),
     log:
         f"{OUT}/logs/analyze_survival.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/analyze_survival.tsv",
     script:
         RUN_STEP
 
@@ -38,6 +40,8 @@ rule analyze_response:
         analysis=analysis_block("response"),
     log:
         f"{OUT}/logs/analyze_response.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/analyze_response.tsv",
     script:
         RUN_STEP
 
@@ -54,6 +58,8 @@ rule analyze_disease_activity:
         analysis=analysis_block("activity"),
     log:
         f"{OUT}/logs/analyze_disease_activity.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/analyze_disease_activity.tsv",
     script:
         RUN_STEP
 
@@ -73,6 +79,8 @@ rule analyze_safety:
         dose_levels=CFG["study"]["dose_levels"],
     log:
         f"{OUT}/logs/analyze_safety.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/analyze_safety.tsv",
     script:
         RUN_STEP
 
@@ -90,5 +98,7 @@ rule analyze_obd:
         dose_levels=CFG["study"]["dose_levels"],
     log:
         f"{OUT}/logs/analyze_obd.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/analyze_obd.tsv",
     script:
         RUN_STEP

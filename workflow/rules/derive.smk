@@ -17,6 +17,8 @@ rule create_advisit:
         medications=CFG["medications"],
     log:
         f"{OUT}/logs/create_advisit.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/create_advisit.tsv",
     script:
         RUN_STEP
 
@@ -39,5 +41,7 @@ rule create_adsl:
         data_cut=CFG["data"]["data_cut"],
     log:
         f"{OUT}/logs/create_adsl.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/create_adsl.tsv",
     script:
         RUN_STEP

@@ -18,6 +18,8 @@ rule create_efficacy:
         visits=CFG["visits"],
     log:
         f"{OUT}/logs/create_efficacy.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/create_efficacy.tsv",
     script:
         RUN_STEP
 
@@ -35,5 +37,7 @@ rule create_adae:
         safety=CFG["safety"],
     log:
         f"{OUT}/logs/create_adae.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/create_adae.tsv",
     script:
         RUN_STEP

@@ -11,6 +11,8 @@ rule simulate_demo:
         dose_levels=CFG["study"]["dose_levels"],
     log:
         f"{CFG['demo']['folder']}/logs/simulate_demo.log",
+    benchmark:
+        f"{CFG['demo']['folder']}/logs/benchmarks/simulate_demo.tsv",
     script:
         RUN_STEP
 
@@ -33,6 +35,8 @@ rule validate_export:
         config=config_without("analysis", "report"),
     log:
         f"{OUT}/logs/validate_export.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/validate_export.tsv",
     script:
         RUN_STEP
 
@@ -51,5 +55,7 @@ rule create_validated_tables:
         on_error=CFG["validation"]["on_error"],
     log:
         f"{OUT}/logs/create_validated_tables.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/create_validated_tables.tsv",
     script:
         RUN_STEP

@@ -28,6 +28,8 @@ rule import_sdtm:
         sdtm=CFG["data"]["export"],
     log:
         f"{OUT}/logs/import_sdtm.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/import_sdtm.tsv",
     script:
         RUN_STEP
 
@@ -47,5 +49,7 @@ rule write_adam_transport:
         k_values=CFG["criteria"]["sri"]["k_values"],
     log:
         f"{OUT}/logs/write_adam_transport.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/write_adam_transport.tsv",
     script:
         RUN_STEP

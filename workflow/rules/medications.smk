@@ -14,6 +14,8 @@ rule create_adcm:
         data_cut=CFG["data"]["data_cut"],
     log:
         f"{OUT}/logs/create_adcm.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/create_adcm.tsv",
     script:
         RUN_STEP
 
@@ -30,5 +32,7 @@ rule create_events:
         medications=CFG["medications"],
     log:
         f"{OUT}/logs/create_events.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/create_events.tsv",
     script:
         RUN_STEP

@@ -56,6 +56,8 @@ rule render_report:
         config=CFG,
     log:
         f"{OUT}/logs/render_report.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/render_report.tsv",
     script:
         RUN_STEP
 
@@ -83,6 +85,8 @@ rule write_tfl_section:
         section=lambda wildcards: wildcards.section,
     log:
         f"{OUT}/logs/write_tfl_{{section}}.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/write_tfl_{{section}}.tsv",
     script:
         RUN_STEP
 
@@ -102,6 +106,8 @@ rule write_tfl_combined:
         config=select_tfl_config(CFG),
     log:
         f"{OUT}/logs/write_tfl_combined.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/write_tfl_combined.tsv",
     script:
         RUN_STEP
 
@@ -117,5 +123,7 @@ rule write_manifest:
         config=CFG,
     log:
         f"{OUT}/logs/write_manifest.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/write_manifest.tsv",
     script:
         RUN_STEP

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,14 +22,23 @@ import pandera.polars as pa
 import polars as pl
 
 from outcomes.errors import ExportReadError, OutcomesError
-from outcomes.interop.dataset_json import write_dataset_json
+from outcomes.interop.dataset_json import write_dataset_json_batches
 from outcomes.interop.metadata import DatasetMeta, create_dataset_metadata, write_define_metadata
-from outcomes.interop.xpt import write_xpt
-from outcomes.interop.xpt_fit import fit_to_xpt
+from outcomes.interop.xpt import write_xpt_batches
+from outcomes.interop.xpt_fit import (
+    apply_xpt_fit,
+    compute_xpt_profile,
+    compute_xpt_widths,
+    create_xpt_metadata,
+    merge_xpt_profiles,
+)
 
 log = logging.getLogger("outcomes.interop")
 
 DEFINE_FILE = "define.json"
+
+#: Rows per batch when a dataset is written to its transport files.
+BATCH_ROWS = 100_000
 
 #: Default key variables of the ADaM datasets of data-contract.md §3 (when present).
 DEFAULT_KEYS: dict[str, tuple[str, ...]] = {
@@ -86,8 +95,14 @@ def create_transport_names(
     return frame.rename(moved), named
 
 
+def _batches(frame: pl.LazyFrame, rows: int) -> Iterator[pl.DataFrame]:
+    """The rows of ``frame`` in batches of about ``rows`` rows, after one empty batch."""
+    yield frame.head(0).collect()
+    yield from frame.collect_batches(chunk_size=rows)
+
+
 def write_adam_dataset(
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | pl.LazyFrame,
     out_dir: Path,
     *,
     name: str,
@@ -97,10 +112,14 @@ def write_adam_dataset(
     labels: Mapping[str, str] | None = None,
     keys: Sequence[str] | None = None,
     renames: Mapping[str, str] | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> DatasetMeta:
     """Write one dataset as ``<name>.xpt`` and ``<name>.json`` in ``out_dir``; return its metadata.
 
-    ``renames`` maps column names to transport names (:func:`create_transport_names`).
+    ``renames`` maps column names to transport names (:func:`create_transport_names`). A lazy
+    frame (a scanned parquet file) is read in batches of ``batch_rows`` rows, three times: once
+    for the lengths of its text and numbers (metadata, XPT widths and split text), once for
+    each file, so memory holds one batch, whatever the number of rows.
 
     Raises
     ------
@@ -108,24 +127,45 @@ def write_adam_dataset(
         When a name breaks the XPT v5 rules, a text value is too long for XPT, or the
         Dataset-JSON document would not validate.
     """
+    lazy = frame.lazy()
     wanted = DEFAULT_KEYS.get(name.lower(), ()) if keys is None else tuple(keys)
-    frame, labels = create_transport_names(
-        frame, name=name, renames=renames or {}, schema=schema, labels=labels
+    columns = pl.DataFrame(schema=lazy.collect_schema())
+    named, labels = create_transport_names(
+        columns, name=name, renames=renames or {}, schema=schema, labels=labels
     )
+    lazy = lazy.rename(dict(zip(columns.columns, named.columns, strict=True)))
+    text = [n for n, t in named.schema.items() if t == pl.String]
+    sizes = lazy.select(pl.len().alias("__records__"), pl.col(text).str.len_bytes().max())
+    counted = sizes.collect(engine="streaming").row(0, named=True)
+    records = int(counted.pop("__records__"))
     meta = create_dataset_metadata(
-        frame,
+        named,
         name=name,
         schema=schema,
         labels=labels,
-        keys=[k for k in wanted if k in frame.columns],
+        keys=[k for k in wanted if k in named.columns],
+        records=records,
+        longest=counted,
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    xpt_frame, xpt_meta, notes = fit_to_xpt(frame, meta)
+    profile = merge_xpt_profiles([compute_xpt_profile(b) for b in _batches(lazy, batch_rows)])
+    xpt_meta, notes = create_xpt_metadata(meta, profile)
     for note in notes:
         log.warning("%s", note)
-    write_xpt(xpt_frame, out_dir / f"{name.lower()}.xpt", meta=xpt_meta, created=created)
-    write_dataset_json(
-        frame, out_dir / f"{name.lower()}.json", meta=meta, created=created, study_oid=study_oid
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_xpt_batches(
+        (apply_xpt_fit(b, xpt_meta, profile) for b in _batches(lazy, batch_rows)),
+        out_dir / f"{name.lower()}.xpt",
+        meta=xpt_meta,
+        widths=compute_xpt_widths(meta, profile),
+        created=created,
+    )
+    write_dataset_json_batches(
+        _batches(lazy, batch_rows),
+        out_dir / f"{name.lower()}.json",
+        meta=meta,
+        records=records,
+        created=created,
+        study_oid=study_oid,
     )
     return meta
 
@@ -177,7 +217,7 @@ def write_adam_transport(
         )
     metas = [
         write_adam_dataset(
-            pl.read_parquet(p),
+            pl.scan_parquet(p),
             out_dir,
             name=p.stem,
             created=created,

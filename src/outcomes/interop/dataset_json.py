@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -120,12 +120,10 @@ def _json_rows(frame: pl.DataFrame) -> list[list[Any]]:
     return [list(r) for r in frame.select(exprs).rows()]
 
 
-def create_dataset_json(
-    frame: pl.DataFrame, *, meta: DatasetMeta, created: dt.datetime | dt.date, study_oid: str
+def _document_head(
+    meta: DatasetMeta, *, records: int, created: dt.datetime | dt.date, study_oid: str
 ) -> dict[str, Any]:
-    """The Dataset-JSON v1.1 document of ``frame`` (columns as in ``meta``, same order)."""
-    if frame.columns != [v.name for v in meta.variables]:
-        raise OutcomesError(f"Dataset-JSON {meta.name}: columns differ from the metadata.")
+    """Every attribute of the Dataset-JSON document but its ``rows`` (which come last)."""
     return {
         "datasetJSONCreationDateTime": _timestamp(created),
         "datasetJSONVersion": DATASET_JSON_VERSION,
@@ -134,12 +132,29 @@ def create_dataset_json(
         "sourceSystem": {"name": "outcomes", "version": __version__},
         "studyOID": study_oid,
         "itemGroupOID": f"IG.{meta.name}",
-        "records": frame.height,
+        "records": records,
         "name": meta.name,
         "label": meta.label,
         "columns": [_column(meta, i) for i in range(len(meta.variables))],
-        "rows": _json_rows(frame),
     }
+
+
+def _check_columns(frame: pl.DataFrame, meta: DatasetMeta) -> None:
+    if frame.columns != [v.name for v in meta.variables]:
+        raise OutcomesError(f"Dataset-JSON {meta.name}: columns differ from the metadata.")
+
+
+def create_dataset_json(
+    frame: pl.DataFrame, *, meta: DatasetMeta, created: dt.datetime | dt.date, study_oid: str
+) -> dict[str, Any]:
+    """The Dataset-JSON v1.1 document of ``frame`` (columns as in ``meta``, same order)."""
+    _check_columns(frame, meta)
+    head = _document_head(meta, records=frame.height, created=created, study_oid=study_oid)
+    return {**head, "rows": _json_rows(frame)}
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def write_dataset_json(
@@ -171,9 +186,64 @@ def write_dataset_json(
     OutcomesError
         When the document would not validate against the v1.1 schema.
     """
-    document = create_dataset_json(frame, meta=meta, created=created, study_oid=study_oid)
-    validate_dataset_json(document, name=meta.name)
-    atomic.write_text(path, json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n")
+    write_dataset_json_batches(
+        [frame], path, meta=meta, records=frame.height, created=created, study_oid=study_oid
+    )
+
+
+def write_dataset_json_batches(
+    batches: Iterable[pl.DataFrame],
+    path: Path,
+    *,
+    meta: DatasetMeta,
+    records: int,
+    created: dt.datetime | dt.date,
+    study_oid: str,
+) -> None:
+    """Write a dataset given in batches of rows as one Dataset-JSON v1.1 file, batch by batch.
+
+    Memory holds one batch, whatever the number of rows; the file has the bytes of one
+    document written at once (compact JSON, ``rows`` last). The attributes of the document are
+    validated against the v1.1 schema with the first row of each batch: the schema asks of a row
+    only that it be an array, and every row has one value per column, as the batch has the
+    columns of ``meta`` (checked). The rows written must be ``records``.
+
+    Parameters
+    ----------
+    batches
+        The rows in order; each batch has the columns of ``meta`` in the same order.
+    path, meta, created, study_oid
+        As for :func:`write_dataset_json`.
+    records
+        The number of rows of all batches (the document's ``records``).
+
+    Raises
+    ------
+    OutcomesError
+        When a batch would not validate against the v1.1 schema or the rows are not ``records``.
+    """
+    head = _document_head(meta, records=records, created=created, study_oid=study_oid)
+    opening = _dumps({**head, "rows": []})
+    written = 0
+    with atomic.atomic_path(path) as tmp:
+        with tmp.open("w", encoding="utf-8", newline="\n") as out:
+            out.write(opening[: -len("]}")])
+            for frame in batches:
+                _check_columns(frame, meta)
+                rows = _json_rows(frame)
+                sample = rows[:1]
+                validate_dataset_json(
+                    {**head, "records": len(sample), "rows": sample}, name=meta.name
+                )
+                if rows:
+                    out.write(("," if written else "") + _dumps(rows)[1:-1])
+                written += len(rows)
+            out.write("]}\n")
+        if written != records:
+            raise OutcomesError(
+                f"Dataset-JSON {meta.name} breaks the v1.1 schema:\n  - records: {records} but "
+                f"{written} rows"
+            )
 
 
 def read_dataset_json(path: Path) -> pl.DataFrame:

@@ -92,9 +92,8 @@ def _data_type(dtype: pl.DataType) -> str:
     raise OutcomesError(f"dataset metadata: dtype {dtype} has no Dataset-JSON/XPT data type.")
 
 
-def _length(frame: pl.DataFrame, name: str, data_type: str) -> int | None:
+def _length(longest: int | None, data_type: str) -> int | None:
     if data_type == "string":
-        longest = frame.select(pl.col(name).str.len_bytes().max()).item()
         return max(int(longest or 0), 1)
     if data_type == "boolean":
         return 1
@@ -120,6 +119,8 @@ def create_dataset_metadata(
     schema: pa.DataFrameSchema | None = None,
     labels: Mapping[str, str] | None = None,
     keys: Sequence[str] = (),
+    records: int | None = None,
+    longest: Mapping[str, int | None] | None = None,
 ) -> DatasetMeta:
     """Define-like metadata of one dataset.
 
@@ -135,6 +136,9 @@ def create_dataset_metadata(
         Pandera schema and/or plain labels of the columns; the column name is the fallback.
     keys
         Key variables in key order (Dataset-JSON ``keySequence``).
+    records, longest
+        The row count and, per text column, the longest value in bytes, when ``frame`` holds
+        only the columns (a dataset read in batches); by default both come from ``frame``.
 
     Raises
     ------
@@ -151,6 +155,11 @@ def create_dataset_metadata(
     unknown = [k for k in keys if k not in frame.columns]
     if unknown:
         raise OutcomesError(f"dataset {name}: key column(s) {unknown} are not in the dataset.")
+    if longest is None:
+        text = [n for n, t in frame.schema.items() if t == pl.String]
+        longest = (
+            frame.select(pl.col(text).str.len_bytes().max()).row(0, named=True) if text else {}
+        )
     variables = []
     for col, dtype in frame.schema.items():
         data_type = _data_type(dtype)
@@ -160,7 +169,7 @@ def create_dataset_metadata(
                 name=col,
                 label=short,
                 data_type=data_type,
-                length=_length(frame, col, data_type),
+                length=_length(longest.get(col), data_type),
                 display_format="DATE9." if data_type == "date" else None,
                 key_sequence=list(keys).index(col) + 1 if col in keys else None,
                 origin=origin,
@@ -171,7 +180,7 @@ def create_dataset_metadata(
     return DatasetMeta(
         name=name.upper(),
         label=compute_short_label(dataset_label),
-        records=frame.height,
+        records=frame.height if records is None else records,
         variables=tuple(variables),
     )
 

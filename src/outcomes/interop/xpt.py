@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,15 +65,20 @@ def compute_transport_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(exprs)
 
 
-def _check_lengths(image: pl.DataFrame, dataset: str) -> None:
-    for name, dtype in image.schema.items():
-        if dtype != pl.String:
-            continue
-        longest = image.select(pl.col(name).str.len_bytes().max()).item() or 0
-        if longest > CHAR_MAX:
+def compute_image_widths(image: pl.DataFrame) -> tuple[int, ...]:
+    """Bytes of each variable of an XPT image in a record: 8 per number, the longest text else."""
+    return tuple(
+        max(int(image.get_column(n).str.len_bytes().max() or 0), 1) if t == pl.String else 8
+        for n, t in image.schema.items()
+    )
+
+
+def _check_lengths(meta: DatasetMeta, widths: tuple[int, ...]) -> None:
+    for var, width in zip(meta.variables, widths, strict=True):
+        if width > CHAR_MAX and var.data_type in ("string", "boolean"):
             raise OutcomesError(
-                f"write_xpt: dataset {dataset}, column {name}: a value is {longest} bytes long; "
-                f"XPT v5 holds at most {CHAR_MAX}. Shorten the values or use Dataset-JSON."
+                f"write_xpt: dataset {meta.name}, column {var.name}: a value is {width} bytes "
+                f"long; XPT v5 holds at most {CHAR_MAX}. Shorten the values or use Dataset-JSON."
             )
 
 
@@ -99,15 +106,20 @@ def compute_sas_datetime(created: dt.datetime | dt.date) -> bytes:
     return f"{moment:%d}{month}{moment:%y:%H:%M:%S}".encode("ascii")
 
 
-def _stamp(path: Path, created: dt.datetime | dt.date) -> None:
-    """Overwrite the header datetimes with ``created`` so reruns write identical bytes."""
-    content = bytearray(path.read_bytes())
+def _stamp(header: bytes, created: dt.datetime | dt.date, path: Path) -> bytes:
+    """The header with its datetimes set to ``created``, so reruns write identical bytes."""
+    content = bytearray(header)
     stamp = compute_sas_datetime(created)
     for offset in _STAMPS:
         if not _STAMP_RE.match(bytes(content[offset : offset + 16])):
             raise OutcomesError(f"write_xpt: {path}: no header datetime at byte {offset}.")
         content[offset : offset + 16] = stamp
-    path.write_bytes(bytes(content))
+    return bytes(content)
+
+
+#: The header record after which the observations of an XPT v5 file start.
+_OBS_HEADER = b"HEADER RECORD*******OBS     HEADER RECORD!!!!!!!"
+_RECORD = 80
 
 
 def write_xpt(
@@ -137,40 +149,125 @@ def write_xpt(
         When the columns differ from the metadata, a text value exceeds 200 bytes, or the file
         does not read back with the same values and labels.
     """
+    widths = compute_image_widths(compute_transport_frame(frame))
+    write_xpt_batches([frame], path, meta=meta, widths=widths, created=created)
+
+
+def write_xpt_batches(
+    batches: Iterable[pl.DataFrame],
+    path: Path,
+    *,
+    meta: DatasetMeta,
+    widths: tuple[int, ...],
+    created: dt.datetime | dt.date | None = None,
+) -> None:
+    """Write a dataset given in batches of rows as one SAS XPT v5 file, batch by batch.
+
+    Memory holds one batch, whatever the number of rows. Each batch is encoded by pyreadstat
+    with every text variable at its width for the whole dataset (a value padded with blanks,
+    which is how XPT stores text anyway) and read back; the file is the header and the
+    observations of the batches, padded with blanks to a whole 80-byte record, the same bytes
+    as one write of all rows.
+
+    Parameters
+    ----------
+    batches
+        The rows in order; each batch has the columns of ``meta`` in the same order.
+    path, meta, created
+        As for :func:`write_xpt`.
+    widths
+        Bytes of each variable in a record, over all rows (:func:`compute_image_widths`, or
+        :func:`~outcomes.interop.xpt_fit.compute_xpt_widths` from a profile of the batches).
+
+    Raises
+    ------
+    OutcomesError
+        As :func:`write_xpt`.
+    """
     names = [v.name for v in meta.variables]
-    if frame.columns != names:
-        raise OutcomesError(
-            f"write_xpt: dataset {meta.name}: columns {frame.columns} differ from its metadata "
-            f"{names}."
-        )
+    _check_lengths(meta, widths)
+    size = sum(widths)
+    total = 0
+    header: bytes | None = None
+    with atomic.atomic_path(path) as tmp, tempfile.TemporaryDirectory() as scratch:
+        batch_path = Path(scratch) / "batch.xpt"
+        with tmp.open("wb") as out:
+            empty: pl.DataFrame | None = None
+            for frame in batches:
+                if frame.columns != names:
+                    raise OutcomesError(
+                        f"write_xpt: dataset {meta.name}: columns {frame.columns} differ from its "
+                        f"metadata {names}."
+                    )
+                if frame.height == 0:
+                    empty = frame
+                    continue
+                header, data = _encode(frame, batch_path, meta=meta, widths=widths)
+                if total == 0:
+                    out.write(header if created is None else _stamp(header, created, path))
+                out.write(data)
+                total += frame.height
+            if total == 0:
+                if empty is None:
+                    raise OutcomesError(f"write_xpt: dataset {meta.name}: no batch of rows given.")
+                header, _ = _encode(empty, batch_path, meta=meta, widths=widths)
+                out.write(header if created is None else _stamp(header, created, path))
+            out.write(b" " * (-total * size % _RECORD))
+        _verify_count(tmp, total, meta=meta)
+
+
+def _encode(
+    frame: pl.DataFrame, path: Path, *, meta: DatasetMeta, widths: tuple[int, ...]
+) -> tuple[bytes, bytes]:
+    """The XPT header and the observations of one batch, written to ``path`` and read back."""
     image = compute_transport_frame(frame)
-    _check_lengths(image, meta.name)
-    with atomic.atomic_path(path) as tmp:
-        pyreadstat.write_xport(
-            _to_pandas(image),
-            str(tmp),
-            file_label=meta.label,
-            column_labels=[v.label for v in meta.variables],
-            table_name=meta.name,
-            file_format_version=5,
-            variable_format={v.name: v.display_format for v in meta.variables if v.display_format},
-        )
-        if created is not None:
-            _stamp(tmp, created)
-        _verify(tmp, image, meta=meta)
+    _write_image(image, path, meta=meta, widths=widths)
+    _verify(path, image, meta=meta, complete=False)
+    content = path.read_bytes()
+    start = content.index(_OBS_HEADER) + _RECORD
+    return content[:start], content[start : start + image.height * sum(widths)]
 
 
-def _verify(path: Path, image: pl.DataFrame, *, meta: DatasetMeta) -> None:
+def _write_image(
+    image: pl.DataFrame, path: Path, *, meta: DatasetMeta, widths: tuple[int, ...]
+) -> None:
+    """One pyreadstat write of ``image``, each text variable at its given width."""
+    data = _to_pandas(image)
+    if len(data):
+        for (name, dtype), width in zip(image.schema.items(), widths, strict=True):
+            if dtype == pl.String:
+                value = data.at[0, name]
+                data.at[0, name] = value + " " * (width - len(value.encode("utf-8")))
+    pyreadstat.write_xport(
+        data,
+        str(path),
+        file_label=meta.label,
+        column_labels=[v.label for v in meta.variables],
+        table_name=meta.name,
+        file_format_version=5,
+        variable_format={v.name: v.display_format for v in meta.variables if v.display_format},
+    )
+
+
+def _verify(path: Path, image: pl.DataFrame, *, meta: DatasetMeta, complete: bool = True) -> None:
     """Read the file back: values and labels must be those written.
 
     XPT v5 stores no record count, so trailing records that are entirely blank text cannot be
-    told from padding; this check turns that silent loss into an error.
+    told from padding; with ``complete`` this check turns that silent loss into an error,
+    without it (a batch within the file) such trailing records are only checked to be blank.
     """
     content = read_xpt(path)
     labels = {v.name: v.label for v in meta.variables}
-    if content.frame.height != image.height or content.labels != labels:
+    read = content.frame.height
+    rest = image.slice(read)
+    blank = rest.height == 0 or (
+        not complete
+        and all(t == pl.String for t in rest.schema.values())
+        and rest.select(pl.all().str.len_bytes().max()).row(0) == (0,) * rest.width
+    )
+    if read > image.height or not blank or content.labels != labels:
         raise OutcomesError(
-            f"write_xpt: dataset {meta.name} reads back with {content.frame.height} of "
+            f"write_xpt: dataset {meta.name} reads back with {read} of "
             f"{image.height} records or other labels; XPT v5 cannot hold trailing records whose "
             "every value is blank text. Add a key column or use Dataset-JSON."
         )
@@ -178,8 +275,21 @@ def _verify(path: Path, image: pl.DataFrame, *, meta: DatasetMeta) -> None:
         back = content.frame.cast(dict(image.schema), strict=True)
     except pl.exceptions.PolarsError as exc:
         raise OutcomesError(f"write_xpt: dataset {meta.name} reads back with other types.") from exc
-    if not back.equals(image, null_equal=True):
+    if not back.equals(image.head(read), null_equal=True):
         raise OutcomesError(f"write_xpt: dataset {meta.name} does not read back identically.")
+
+
+def _verify_count(path: Path, records: int, *, meta: DatasetMeta) -> None:
+    """The whole file reads back with ``records`` records (the last one not taken for padding)."""
+    if records == 0:
+        return
+    last, _ = pyreadstat.read_xport(str(path), row_offset=records - 1, row_limit=2)
+    if len(last) != 1:
+        raise OutcomesError(
+            f"write_xpt: dataset {meta.name} reads back with {records - 1 + len(last)} of "
+            f"{records} records; XPT v5 cannot hold trailing records whose every value is "
+            "blank text. Add a key column or use Dataset-JSON."
+        )
 
 
 def _sas_format_name(raw: str | None) -> str | None:

@@ -66,23 +66,158 @@ def _continuation_name(base: str, k: int, taken: set[str]) -> str:
     return name
 
 
-def _split_column(
-    frame: pl.DataFrame, var: VariableMeta, taken: set[str]
-) -> tuple[list[pl.Series], list[VariableMeta]]:
-    parts = frame.get_column(var.name).map_elements(
-        split_text, return_dtype=pl.List(pl.String), skip_nulls=True
+@dataclasses.dataclass(frozen=True)
+class XptProfile:
+    """What the XPT image of a dataset needs to know of all its rows, gathered batch by batch.
+
+    ``parts[name]`` gives, for each text column, the longest value in bytes of each of its parts
+    (one part unless a value exceeds 200 bytes; ``None`` when every value is missing);
+    ``widths[name]`` the longest part as XPT writes it (missing as blank, no trailing blanks);
+    ``unfit[name]`` the count of numbers XPT v5 cannot hold, per numeric column.
+    """
+
+    parts: dict[str, tuple[int | None, ...]]
+    widths: dict[str, tuple[int, ...]]
+    unfit: dict[str, int]
+
+
+def _unfit_numbers(col: pl.Series) -> pl.Series:
+    size = col.cast(pl.Float64).abs()
+    return ((size > XPT_NUMBER_MAX) | ((size < XPT_NUMBER_MIN) & (size > 0))).fill_null(False)
+
+
+def _max_bytes(col: pl.Series, *, image: bool = False) -> int | None:
+    if image:
+        col = col.fill_null("").str.strip_chars_end(" ")
+    longest = col.str.len_bytes().max()
+    return None if longest is None else int(longest)
+
+
+def _split_series(col: pl.Series) -> pl.Series:
+    return col.map_elements(split_text, return_dtype=pl.List(pl.String), skip_nulls=True)
+
+
+def compute_xpt_profile(frame: pl.DataFrame) -> XptProfile:
+    """The :class:`XptProfile` of one batch of rows (batches merge: :func:`merge_xpt_profiles`)."""
+    parts: dict[str, tuple[int | None, ...]] = {}
+    widths: dict[str, tuple[int, ...]] = {}
+    unfit: dict[str, int] = {}
+    for name, dtype in frame.schema.items():
+        col = frame.get_column(name)
+        if dtype == pl.String:
+            if (_max_bytes(col) or 0) > CHAR_MAX:
+                split = _split_series(col)
+                count = int(split.list.len().max() or 1)
+                chunks = [split.list.get(k, null_on_oob=True) for k in range(count)]
+            else:
+                chunks = [col]
+            parts[name] = tuple(_max_bytes(c) for c in chunks)
+            widths[name] = tuple(_max_bytes(c, image=True) or 0 for c in chunks)
+        elif dtype.is_numeric() and dtype != pl.Boolean:
+            unfit[name] = int(_unfit_numbers(col).sum())
+    return XptProfile(parts=parts, widths=widths, unfit=unfit)
+
+
+def _widest(values: list[tuple[int | None, ...]]) -> tuple[int | None, ...]:
+    size = max(len(v) for v in values)
+    merged = []
+    for k in range(size):
+        known = [v[k] for v in values if k < len(v) and v[k] is not None]
+        merged.append(max(known) if known else None)
+    return tuple(merged)
+
+
+def merge_xpt_profiles(profiles: list[XptProfile]) -> XptProfile:
+    """The profile of all rows from the profiles of their batches (at least one)."""
+    first = profiles[0]
+    return XptProfile(
+        parts={n: _widest([p.parts[n] for p in profiles]) for n in first.parts},
+        widths={
+            n: tuple(w or 0 for w in _widest([p.widths[n] for p in profiles])) for n in first.widths
+        },
+        unfit={n: sum(p.unfit[n] for p in profiles) for n in first.unfit},
     )
-    count = int(parts.list.len().max() or 1)
-    series, variables = [], []
-    for k in range(count):
-        name = var.name if k == 0 else _continuation_name(var.name, k, taken)
-        taken.add(name)
-        chunk = parts.list.get(k, null_on_oob=True).alias(name)
-        longest = int(chunk.str.len_bytes().max() or 1)
-        label = var.label if k == 0 else f"{var.label[: LABEL_MAX - 8]} (part {k + 1})"
-        series.append(chunk)
-        variables.append(dataclasses.replace(var, name=name, label=label, length=longest))
-    return series, variables
+
+
+def create_xpt_metadata(meta: DatasetMeta, profile: XptProfile) -> tuple[DatasetMeta, list[str]]:
+    """The metadata of the XPT image (continuation variables of split text) and the notes.
+
+    Parameters
+    ----------
+    meta
+        Metadata of the dataset (:func:`~outcomes.interop.metadata.create_dataset_metadata`).
+    profile
+        The profile of all its rows (:func:`compute_xpt_profile`, :func:`merge_xpt_profiles`).
+    """
+    taken = {v.name for v in meta.variables}
+    variables: list[VariableMeta] = []
+    notes: list[str] = []
+    for var in meta.variables:
+        lengths = profile.parts.get(var.name, ())
+        if len(lengths) > 1:
+            split = []
+            for k, longest in enumerate(lengths):
+                name = var.name if k == 0 else _continuation_name(var.name, k, taken)
+                taken.add(name)
+                label = var.label if k == 0 else f"{var.label[: LABEL_MAX - 8]} (part {k + 1})"
+                split.append(dataclasses.replace(var, name=name, label=label, length=longest or 1))
+            variables += split
+            notes.append(
+                f"{meta.name}.{var.name}: text up to {var.length} bytes split over "
+                f"{', '.join(v.name for v in split)} (XPT v5 holds {CHAR_MAX} bytes)"
+            )
+            continue
+        count = profile.unfit.get(var.name, 0)
+        if count:
+            notes.append(
+                f"{meta.name}.{var.name}: {count} value(s) of a magnitude XPT v5 cannot hold "
+                f"(beyond {XPT_NUMBER_MIN:.3g} to {XPT_NUMBER_MAX:.3g}) written as missing; "
+                "Dataset-JSON keeps them"
+            )
+        variables.append(var)
+    return dataclasses.replace(meta, variables=tuple(variables)), notes
+
+
+def compute_xpt_widths(meta: DatasetMeta, profile: XptProfile) -> tuple[int, ...]:
+    """Bytes of each variable of the XPT image in a record: 8 per number, the text width else.
+
+    The width of text is its longest value as written (at least 1), the width a writer of the
+    whole dataset gives it; ``meta`` is the dataset's own metadata (before splitting).
+    """
+    widths: list[int] = []
+    for var in meta.variables:
+        if var.name in profile.widths:
+            widths += [max(w, 1) for w in profile.widths[var.name]]
+        else:
+            widths.append(1 if var.data_type == "boolean" else 8)
+    return tuple(widths)
+
+
+def apply_xpt_fit(frame: pl.DataFrame, xpt_meta: DatasetMeta, profile: XptProfile) -> pl.DataFrame:
+    """Rows of ``frame`` as the variables of ``xpt_meta`` (:func:`create_xpt_metadata`).
+
+    Split text goes to its continuation variables; numbers XPT v5 cannot hold become missing.
+    """
+    columns: list[pl.Series] = []
+    position = 0
+    for name in frame.columns:
+        col = frame.get_column(name)
+        count = len(profile.parts.get(name, ()))
+        if count > 1:
+            names = [v.name for v in xpt_meta.variables[position : position + count]]
+            split = _split_series(col)
+            columns += [split.list.get(k, null_on_oob=True).alias(n) for k, n in enumerate(names)]
+            position += count
+            continue
+        position += 1
+        if col.dtype.is_numeric() and col.dtype != pl.Boolean:
+            unfit = _unfit_numbers(col)
+            if unfit.any():
+                col = pl.select(
+                    pl.when(unfit).then(None).otherwise(col.cast(pl.Float64)).alias(name)
+                ).to_series()
+        columns.append(col)
+    return pl.DataFrame(columns)
 
 
 def fit_to_xpt(
@@ -97,37 +232,6 @@ def fit_to_xpt(
     meta
         Its metadata (:func:`~outcomes.interop.metadata.create_dataset_metadata`).
     """
-    taken = set(frame.columns)
-    columns: list[pl.Series] = []
-    variables: list[VariableMeta] = []
-    notes: list[str] = []
-    for var in meta.variables:
-        col = frame.get_column(var.name)
-        if col.dtype == pl.String and int(col.str.len_bytes().max() or 0) > CHAR_MAX:
-            series, split = _split_column(frame, var, taken)
-            columns += series
-            variables += split
-            longest = int(col.str.len_bytes().max() or 0)
-            notes.append(
-                f"{meta.name}.{var.name}: text up to {longest} bytes split over "
-                f"{', '.join(v.name for v in split)} (XPT v5 holds {CHAR_MAX} bytes)"
-            )
-            continue
-        if col.dtype.is_numeric() and col.dtype != pl.Boolean:
-            number = col.cast(pl.Float64)
-            size = number.abs()
-            unfit = (size > XPT_NUMBER_MAX) | ((size < XPT_NUMBER_MIN) & (size > 0))
-            count = int(unfit.fill_null(False).sum())
-            if count:
-                col = pl.select(
-                    pl.when(unfit).then(None).otherwise(number).alias(var.name)
-                ).to_series()
-                notes.append(
-                    f"{meta.name}.{var.name}: {count} value(s) of a magnitude XPT v5 cannot hold "
-                    f"(beyond {XPT_NUMBER_MIN:.3g} to {XPT_NUMBER_MAX:.3g}) written as missing; "
-                    "Dataset-JSON keeps them"
-                )
-        columns.append(col)
-        variables.append(var)
-    fitted = pl.DataFrame(columns)
-    return fitted, dataclasses.replace(meta, variables=tuple(variables)), notes
+    profile = compute_xpt_profile(frame)
+    xpt_meta, notes = create_xpt_metadata(meta, profile)
+    return apply_xpt_fit(frame, xpt_meta, profile), xpt_meta, notes

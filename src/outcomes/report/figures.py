@@ -83,17 +83,12 @@ def _new(
     )
 
 
-def plot_trajectories(
-    advisit: pl.DataFrame, *, score: str, dose_levels: tuple[str, ...], size: FigureSize
-) -> Figure:
-    """Spaghetti plot, one panel per dose level: ``score`` of every subject from baseline.
-
-    Each line starts at the subject's baseline (``ABLFL``, drawn at month 0) and follows every
-    post-infusion assessment on a months axis (ADY / (365/12)).
-    """
-    fig, axes = _new(size, 1, len(dose_levels), sharey=True)
+def create_trajectories(advisit: pl.DataFrame, *, score: str) -> pl.DataFrame:
+    """The points of the spaghetti plot of ``score``: ``advisit`` rows with the score from the
+    baseline (``ABLFL``, month 0) on, with their month (``_tmp_m`` = ADY / (365/12)), sorted by
+    subject and month."""
     baseline = pl.col("ABLFL").fill_null(False) if "ABLFL" in advisit.columns else pl.lit(False)
-    data = (
+    return (
         advisit.filter(
             pl.col("ADY").is_not_null()
             & pl.col(score).is_not_null()
@@ -104,8 +99,30 @@ def plot_trajectories(
         )
         .sort("USUBJID", "_tmp_m")
     )
+
+
+def plot_trajectories(
+    advisit: pl.DataFrame,
+    *,
+    score: str,
+    dose_levels: tuple[str, ...],
+    size: FigureSize,
+    subjects: pl.Series | None = None,
+) -> Figure:
+    """Spaghetti plot, one panel per dose level: ``score`` of every subject from baseline.
+
+    Each line starts at the subject's baseline (``ABLFL``, drawn at month 0) and follows every
+    post-infusion assessment on a months axis (ADY / (365/12)). With ``subjects`` (a sample,
+    :mod:`.sampling`) only their lines are drawn; a panel's title gives its number of subjects
+    and, when fewer are drawn, how many are.
+    """
+    fig, axes = _new(size, 1, len(dose_levels), sharey=True)
+    data = create_trajectories(advisit, score=score)
     for ax, level in zip(axes[0], dose_levels, strict=True):
         part = data.filter(pl.col("DOSELVL") == level)
+        total = part["USUBJID"].n_unique()
+        if subjects is not None:
+            part = part.filter(pl.col("USUBJID").is_in(subjects.implode()))
         for subject in part.partition_by("USUBJID", maintain_order=True):
             ax.plot(
                 subject["_tmp_m"].to_list(),
@@ -115,7 +132,10 @@ def plot_trajectories(
                 marker=".",
                 ms=3,
             )
-        ax.set_title(f"{level} (n={part['USUBJID'].n_unique()})")
+        drawn = part["USUBJID"].n_unique()
+        ax.set_title(
+            f"{level} (n={total})" if drawn == total else f"{level} (n={total}, {drawn} drawn)"
+        )
         ax.set_xlabel("Months since infusion (0 = baseline)")
     axes[0][0].set_ylabel(score)
     return fig

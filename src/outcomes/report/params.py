@@ -51,6 +51,9 @@ class ReportParams:
         Pointwise interval scale of the Kaplan–Meier bands: ``log-log``, ``log`` or ``plain``.
     figure_width_in, figure_height_in, figure_dpi
         Size and resolution of every figure.
+    figure_max_subjects
+        Most subjects drawn in a figure with a line or lane per subject; above it, a random
+        sample of that many (:mod:`outcomes.report.sampling`).
     """
 
     section_order: tuple[str, ...]
@@ -63,6 +66,7 @@ class ReportParams:
     figure_width_in: float
     figure_height_in: float
     figure_dpi: int
+    figure_max_subjects: int = 200
 
     def __post_init__(self) -> None:
         problems = list(_problems(self))
@@ -83,6 +87,7 @@ class ReportParams:
             figure_width_in=float(section["figure_width_in"]),
             figure_height_in=float(section["figure_height_in"]),
             figure_dpi=int(section["figure_dpi"]),
+            figure_max_subjects=int(section.get("figure_max_subjects", 200)),
         )
 
     def describe(self) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from outcomes.report.data_status import describe_data_status, summarize_data_sta
 from outcomes.report.html import render_note, render_page, render_section, render_table, text
 from outcomes.report.load import RunData
 from outcomes.report.params import ReportParams
+from outcomes.report.sampling import describe_figure_sample, select_figure_subjects
 from outcomes.report.survival import (
     DURATIONS,
     TIME_TO,
@@ -140,6 +141,9 @@ def _section_swimmer(ctx: sc.ReportContext) -> list[str]:
         return [sc.missing_note("adsl")]
     adsl = ctx.run.get("adsl")
     lanes = create_swimmer_lanes(adsl, dose_levels=ctx.dose_levels)
+    shown = select_figure_subjects(lanes["USUBJID"], max_subjects=ctx.params.figure_max_subjects)
+    note = describe_figure_sample(shown.len(), lanes.height)
+    lanes = lanes.filter(pl.col("USUBJID").is_in(shown.implode()))
     adepi = ctx.run.get("adepi")
     episodes = (
         create_swimmer_episodes(adepi, adsl=adsl)
@@ -165,7 +169,14 @@ def _section_swimmer(ctx: sc.ReportContext) -> list[str]:
     return [
         *notes,
         ctx.figure(
-            "swimmer", fg.plot_swimmer(lanes, episodes=episodes, marks=marks, size=ctx.size)
+            "swimmer",
+            fg.plot_swimmer(
+                lanes,
+                episodes=episodes.join(lanes.select("USUBJID"), on="USUBJID", how="semi"),
+                marks=marks,
+                size=ctx.size,
+            ),
+            note=note,
         ),
     ]
 

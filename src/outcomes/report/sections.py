@@ -25,6 +25,7 @@ from outcomes.report.methods import (
     summarize_settings,
 )
 from outcomes.report.params import ReportParams
+from outcomes.report.sampling import describe_figure_sample, select_figure_subjects
 from outcomes.report.summaries import summarize_baseline, summarize_disposition
 
 
@@ -66,12 +67,15 @@ class ReportContext:
         self.tables[stem] = frame
         return render_table(frame, caption=caption(stem))
 
-    def figure(self, name: str, fig: Any) -> str:
-        """Record ``fig`` (embedded PNG; 300 dpi PNG and SVG files) and return it as HTML."""
+    def figure(self, name: str, fig: Any, *, note: str | None = None) -> str:
+        """Record ``fig`` (embedded PNG; 300 dpi PNG and SVG files) and return it as HTML.
+
+        ``note`` follows the figure's caption (the sample of subjects it draws).
+        """
         self.files[name] = fg.render_files(fig)
         png = fg.render_png(fig, dpi=self.params.figure_dpi)
         self.figures[name] = png
-        return render_figure(png, caption=caption(name))
+        return render_figure(png, caption=" ".join(filter(None, (caption(name), note))))
 
 
 def missing_note(*names: str) -> str:
@@ -164,12 +168,19 @@ def section_activity(ctx: ReportContext) -> list[str]:
     advisit, body = ctx.run.get("advisit"), []
     for score in ctx.params.activity_scores:
         body.append(f"<h3>{text(score)}</h3>")
+        subjects = fg.create_trajectories(advisit, score=score)["USUBJID"]
+        shown = select_figure_subjects(subjects, max_subjects=ctx.params.figure_max_subjects)
         body.append(
             ctx.figure(
                 f"trajectories_{score.lower()}",
                 fg.plot_trajectories(
-                    advisit, score=score, dose_levels=ctx.dose_levels, size=ctx.size
+                    advisit,
+                    score=score,
+                    dose_levels=ctx.dose_levels,
+                    size=ctx.size,
+                    subjects=shown,
                 ),
+                note=describe_figure_sample(shown.len(), subjects.n_unique()),
             )
         )
         means = summarize_activity(advisit, score=score, conf_level=ctx.params.conf_level)
