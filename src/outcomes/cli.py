@@ -114,7 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="PREV_DIR",
         help="output folder of an earlier cut: mark each validation issue NEW or OPEN and "
-        "list the queries resolved since (config validation.previous)",
+        "list the queries resolved since (config validation.previous; by default the folder "
+        "beside --out of the latest earlier cut, when there is one)",
+    )
+    run.add_argument(
+        "--no-previous",
+        action="store_true",
+        help="do not look for an earlier cut's folder beside --out",
     )
     run.add_argument(
         "--format",
@@ -201,6 +207,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if validation:
         overrides["validation"] = validation
     config = load_config(args.config, overrides=overrides)
+    earlier = _earlier_cut(args, config, out=out)
+    if earlier is not None:
+        overrides["validation"] = {**validation, "previous": str(earlier)}
+        config = load_config(args.config, overrides=overrides)
     if out.exists() and not out.is_dir():
         raise ExportReadError(f"--out {out} exists and is not a folder.")
     out.mkdir(parents=True, exist_ok=True)
@@ -224,6 +234,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     if result.reason:
         print(result.reason, file=sys.stderr, flush=True)
     return result.exit_code
+
+
+def _earlier_cut(args: argparse.Namespace, config: dict[str, Any], *, out: Path) -> Path | None:
+    """The earlier cut's folder beside ``out`` to track queries against, when neither
+    ``--previous``, ``--no-previous`` nor ``validation.previous`` decides; says which."""
+    from outcomes.validate.tracking import find_earlier_cut
+
+    if args.no_previous or config["validation"]["previous"] is not None:
+        return None
+    earlier = find_earlier_cut(out, data_cut=args.data_cut)
+    if earlier is not None:
+        print(
+            f"Tracking validation queries against the earlier cut in {earlier} "
+            "(--previous DIR names another, --no-previous none)",
+            flush=True,
+        )
+    return earlier
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -7,17 +7,19 @@ seen at cut 1), the new one ``NEW``, and ``resolved.csv`` lists the two correcte
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from outcomes.cli import main
+from outcomes.cli import _earlier_cut, build_parser, main
 from outcomes.errors import ExportReadError
 from outcomes.simulate import simulate_export
 from outcomes.steps import StepIO
 from outcomes.steps.ingest import validate_export as validate_step
+from outcomes.validate.tracking import find_earlier_cut
 
 from .conftest import repo_config, set_cell, write_tables
 
@@ -173,3 +175,44 @@ def test_validate_export_step__previous_run_folder_from_config(tmp_path: Path, t
     ]
     with pytest.raises(ExportReadError, match="own output folder"):
         validate_step(_step_io(second, run_2, cut="2026-06-30", previous=str(run_2)))
+
+
+def _cut_folder(parent: Path, name: str, data_cut: str | None) -> Path:
+    """An output folder with validation/issues.csv and a summary recording ``data_cut``."""
+    validation = parent / name / "validation"
+    validation.mkdir(parents=True)
+    (validation / "issues.csv").write_text("RULE\n", encoding="utf-8")
+    summary = {} if data_cut is None else {"data_cut": data_cut}
+    (validation / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    return parent / name
+
+
+def test_find_earlier_cut__latest_earlier_cut_beside_the_output(tmp_path: Path):
+    _cut_folder(tmp_path, "cut-2026-06", "2026-06-30")
+    expected = _cut_folder(tmp_path, "cut-2026-09", "2026-09-30")
+    _cut_folder(tmp_path, "cut-2027-03", "2027-03-31")  # later: not a previous cut
+    _cut_folder(tmp_path, "unknown", None)  # no data cut recorded: skipped
+    (tmp_path / "export").mkdir()  # not an output folder
+    out = tmp_path / "cut-2026-12"
+    assert find_earlier_cut(out, data_cut=dt.date(2026, 12, 31)) == expected
+
+
+def test_find_earlier_cut__same_cut_and_the_output_itself_are_not_earlier(tmp_path: Path):
+    out = _cut_folder(tmp_path, "cut-b", "2026-12-31")
+    _cut_folder(tmp_path, "cut-a", "2026-12-31")  # a rerun of the same cut elsewhere
+    assert find_earlier_cut(out, data_cut=dt.date(2026, 12, 31)) is None
+    assert find_earlier_cut(tmp_path / "cut-c", data_cut=dt.date(2026, 12, 30)) is None
+
+
+def test_run__previous_cut_found_beside_out_unless_told(tmp_path: Path, capsys):
+    earlier = _cut_folder(tmp_path, "cut-1", "2026-06-30")
+    out = tmp_path / "cut-2"
+    base = ["run", "--export", "x", "--data-cut", "2026-12-31", "--out", str(out)]
+    config = {"validation": {"previous": None}}
+    args = build_parser().parse_args(base)
+    assert _earlier_cut(args, config, out=out) == earlier
+    assert "earlier cut in" in capsys.readouterr().out
+    args = build_parser().parse_args([*base, "--no-previous"])
+    assert _earlier_cut(args, config, out=out) is None
+    named = {"validation": {"previous": "/elsewhere"}}  # config or --previous decides
+    assert _earlier_cut(build_parser().parse_args(base), named, out=out) is None

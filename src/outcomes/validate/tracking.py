@@ -7,6 +7,7 @@ An issue whose ``QUERYID`` was listed at the previous cut is ``OPEN`` and keeps 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -35,6 +36,31 @@ def check_previous_folder(previous: Path, *, out: Path) -> None:
             f"The previous cut's folder {previous} is this cut's own output folder {out}; "
             "give the folder of an earlier cut."
         )
+
+
+def find_earlier_cut(out: Path, *, data_cut: dt.date) -> Path | None:
+    """The output folder beside ``out`` (same parent folder) of the latest data cut before
+    ``data_cut``, or None.
+
+    A folder counts when it holds ``validation/issues.csv`` and ``validation/summary.json``
+    recording its data cut; ``out`` itself, folders of the same or a later cut, and folders whose
+    summary cannot be read are skipped. Among folders of the same cut the first by name is taken.
+    """
+    here = out.resolve()
+    parent = here.parent
+    best: tuple[dt.date, Path] | None = None
+    for folder in sorted(parent.iterdir()) if parent.is_dir() else []:
+        validation = folder / "validation"
+        if folder.resolve() == here or not (validation / "issues.csv").is_file():
+            continue
+        try:
+            summary = json.loads((validation / "summary.json").read_text(encoding="utf-8"))
+            cut = dt.date.fromisoformat(summary["data_cut"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if cut < data_cut and (best is None or cut > best[0]):
+            best = (cut, folder)
+    return None if best is None else best[1]
 
 
 def find_previous_issues(folder: Path) -> Path:
