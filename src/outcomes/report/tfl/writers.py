@@ -133,9 +133,9 @@ def _add_docx_table(document, tfl: Tfl) -> None:
         grid.append([NO_ROWS, *([""] * len(tfl.columns))])
     table = document.add_table(rows=len(grid), cols=len(grid[0]))
     table.style = "Table Grid"
-    for r, values in enumerate(grid):
-        for c, value in enumerate(values):
-            cell = table.cell(r, c)
+    # row by row: Table.cell(r, c) walks the whole table on each call (quadratic in its size)
+    for r, (row, values) in enumerate(zip(table.rows, grid, strict=True)):
+        for c, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.text = value
             if c > 0:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
