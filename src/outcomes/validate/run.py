@@ -239,10 +239,11 @@ def validate_export(
     issues += pl.collect_all(lazy)
     readable = any(t in tables for t in c.TABLES_REQUIRED)
     found = apply_severity(concat_issues(issues), params.severity)
+    sites = create_site_map(site_keys.get("subjects"))
     found = derive_query_columns(
         found,
         record_keys=create_record_keys(site_keys, located=found.select("TABLE", "ROW")),
-        sites=create_site_map(site_keys.get("subjects")),
+        sites=sites,
         data_cut=data_cut,
     )
     excluded = create_excluded(found, tables=tables)
@@ -254,7 +255,7 @@ def validate_export(
         data_cut=data_cut,
         excluded=excluded,
         records={table: typed.height for table, typed in tables.items()},
-        sites=create_site_map(site_keys.get("subjects"))["_SITE"].drop_nulls().unique(),
+        sites=sites["_SITE"].drop_nulls().unique(),
     )
 
 
