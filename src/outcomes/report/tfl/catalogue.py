@@ -50,6 +50,7 @@ def select_tfl_config(config: Mapping[str, Any]) -> dict[str, Any]:
         "report": {
             "conf_level": config["report"]["conf_level"],
             "km_conf_type": config["report"]["km_conf_type"],
+            "listing_max_rows": config["report"].get("listing_max_rows", listings.LISTING_MAX_ROWS),
         },
     }
 
@@ -123,17 +124,18 @@ def build_tfls(
             conf_level=conf_level,
         )
     if "listings" in sections:
+        most = keys["report"]["listing_max_rows"]
         if adae is not None:
             out += [
-                listings.create_ae_listing(adae),
-                listings.create_crs_icans_listing(adae, adcm=run.get("adcm")),
+                listings.create_ae_listing(adae, max_rows=most),
+                listings.create_crs_icans_listing(adae, adcm=run.get("adcm"), max_rows=most),
             ]
             if "AESER" in adae.columns:
-                out.append(listings.create_sae_listing(adae))
-        out.append(listings.create_death_listing(adsl))
+                out.append(listings.create_sae_listing(adae, max_rows=most))
+        out.append(listings.create_death_listing(adsl, max_rows=most))
         if run.get("events") is not None:
-            out.append(listings.create_rescue_listing(run.get("events"), adsl=adsl))
-        out.append(listings.create_eligibility_listing(issues, adsl=adsl))
+            out.append(listings.create_rescue_listing(run.get("events"), adsl=adsl, max_rows=most))
+        out.append(listings.create_eligibility_listing(issues, adsl=adsl, max_rows=most))
     return sorted(out, key=_order)
 
 

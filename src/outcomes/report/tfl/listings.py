@@ -1,5 +1,6 @@
 """Listings (section 16.2): adverse events, CRS/ICANS episodes, serious AEs, deaths, rescue
-therapy and eligibility deviations. One row per record, every record, sorted by subject and date.
+therapy and eligibility deviations. One row per record, sorted by subject and date; every record
+up to ``report.listing_max_rows`` (above it the first records and a footnote that says so).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import polars as pl
 from outcomes.report.tfl.table import Tfl, TflRow
 
 _SAFETY_SET = "Safety analysis set"
+#: Default of ``report.listing_max_rows``: most records a listing shows.
+LISTING_MAX_ROWS = 2000
 
 
 def _cell(value: object) -> str:
@@ -28,9 +31,22 @@ def create_listing(
     headers: dict[str, str],
     source: str,
     footnotes: tuple[str, ...] = (),
+    max_rows: int | None = None,
 ) -> Tfl:
-    """A listing of ``frame``: row label = the first column in ``headers``, then the others."""
+    """A listing of ``frame``: row label = the first column in ``headers``, then the others.
+
+    With more than ``max_rows`` records (``None``: no limit) the listing shows the first
+    ``max_rows`` in the frame's order and a footnote gives how many there are and where all of
+    them are.
+    """
     cols = [c for c in headers if c in frame.columns]
+    if max_rows is not None and frame.height > max_rows:
+        footnotes = (
+            *footnotes,
+            f"The listing shows the first {max_rows:,} of {frame.height:,} records in this "
+            f"order (report.listing_max_rows); every record is in {source}.",
+        )
+        frame = frame.head(max_rows)
     rows = tuple(
         TflRow(f"r{i}", _cell(row[0]), tuple(_cell(v) for v in row[1:]))
         for i, row in enumerate(frame.select(cols).iter_rows(), start=1)
@@ -67,7 +83,7 @@ def _ae_frame(adae: pl.DataFrame) -> pl.DataFrame:
     return adae.sort("USUBJID", "AESTDT", "AESEQ")
 
 
-def create_ae_listing(adae: pl.DataFrame) -> Tfl:
+def create_ae_listing(adae: pl.DataFrame, *, max_rows: int | None = None) -> Tfl:
     """Listing 16.2.7.1: every adverse event."""
     return create_listing(
         _ae_frame(adae),
@@ -80,6 +96,7 @@ def create_ae_listing(adae: pl.DataFrame) -> Tfl:
             "Onset day: AESTDT - infusion date (Day 0); duration AEENDT - AESTDT + 1, "
             "empty when ongoing at the cut.",
         ),
+        max_rows=max_rows,
     )
 
 
@@ -125,7 +142,9 @@ def derive_vars_toxicity_treatment(episodes: pl.DataFrame, *, adcm: pl.DataFrame
     )
 
 
-def create_crs_icans_listing(adae: pl.DataFrame, *, adcm: pl.DataFrame | None = None) -> Tfl:
+def create_crs_icans_listing(
+    adae: pl.DataFrame, *, adcm: pl.DataFrame | None = None, max_rows: int | None = None
+) -> Tfl:
     """Listing 16.2.7.2: CRS and ICANS episodes: onset, duration, grade, tocilizumab, steroids."""
     part = _ae_frame(adae).filter(pl.col("AECAT").is_in(["CRS", "ICANS"]))
     headers = {k: v for k, v in _AE_HEADERS.items() if k not in ("AESER", "AEREL")}
@@ -147,10 +166,11 @@ def create_crs_icans_listing(adae: pl.DataFrame, *, adcm: pl.DataFrame | None = 
         headers=headers,
         source=source,
         footnotes=tuple(notes),
+        max_rows=max_rows,
     )
 
 
-def create_sae_listing(adae: pl.DataFrame) -> Tfl:
+def create_sae_listing(adae: pl.DataFrame, *, max_rows: int | None = None) -> Tfl:
     """Listing 16.2.7.3: serious adverse events."""
     return create_listing(
         _ae_frame(adae).filter(pl.col("AESER") == "Y"),
@@ -159,10 +179,11 @@ def create_sae_listing(adae: pl.DataFrame) -> Tfl:
         population=_SAFETY_SET,
         headers=_AE_HEADERS,
         source="adam/adae.parquet (AESER = Y)",
+        max_rows=max_rows,
     )
 
 
-def create_death_listing(adsl: pl.DataFrame) -> Tfl:
+def create_death_listing(adsl: pl.DataFrame, *, max_rows: int | None = None) -> Tfl:
     """Listing 16.2.7.4: deaths with study day and reason for ending the study."""
     part = (
         adsl.filter(pl.col("DTHDT").is_not_null())
@@ -182,10 +203,13 @@ def create_death_listing(adsl: pl.DataFrame) -> Tfl:
             "DCSREAS": "Reason for ending the study",
         },
         source="adam/adsl.parquet",
+        max_rows=max_rows,
     )
 
 
-def create_rescue_listing(events: pl.DataFrame, *, adsl: pl.DataFrame) -> Tfl:
+def create_rescue_listing(
+    events: pl.DataFrame, *, adsl: pl.DataFrame, max_rows: int | None = None
+) -> Tfl:
     """Listing 16.2.7.5: rescue-therapy and re-treatment events after the infusion."""
     part = (
         events.filter(pl.col("EVTCD").is_in(["RESCUE", "RESCUEAM", "RETREAT"]))
@@ -213,10 +237,13 @@ def create_rescue_listing(events: pl.DataFrame, *, adsl: pl.DataFrame) -> Tfl:
             "escalation, plasma exchange or IVIG for SLE; RESCUEAM: new antimalarial "
             "(strict drug-free state only); RETREAT: CAR-T re-treatment (E-29).",
         ),
+        max_rows=max_rows,
     )
 
 
-def create_eligibility_listing(issues: pl.DataFrame | None, *, adsl: pl.DataFrame) -> Tfl:
+def create_eligibility_listing(
+    issues: pl.DataFrame | None, *, adsl: pl.DataFrame, max_rows: int | None = None
+) -> Tfl:
     """Listing 16.2.2: protocol deviations from eligibility (validation ELG rules, ELIGFL = N)."""
     if issues is not None and "RULE" in issues.columns:
         part = (
@@ -244,4 +271,5 @@ def create_eligibility_listing(issues: pl.DataFrame | None, *, adsl: pl.DataFram
             "MESSAGE": "Deviation",
         },
         source="validation/issues.csv (rules ELG-*), adam/adsl.parquet",
+        max_rows=max_rows,
     )
