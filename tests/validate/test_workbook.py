@@ -14,7 +14,7 @@ import pytest
 from outcomes.validate import write_validation_report
 from outcomes.validate.catalogue import RULES
 from outcomes.validate.report import site_file_name, write_site_queries
-from outcomes.validate.workbook import site_sheet_names
+from outcomes.validate.workbook import site_sheet_names, write_issues_workbook
 
 from .conftest import run, set_cell, write_tables
 
@@ -83,6 +83,42 @@ def test_workbook__rerun_gives_identical_bytes(written: Path, tmp_path: Path, ta
     again = tmp_path / "again"
     write_validation_report(run(write_tables(tmp_path / "export-2", tables), data_cut=CUT), again)
     assert (again / "issues.xlsx").read_bytes() == first
+
+
+@pytest.mark.parametrize(
+    ("max_rows", "listed", "site_sheets"), [(4, 4, True), (None, 4, True), (3, 3, False)]
+)
+def test_workbook__at_most_workbook_max_rows_issues(
+    written: Path, tmp_path: Path, max_rows, listed, site_sheets
+):
+    """4 issues: a limit of 4 (or none) lists them all with the site sheets; a limit of 3 lists
+    the first 3 in the order of issues.csv and leaves the site sheets out, and says so."""
+    issues = pl.read_csv(written / "issues.csv", infer_schema=False)
+    path = tmp_path / "limited.xlsx"
+    rules = _sheet(openpyxl.load_workbook(written / "issues.xlsx"), "Rules")
+    write_issues_workbook(
+        path,
+        issues=issues,
+        rules=rules,
+        resolved=pl.DataFrame(),
+        sites=["01", "02"],
+        data_cut="2026-03-06",
+        max_rows=max_rows,
+    )
+    book = openpyxl.load_workbook(path)
+    details = _sheet(book, "Details")
+    assert details["QUERYID"].to_list() == issues["QUERYID"].to_list()[:listed]
+    assert ("Site 01" in book.sheetnames) is site_sheets
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
+    assert summary["Issues"] == "4"
+    assert summary["Issues on the Details sheet (all are in issues.csv)"] == str(listed)
+    if site_sheets:
+        assert summary["Site sheets"] == "one per site"
+    else:
+        assert summary["Site sheets"] == (
+            "left out: more than 3 issues (validation.workbook_max_rows); "
+            "each site's queries are in sites/<SITEID>.csv"
+        )
 
 
 def test_site_files__site_queries_only_one_file_per_site(written: Path):

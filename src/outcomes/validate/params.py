@@ -18,6 +18,9 @@ from outcomes.drugs.params import MedicationParams
 from outcomes.errors import ConfigError
 from outcomes.validate.catalogue import FATAL, RULES
 
+#: Default of ``validation.workbook_max_rows``: most issues listed in issues.xlsx.
+WORKBOOK_MAX_ROWS = 10_000
+
 
 @dataclass(frozen=True)
 class Window:
@@ -48,6 +51,7 @@ class ValidationParams:
     upcr_proteinuria_gt_g_per_g: Fraction
     pre_infusion_visits: tuple[str, ...]
     report_rows_per_group: int
+    workbook_max_rows: int | None
     dose_levels: tuple[str, ...]
     windows: tuple[Window, ...]
     baseline_window_days: int
@@ -82,6 +86,7 @@ class ValidationParams:
             upcr_proteinuria_gt_g_per_g=Fraction(str(section["upcr_proteinuria_gt_g_per_g"])),
             pre_infusion_visits=tuple(section["pre_infusion_visits"]),
             report_rows_per_group=int(section["report_rows_per_group"]),
+            workbook_max_rows=section.get("workbook_max_rows", WORKBOOK_MAX_ROWS),
             dose_levels=tuple(config["study"]["dose_levels"]),
             windows=tuple(
                 Window(w["label"], int(w["lower_day"]), int(w["upper_day"]))

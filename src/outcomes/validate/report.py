@@ -44,6 +44,7 @@ class ValidationReport:
     issues: pl.DataFrame
     readable: bool
     rows_per_group: int = 200
+    workbook_max_rows: int | None = None
     excluded: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=EXCLUDED_SCHEMA))
     rules: pl.DataFrame | None = None
     resolved: pl.DataFrame = field(default_factory=empty_resolved)
@@ -383,6 +384,7 @@ def write_validation_report(report: ValidationReport, out_dir: Path) -> None:
         resolved=report.resolved,
         sites=list(report.sites),
         data_cut=report.data_cut,
+        max_rows=report.workbook_max_rows,
     )
     atomic.write_text(out_dir / "summary.json", json.dumps(summarize_issues(report), indent=2))
     atomic.write_text(out_dir / "report.html", render_validation_html(report))

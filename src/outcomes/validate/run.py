@@ -279,6 +279,7 @@ def _tracked_report(
         found,
         readable=readable,
         rows_per_group=params.report_rows_per_group,
+        workbook_max_rows=params.workbook_max_rows,
         excluded=excluded if excluded is not None else empty_excluded(),
         rules=create_rule_results(found, checked),
         resolved=resolved,

@@ -138,6 +138,7 @@ def write_issues_workbook(
     resolved: pl.DataFrame,
     sites: list[str],
     data_cut: str | None,
+    max_rows: int | None = None,
 ) -> None:
     """Write ``issues.xlsx`` atomically.
 
@@ -147,6 +148,12 @@ def write_issues_workbook(
     issue; autofilter, frozen header), ``Rules`` (every rule of the catalogue with the records
     it checked and failed, and its result) and ``Site <SITEID>`` (that site's site queries) for
     each site in ``sites``.
+
+    With more than ``max_rows`` issues, the Details sheet lists the first ``max_rows`` in the
+    order of ``issues`` and the site sheets are left out; the Summary sheet says so. Writing
+    cells is the workbook's cost (about 20 µs each), so an export with hundreds of thousands
+    of issues is served by ``issues.csv`` and ``sites/<SITEID>.csv``, and the workbook stays
+    quick to write and to open.
 
     Parameters
     ----------
@@ -162,8 +169,12 @@ def write_issues_workbook(
         Sites that get a sheet, in order.
     data_cut
         The data cut (shown on the Summary sheet).
+    max_rows
+        Most issues listed (``validation.workbook_max_rows``); ``None``: the format's limit.
     """
     details = issues.select(DETAIL_COLUMNS)
+    limit = MAX_SHEET_ROWS if max_rows is None else min(max_rows, MAX_SHEET_ROWS)
+    complete = issues.height <= limit
     with atomic.atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(
             str(tmp),
@@ -185,12 +196,17 @@ def write_issues_workbook(
                     "Issues",
                     "Queries resolved since the previous cut",
                     "Issues on the Details sheet (all are in issues.csv)",
+                    "Site sheets",
                 ],
                 "VALUE": [
                     data_cut or "(none)",
                     str(issues.height),
                     str(resolved.height),
-                    str(min(issues.height, MAX_SHEET_ROWS)),
+                    str(min(issues.height, limit)),
+                    "one per site"
+                    if complete
+                    else f"left out: more than {limit} issues (validation.workbook_max_rows); "
+                    "each site's queries are in sites/<SITEID>.csv",
                 ],
             }
         )
@@ -204,10 +220,10 @@ def write_issues_workbook(
         ):
             row = out.frame(summary, _counts(issues, column, order), first_row=row)
         out.frame(book.add_worksheet("Issue Summary"), _issue_summary(issues, rules), table=True)
-        out.frame(book.add_worksheet("Details"), details, table=True)
+        out.frame(book.add_worksheet("Details"), details.head(limit), table=True)
         out.frame(book.add_worksheet("Rules"), rules, table=True)
         queries = details.filter(pl.col("CATEGORY") == SITE_QUERY)
-        for site, name in site_sheet_names(sites).items():
+        for site, name in site_sheet_names(sites if complete else []).items():
             out.frame(
                 book.add_worksheet(name),
                 queries.filter(pl.col("SITEID") == site),
