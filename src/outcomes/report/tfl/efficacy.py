@@ -116,12 +116,20 @@ def _rate_table(
 ) -> Tfl:
     rows: list[TflRow] = []
     blank = tuple("" for _ in columns.labels)
+    # One pass over adrs (millions of rows at scale) instead of a filter per parameter and visit.
+    by_param = (
+        adrs.filter(pl.col("PARAMCD").is_in(list(params)))
+        .select("PARAMCD", "AVISIT", "AVISITN", "USUBJID", "DOSELVL", "AVALC")
+        .partition_by("PARAMCD", as_dict=True)
+    )
     for paramcd, label in params.items():
-        if paramcd not in set(adrs["PARAMCD"].unique().to_list()):
+        if (paramcd,) not in by_param:
             continue
         rows.append(TflRow(_key(paramcd), label, blank))
-        for visit in _visits(adrs, paramcd):
-            part = adrs.filter((pl.col("PARAMCD") == paramcd) & (pl.col("AVISIT") == visit))
+        param_rows = by_param[(paramcd,)]
+        by_visit = param_rows.partition_by("AVISIT", as_dict=True)
+        for visit in _visits(param_rows, paramcd):
+            part = by_visit[(visit,)] if visit is not None else param_rows.clear()
             rows.append(
                 TflRow(
                     _key(paramcd, visit),
