@@ -120,6 +120,80 @@ def _json_rows(frame: pl.DataFrame) -> list[list[Any]]:
     return [list(r) for r in frame.select(exprs).rows()]
 
 
+#: What ``json.dumps(..., ensure_ascii=False)`` escapes in a string: the quote, the backslash
+#: and the control characters U+0000 to U+001F (RFC 8259 §7), in its notation.
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ESCAPES = {
+    **{chr(c): f"\\u{c:04x}" for c in range(0x20)},
+    **_SHORT_ESCAPES,
+}
+#: Below this magnitude Python writes a float in exponent notation (``1e-05``), polars not.
+_POSITIONAL_MIN = 1e-4
+#: Rows joined into one text at a time when a batch is written.
+_WRITE_ROWS = 10_000
+
+
+def _json_value_expr(name: str, dtype: pl.DataType) -> pl.Expr | None:
+    """The JSON text of each value of a column, as ``json.dumps`` writes it (None: no expr)."""
+    col = pl.col(name)
+    if dtype == pl.String:
+        escaped = col.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))
+        text = pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
+    elif dtype == pl.Date:
+        text = pl.concat_str(pl.lit('"'), col.dt.strftime("%Y-%m-%d"), pl.lit('"'))
+    elif dtype == pl.Boolean:
+        text = pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
+    elif dtype.is_integer():
+        text = col.cast(pl.String)
+    elif dtype.is_float():
+        number = col.cast(pl.Float64)
+        text = (
+            pl.when(number.is_nan())
+            .then(None)
+            .when(number == float("inf"))
+            .then(pl.lit("Infinity"))
+            .when(number == float("-inf"))
+            .then(pl.lit("-Infinity"))
+            .otherwise(number.cast(pl.String))
+        )
+    elif dtype == pl.Null:
+        text = pl.lit(None, dtype=pl.String)
+    else:
+        return None
+    return text.fill_null(pl.lit("null")).alias(name)
+
+
+def compute_json_rows(frame: pl.DataFrame) -> pl.Series:
+    """Each row of ``frame`` as compact JSON text: the bytes ``json.dumps`` gives the row list.
+
+    Built with polars expressions, column by column (``ensure_ascii=False``, separators
+    ``,`` and ``:``): text escaped as :mod:`json` escapes it, integers in decimal, floats as
+    Python writes them (``repr``: shortest round trip; NaN as ``null``, infinities as
+    ``Infinity``), dates as ISO 8601 text, flags as ``true``/``false``, null as ``null``. Polars
+    writes floats as Python does except below 1e-4 (``0.00001``, ``1e-7``), so those few values
+    are written by Python; a column of another type is written value by value by :mod:`json`.
+    """
+    exprs = {name: _json_value_expr(name, dtype) for name, dtype in frame.schema.items()}
+    texts = frame.select([e if e is not None else pl.col(n) for n, e in exprs.items()])
+    for name, dtype in frame.schema.items():
+        col = frame.get_column(name)
+        if exprs[name] is None:
+            values = [_dumps(v) for v in col.to_list()]
+            texts = texts.with_columns(pl.Series(name, values, dtype=pl.String))
+        elif dtype.is_float():
+            number = col.cast(pl.Float64).abs()
+            small = ((number < _POSITIONAL_MIN) & (number > 0)).fill_null(False)
+            if small.any():
+                where = small.arg_true()
+                values = [repr(v) for v in col.cast(pl.Float64).gather(where).to_list()]
+                fixed = texts.get_column(name).scatter(where, values)
+                texts = texts.with_columns(fixed)
+    if not texts.width:
+        return pl.Series("row", ["[]"] * frame.height, dtype=pl.String)
+    row = pl.concat_str(pl.lit("["), pl.concat_str(pl.all(), separator=","), pl.lit("]"))
+    return texts.select(row.alias("row")).to_series()
+
+
 def _document_head(
     meta: DatasetMeta, *, records: int, created: dt.datetime | dt.date, study_oid: str
 ) -> dict[str, Any]:
@@ -230,14 +304,15 @@ def write_dataset_json_batches(
             out.write(opening[: -len("]}")])
             for frame in batches:
                 _check_columns(frame, meta)
-                rows = _json_rows(frame)
-                sample = rows[:1]
+                rows = compute_json_rows(frame)
+                sample = [json.loads(rows[0])] if rows.len() else []
                 validate_dataset_json(
                     {**head, "records": len(sample), "rows": sample}, name=meta.name
                 )
-                if rows:
-                    out.write(("," if written else "") + _dumps(rows)[1:-1])
-                written += len(rows)
+                for start in range(0, rows.len(), _WRITE_ROWS):
+                    part = rows.slice(start, _WRITE_ROWS).str.join(",").item()
+                    out.write(("," if written or start else "") + part)
+                written += rows.len()
             out.write("]}\n")
         if written != records:
             raise OutcomesError(
