@@ -22,14 +22,22 @@ import pandera.polars as pa
 import polars as pl
 
 from outcomes.errors import ExportReadError, OutcomesError
-from outcomes.interop.dataset_json import write_dataset_json_batches
-from outcomes.interop.metadata import DatasetMeta, create_dataset_metadata, write_define_metadata
+from outcomes.interop.dataset_json import write_dataset_json
+from outcomes.interop.json_rows import compute_escape_checks
+from outcomes.interop.metadata import (
+    CHAR_MAX,
+    DatasetMeta,
+    create_dataset_metadata,
+    write_define_metadata,
+)
 from outcomes.interop.xpt import write_xpt_batches
 from outcomes.interop.xpt_fit import (
     apply_xpt_fit,
+    compute_profile_exprs,
     compute_xpt_profile,
     compute_xpt_widths,
     create_xpt_metadata,
+    create_xpt_profile,
     merge_xpt_profiles,
 )
 
@@ -39,6 +47,7 @@ DEFINE_FILE = "define.json"
 
 #: Rows per batch when a dataset is written to its transport files.
 BATCH_ROWS = 100_000
+_RECORDS = "\x00records"
 
 #: Default key variables of the ADaM datasets of data-contract.md §3 (when present).
 DEFAULT_KEYS: dict[str, tuple[str, ...]] = {
@@ -134,10 +143,19 @@ def write_adam_dataset(
         columns, name=name, renames=renames or {}, schema=schema, labels=labels
     )
     lazy = lazy.rename(dict(zip(columns.columns, named.columns, strict=True)))
-    text = [n for n, t in named.schema.items() if t == pl.String]
-    sizes = lazy.select(pl.len().alias("__records__"), pl.col(text).str.len_bytes().max())
-    counted = sizes.collect(engine="streaming").row(0, named=True)
-    records = int(counted.pop("__records__"))
+    types = named.schema
+    text = [n for n, t in types.items() if t == pl.String]
+    profile_exprs = compute_profile_exprs(types)
+    json_checks = compute_escape_checks(types)
+    aggregates = lazy.select(
+        pl.len().alias(_RECORDS),
+        pl.col(text).str.len_bytes().max(),
+        *[e.alias(n) for n, e in profile_exprs.items()],
+        *[e.alias(f"json:{n}") for n, e in json_checks.items()],
+    )
+    counted = aggregates.collect(engine="streaming").row(0, named=True)
+    records = int(counted[_RECORDS])
+    longest = {n: counted[n] for n in text}
     meta = create_dataset_metadata(
         named,
         name=name,
@@ -145,9 +163,14 @@ def write_adam_dataset(
         labels=labels,
         keys=[k for k in wanted if k in named.columns],
         records=records,
-        longest=counted,
+        longest=longest,
     )
-    profile = merge_xpt_profiles([compute_xpt_profile(b) for b in _batches(lazy, batch_rows)])
+    long_text = [n for n in text if (longest[n] or 0) > CHAR_MAX]
+    split = None
+    if long_text:
+        batches = _batches(lazy.select(long_text), batch_rows)
+        split = merge_xpt_profiles([compute_xpt_profile(b) for b in batches])
+    profile = create_xpt_profile(types, counted, longest, split)
     xpt_meta, notes = create_xpt_metadata(meta, profile)
     for note in notes:
         log.warning("%s", note)
@@ -159,11 +182,12 @@ def write_adam_dataset(
         widths=compute_xpt_widths(meta, profile),
         created=created,
     )
-    write_dataset_json_batches(
-        _batches(lazy, batch_rows),
+    write_dataset_json(
+        lazy,
         out_dir / f"{name.lower()}.json",
         meta=meta,
         records=records,
+        careful={n for n in json_checks if counted[f"json:{n}"]},
         created=created,
         study_oid=study_oid,
     )

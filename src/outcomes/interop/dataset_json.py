@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Collection, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ import polars as pl
 
 from outcomes import __version__
 from outcomes.errors import OutcomesError
+from outcomes.interop.json_rows import compute_escape_checks, dumps_compact, sink_json_rows
 from outcomes.interop.metadata import DatasetMeta
 from outcomes.io import atomic
 
@@ -120,80 +122,6 @@ def _json_rows(frame: pl.DataFrame) -> list[list[Any]]:
     return [list(r) for r in frame.select(exprs).rows()]
 
 
-#: What ``json.dumps(..., ensure_ascii=False)`` escapes in a string: the quote, the backslash
-#: and the control characters U+0000 to U+001F (RFC 8259 §7), in its notation.
-_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_ESCAPES = {
-    **{chr(c): f"\\u{c:04x}" for c in range(0x20)},
-    **_SHORT_ESCAPES,
-}
-#: Below this magnitude Python writes a float in exponent notation (``1e-05``), polars not.
-_POSITIONAL_MIN = 1e-4
-#: Rows joined into one text at a time when a batch is written.
-_WRITE_ROWS = 10_000
-
-
-def _json_value_expr(name: str, dtype: pl.DataType) -> pl.Expr | None:
-    """The JSON text of each value of a column, as ``json.dumps`` writes it (None: no expr)."""
-    col = pl.col(name)
-    if dtype == pl.String:
-        escaped = col.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))
-        text = pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
-    elif dtype == pl.Date:
-        text = pl.concat_str(pl.lit('"'), col.dt.strftime("%Y-%m-%d"), pl.lit('"'))
-    elif dtype == pl.Boolean:
-        text = pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
-    elif dtype.is_integer():
-        text = col.cast(pl.String)
-    elif dtype.is_float():
-        number = col.cast(pl.Float64)
-        text = (
-            pl.when(number.is_nan())
-            .then(None)
-            .when(number == float("inf"))
-            .then(pl.lit("Infinity"))
-            .when(number == float("-inf"))
-            .then(pl.lit("-Infinity"))
-            .otherwise(number.cast(pl.String))
-        )
-    elif dtype == pl.Null:
-        text = pl.lit(None, dtype=pl.String)
-    else:
-        return None
-    return text.fill_null(pl.lit("null")).alias(name)
-
-
-def compute_json_rows(frame: pl.DataFrame) -> pl.Series:
-    """Each row of ``frame`` as compact JSON text: the bytes ``json.dumps`` gives the row list.
-
-    Built with polars expressions, column by column (``ensure_ascii=False``, separators
-    ``,`` and ``:``): text escaped as :mod:`json` escapes it, integers in decimal, floats as
-    Python writes them (``repr``: shortest round trip; NaN as ``null``, infinities as
-    ``Infinity``), dates as ISO 8601 text, flags as ``true``/``false``, null as ``null``. Polars
-    writes floats as Python does except below 1e-4 (``0.00001``, ``1e-7``), so those few values
-    are written by Python; a column of another type is written value by value by :mod:`json`.
-    """
-    exprs = {name: _json_value_expr(name, dtype) for name, dtype in frame.schema.items()}
-    texts = frame.select([e if e is not None else pl.col(n) for n, e in exprs.items()])
-    for name, dtype in frame.schema.items():
-        col = frame.get_column(name)
-        if exprs[name] is None:
-            values = [_dumps(v) for v in col.to_list()]
-            texts = texts.with_columns(pl.Series(name, values, dtype=pl.String))
-        elif dtype.is_float():
-            number = col.cast(pl.Float64).abs()
-            small = ((number < _POSITIONAL_MIN) & (number > 0)).fill_null(False)
-            if small.any():
-                where = small.arg_true()
-                values = [repr(v) for v in col.cast(pl.Float64).gather(where).to_list()]
-                fixed = texts.get_column(name).scatter(where, values)
-                texts = texts.with_columns(fixed)
-    if not texts.width:
-        return pl.Series("row", ["[]"] * frame.height, dtype=pl.String)
-    row = pl.concat_str(pl.lit("["), pl.concat_str(pl.all(), separator=","), pl.lit("]"))
-    return texts.select(row.alias("row")).to_series()
-
-
 def _document_head(
     meta: DatasetMeta, *, records: int, created: dt.datetime | dt.date, study_oid: str
 ) -> dict[str, Any]:
@@ -227,24 +155,34 @@ def create_dataset_json(
     return {**head, "rows": _json_rows(frame)}
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+#: What follows each row written by polars' CSV writer.
+_ROW_END = b"],["
 
 
 def write_dataset_json(
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | pl.LazyFrame,
     path: Path,
     *,
     meta: DatasetMeta,
     created: dt.datetime | dt.date,
     study_oid: str,
+    records: int | None = None,
+    careful: Collection[str] | None = None,
 ) -> None:
     """Write ``frame`` as a Dataset-JSON v1.1 file, validated before it is written.
+
+    The rows are streamed from the (lazy) frame by polars
+    (:func:`~outcomes.interop.json_rows.sink_json_rows`), so memory does not grow with the
+    rows; the file has the bytes of the whole document written at once by :mod:`json`
+    (compact, ``rows`` last). The attributes of the document are validated against the v1.1
+    schema with the first row: the schema asks of a row only that it be an array, and every
+    row has one value per column, as the frame has the columns of ``meta`` (checked).
 
     Parameters
     ----------
     frame
-        The dataset, columns as in ``meta``.
+        The dataset, columns as in ``meta`` (a lazy frame, e.g. a scanned parquet file, is
+        read in a stream).
     path
         Output file (``<name>.json``).
     meta
@@ -254,71 +192,39 @@ def write_dataset_json(
         byte-identical reruns.
     study_oid
         Study identifier used for ``studyOID``, ``originator`` and ``fileOID``.
+    records, careful
+        The number of rows and the columns that need escapes or Python's float text
+        (:func:`~outcomes.interop.json_rows.compute_escape_checks`), when already known.
 
     Raises
     ------
     OutcomesError
         When the document would not validate against the v1.1 schema.
     """
-    write_dataset_json_batches(
-        [frame], path, meta=meta, records=frame.height, created=created, study_oid=study_oid
-    )
-
-
-def write_dataset_json_batches(
-    batches: Iterable[pl.DataFrame],
-    path: Path,
-    *,
-    meta: DatasetMeta,
-    records: int,
-    created: dt.datetime | dt.date,
-    study_oid: str,
-) -> None:
-    """Write a dataset given in batches of rows as one Dataset-JSON v1.1 file, batch by batch.
-
-    Memory holds one batch, whatever the number of rows; the file has the bytes of one
-    document written at once (compact JSON, ``rows`` last). The attributes of the document are
-    validated against the v1.1 schema with the first row of each batch: the schema asks of a row
-    only that it be an array, and every row has one value per column, as the batch has the
-    columns of ``meta`` (checked). The rows written must be ``records``.
-
-    Parameters
-    ----------
-    batches
-        The rows in order; each batch has the columns of ``meta`` in the same order.
-    path, meta, created, study_oid
-        As for :func:`write_dataset_json`.
-    records
-        The number of rows of all batches (the document's ``records``).
-
-    Raises
-    ------
-    OutcomesError
-        When a batch would not validate against the v1.1 schema or the rows are not ``records``.
-    """
+    lazy = frame.lazy()
+    schema = lazy.collect_schema()
+    if list(schema) != [v.name for v in meta.variables]:
+        raise OutcomesError(f"Dataset-JSON {meta.name}: columns differ from the metadata.")
+    if records is None or careful is None:
+        checks = compute_escape_checks(schema)
+        counted = lazy.select(pl.len().alias("\x00rows"), *checks.values()).collect().row(0)
+        records = int(counted[0])
+        careful = {n for n, c in zip(checks, counted[1:], strict=True) if c}
     head = _document_head(meta, records=records, created=created, study_oid=study_oid)
-    opening = _dumps({**head, "rows": []})
-    written = 0
-    with atomic.atomic_path(path) as tmp:
-        with tmp.open("w", encoding="utf-8", newline="\n") as out:
-            out.write(opening[: -len("]}")])
-            for frame in batches:
-                _check_columns(frame, meta)
-                rows = compute_json_rows(frame)
-                sample = [json.loads(rows[0])] if rows.len() else []
-                validate_dataset_json(
-                    {**head, "records": len(sample), "rows": sample}, name=meta.name
-                )
-                for start in range(0, rows.len(), _WRITE_ROWS):
-                    part = rows.slice(start, _WRITE_ROWS).str.join(",").item()
-                    out.write(("," if written or start else "") + part)
-                written += rows.len()
-            out.write("]}\n")
-        if written != records:
-            raise OutcomesError(
-                f"Dataset-JSON {meta.name} breaks the v1.1 schema:\n  - records: {records} but "
-                f"{written} rows"
-            )
+    sample = _json_rows(lazy.head(1).collect())
+    validate_dataset_json({**head, "records": len(sample), "rows": sample}, name=meta.name)
+    opening = dumps_compact({**head, "rows": []})
+    with atomic.atomic_path(path) as tmp, tmp.open("w+b") as out:
+        out.write(opening[: -len("]}")].encode("utf-8"))
+        if records:
+            out.write(b"[")
+            sink_json_rows(lazy, out, careful=careful)
+            out.seek(-len(_ROW_END), os.SEEK_END)
+            if out.read() != _ROW_END:
+                raise OutcomesError(f"Dataset-JSON {meta.name}: the rows did not end.")
+            out.seek(-len(",["), os.SEEK_END)
+            out.truncate()
+        out.write(b"]}\n")
 
 
 def read_dataset_json(path: Path) -> pl.DataFrame:

@@ -29,7 +29,7 @@ import pyreadstat
 
 from outcomes.errors import OutcomesError
 from outcomes.interop.metadata import CHAR_MAX, DatasetMeta
-from outcomes.interop.xpt_records import ENCODED_TYPES, encode_observations
+from outcomes.interop.xpt_records import can_encode, encode_observations
 from outcomes.io import atomic
 
 
@@ -166,14 +166,13 @@ def write_xpt_batches(
     """Write a dataset given in batches of rows as one SAS XPT v5 file, batch by batch.
 
     Memory holds one batch, whatever the number of rows. The header records are pyreadstat's,
-    written for the first row of a batch with every text variable at its width for the whole
-    dataset (the value padded with blanks, which is how XPT stores text) and read back; the
-    observations of the whole batch are encoded with numpy
-    (:func:`~outcomes.interop.xpt_records.encode_observations`), and their first record must be
-    the one pyreadstat wrote. The file is the header and the observations of the batches,
-    padded with blanks to a whole 80-byte record: the bytes of one pyreadstat write of all rows.
-    A batch with a column of another type than text, double or date is encoded by pyreadstat
-    whole and read back.
+    written for the first row with every text variable at its width for the whole dataset (the
+    value padded with blanks, which is how XPT stores text) and read back; the observations of
+    each batch are encoded with numpy (:func:`~outcomes.interop.xpt_records.encode_observations`),
+    and the first record must be the one pyreadstat wrote. The file is the header and the
+    observations of the batches, padded with blanks to a whole 80-byte record: the bytes of one
+    pyreadstat write of all rows. A dataset with a column of another type than text, number,
+    date or flag is encoded by pyreadstat batch by batch and read back.
 
     Parameters
     ----------
@@ -208,7 +207,9 @@ def write_xpt_batches(
                 if frame.height == 0:
                     empty = frame
                     continue
-                header, data = _encode_batch(frame, batch_path, meta=meta, widths=widths)
+                header, data = _encode_batch(
+                    frame, batch_path, meta=meta, widths=widths, first=total == 0
+                )
                 if total == 0:
                     out.write(header if created is None else _stamp(header, created, path))
                 out.write(data)
@@ -224,19 +225,24 @@ def write_xpt_batches(
 
 
 def _encode_batch(
-    frame: pl.DataFrame, path: Path, *, meta: DatasetMeta, widths: tuple[int, ...]
+    frame: pl.DataFrame, path: Path, *, meta: DatasetMeta, widths: tuple[int, ...], first: bool
 ) -> tuple[bytes, np.ndarray]:
-    """The XPT header and the observations of one batch (bytes of a record after another)."""
-    image = compute_transport_frame(frame)
-    if not all(dtype in ENCODED_TYPES for dtype in image.schema.values()):
-        header, data = _encode(image, path, meta, widths)
-        return header, np.frombuffer(data, dtype=np.uint8)
-    header, first = _encode(image.head(1), path, meta, widths)
-    records = encode_observations(image, widths, dataset=meta.name)
-    if records[0].tobytes() != first:
+    """The observations of one batch (records one after another) and, for the first, the header.
+
+    The header comes with the first batch (else it is empty): pyreadstat's for its first row,
+    whose record must be the first one encoded here.
+    """
+    if not all(can_encode(dtype) for dtype in frame.schema.values()):
+        header, data = _encode(compute_transport_frame(frame), path, meta, widths)
+        return header if first else b"", np.frombuffer(data, dtype=np.uint8)
+    records = encode_observations(frame, widths, dataset=meta.name)
+    if not first:
+        return b"", records.reshape(-1)
+    header, record = _encode(compute_transport_frame(frame.head(1)), path, meta, widths)
+    if records[0].tobytes() != record:
         raise OutcomesError(
-            f"write_xpt: dataset {meta.name}: the first record of a batch differs from the one "
-            "pyreadstat writes (variable widths or types disagree with the header)."
+            f"write_xpt: dataset {meta.name}: the first record differs from the one pyreadstat "
+            "writes (variable widths or types disagree with the header)."
         )
     return header, records.reshape(-1)
 

@@ -118,6 +118,53 @@ def compute_xpt_profile(frame: pl.DataFrame) -> XptProfile:
     return XptProfile(parts=parts, widths=widths, unfit=unfit)
 
 
+def compute_profile_exprs(schema: pl.Schema) -> dict[str, pl.Expr]:
+    """Aggregations over all rows for an :class:`XptProfile` of unsplit text (by name).
+
+    Per text column the longest value as XPT writes it (missing as blank, no trailing
+    blanks), per numeric column the count of numbers XPT v5 cannot hold; with the longest
+    value of each text column (in bytes) they make the profile (:func:`create_xpt_profile`).
+    """
+    exprs: dict[str, pl.Expr] = {}
+    for name, dtype in schema.items():
+        col = pl.col(name)
+        if dtype == pl.String:
+            image = col.fill_null("").str.strip_chars_end(" ").str.len_bytes().max()
+            exprs[f"xpt-width:{name}"] = image
+        elif dtype.is_numeric() and dtype != pl.Boolean:
+            size = col.cast(pl.Float64).abs()
+            unfit = (size > XPT_NUMBER_MAX) | ((size < XPT_NUMBER_MIN) & (size > 0))
+            exprs[f"xpt-unfit:{name}"] = unfit.fill_null(False).sum()
+    return exprs
+
+
+def create_xpt_profile(
+    schema: pl.Schema,
+    aggregates: dict[str, int | None],
+    longest: dict[str, int | None],
+    split: XptProfile | None = None,
+) -> XptProfile:
+    """The :class:`XptProfile` of all rows from :func:`compute_profile_exprs` collected.
+
+    ``longest`` gives the longest value of each text column in bytes; ``split`` the profile
+    of the text columns with a value longer than 200 bytes (:func:`compute_xpt_profile` of
+    their batches, merged), which replaces theirs.
+    """
+    parts: dict[str, tuple[int | None, ...]] = {}
+    widths: dict[str, tuple[int, ...]] = {}
+    unfit: dict[str, int] = {}
+    for name, dtype in schema.items():
+        if dtype == pl.String:
+            if split is not None and name in split.parts:
+                parts[name], widths[name] = split.parts[name], split.widths[name]
+            else:
+                parts[name] = (longest[name],)
+                widths[name] = (int(aggregates[f"xpt-width:{name}"] or 0),)
+        elif dtype.is_numeric() and dtype != pl.Boolean:
+            unfit[name] = int(aggregates[f"xpt-unfit:{name}"] or 0)
+    return XptProfile(parts=parts, widths=widths, unfit=unfit)
+
+
 def _widest(values: list[tuple[int | None, ...]]) -> tuple[int | None, ...]:
     size = max(len(v) for v in values)
     merged = []

@@ -82,24 +82,30 @@ def find_unwritable_numbers(values: np.ndarray) -> np.ndarray:
 
 
 def encode_fixed_text(column: pl.Series, width: int) -> np.ndarray:
-    """The XPT bytes of a text column without nulls: an ``(n, width)`` array, blank-padded.
+    """The XPT bytes of a text column: an ``(n, width)`` array, blank-padded (null: blanks).
+
+    Trailing blanks are not part of a value in XPT (padding restores them), so a value
+    longer than ``width`` only because of them fits.
 
     Raises
     ------
     OutcomesError
-        When a value is longer than ``width`` bytes or holds a NUL character (which ends a
-        value for ReadStat's writer).
+        When a value is longer than ``width`` bytes without its trailing blanks, or holds a
+        NUL character (which ends a value for ReadStat's writer).
     """
-    lengths = column.str.len_bytes().to_numpy().astype(np.int64, copy=False)
+    lengths = column.str.len_bytes().fill_null(0).to_numpy()
+    if lengths.size and int(lengths.max()) > width:
+        column = column.str.strip_chars_end(" ")
+        lengths = column.str.len_bytes().fill_null(0).to_numpy()
     out = np.full((column.len(), width), _BLANK, dtype=np.uint8)
-    if column.len() == 0:
+    if not lengths.size:
         return out
     if int(lengths.max()) > width:
         raise OutcomesError(
             f"write_xpt: column {column.name}: a value is {int(lengths.max())} bytes long, "
             f"wider than the variable ({width} bytes)."
         )
-    text = column.str.join("").item() or ""
+    text = column.str.join("", ignore_nulls=True).item() or ""
     data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     if (data == 0).any():
         raise OutcomesError(
@@ -110,35 +116,54 @@ def encode_fixed_text(column: pl.Series, width: int) -> np.ndarray:
     return out
 
 
-#: Types of an XPT image (:func:`outcomes.interop.xpt.compute_transport_frame`) encoded here.
-ENCODED_TYPES = (pl.String, pl.Float64, pl.Date)
+def encode_flags(column: pl.Series) -> np.ndarray:
+    """The XPT bytes of a Boolean column: ``Y``, ``N``, blank for null, an ``(n, 1)`` array."""
+    flag = pl.col(column.name)
+    code = pl.when(flag).then(ord("Y")).when(~flag).then(ord("N")).otherwise(_BLANK)
+    codes = column.to_frame().select(code.cast(pl.UInt8)).to_series()
+    return codes.to_numpy().reshape(-1, 1)
+
+
+def can_encode(dtype: pl.DataType) -> bool:
+    """Whether :func:`encode_observations` writes columns of ``dtype``."""
+    return dtype in (pl.String, pl.Boolean, pl.Date) or (dtype.is_numeric())
+
+
+def _numbers(column: pl.Series) -> np.ndarray:
+    if column.dtype == pl.Date:
+        column = column.cast(pl.Int64) + _UNIX_SAS_DAYS
+    return column.cast(pl.Float64).to_numpy()
 
 
 def encode_observations(
-    image: pl.DataFrame, widths: tuple[int, ...], *, dataset: str
+    frame: pl.DataFrame, widths: tuple[int, ...], *, dataset: str
 ) -> np.ndarray:
-    """The observation records of an XPT image: an ``(n, sum(widths))`` array of bytes.
+    """The observation records of a batch of rows: an ``(n, sum(widths))`` array of bytes.
 
-    ``image`` holds text without nulls, doubles (null = missing) and dates (written as SAS
-    dates, days since 1960-01-01, TS-140); ``widths`` the bytes of each variable in a record.
+    The values are those of the XPT image (:func:`outcomes.interop.xpt.compute_transport_frame`):
+    text (null as blanks), numbers as doubles (null and NaN missing), dates as SAS dates (days
+    since 1960-01-01, TS-140), flags as ``Y``/``N``/blank; ``widths`` the bytes of each variable
+    in a record (8 for a number).
 
     Raises
     ------
     OutcomesError
-        When a column has another type, a number is not 8 bytes wide, a finite number is
+        When a column has another type or a number is not 8 bytes wide, a finite number is
         beyond the IBM range ReadStat writes (:func:`find_unwritable_numbers`; it would read back
         as infinite or zero), or a text value does not fit (:func:`encode_fixed_text`).
     """
-    records = np.empty((image.height, sum(widths)), dtype=np.uint8)
+    records = np.empty((frame.height, sum(widths)), dtype=np.uint8)
     offset = 0
-    for (name, dtype), width in zip(image.schema.items(), widths, strict=True):
-        column = image.get_column(name)
+    for (name, dtype), width in zip(frame.schema.items(), widths, strict=True):
+        column = frame.get_column(name)
+        block = records[:, offset : offset + width]
+        offset += width
         if dtype == pl.String:
-            records[:, offset : offset + width] = encode_fixed_text(column, width)
-        elif dtype in (pl.Float64, pl.Date) and width == NUMBER_BYTES:
-            if dtype == pl.Date:
-                column = (column.cast(pl.Int64) + _UNIX_SAS_DAYS).cast(pl.Float64)
-            values = column.to_numpy()
+            block[:] = encode_fixed_text(column, width)
+        elif dtype == pl.Boolean and width == 1:
+            block[:] = encode_flags(column)
+        elif can_encode(dtype) and width == NUMBER_BYTES:
+            values = _numbers(column)
             unwritable = find_unwritable_numbers(values)
             if unwritable.any():
                 raise OutcomesError(
@@ -146,11 +171,10 @@ def encode_observations(
                     f"{values[unwritable][0]!r} does not read back from XPT v5 (IBM doubles "
                     "written hold magnitudes from 2**-260 to below 2**249)."
                 )
-            records[:, offset : offset + width] = encode_ibm_doubles(values)
+            block[:] = encode_ibm_doubles(values)
         else:
             raise OutcomesError(
                 f"write_xpt: dataset {dataset}, column {name}: {dtype} in {width} bytes "
                 "has no XPT encoding here."
             )
-        offset += width
     return records
