@@ -1,20 +1,18 @@
-"""The rows of a Dataset-JSON document as text, a whole batch at once.
+"""The rows of a Dataset-JSON document as text, streamed by polars' CSV writer.
 
 Each row is the compact JSON array of its values, byte for byte what
 ``json.dumps(row, ensure_ascii=False, separators=(",", ":"))`` gives for the row as Python
 values (text as strings, integers, floats with NaN as ``null``, dates as ISO 8601 strings,
-flags as ``true``/``false``, null as ``null``), but built by polars rather than value by value:
+flags as ``true``/``false``, null as ``null``), but written by polars rather than value by
+value: a JSON row is a CSV record whose text fields are quoted by hand, with ``,`` between
+values and ``],[`` after each row (:func:`sink_json_rows`).
 
-* in the common case, by polars' CSV writer, which quotes text and dates and writes numbers
-  and ``null`` as they are, with ``],[`` between rows (:func:`encode_rows_by_csv`); this holds
-  when no text needs a JSON escape and every float is written by polars as by Python;
-* otherwise, with polars expressions that escape text as :mod:`json` does
-  (:func:`compute_json_rows`).
-
-Python writes a float as its shortest round-trip text (``repr``), in exponent notation below
-1e-4 or from 1e16 (``1e-05``, ``1e+16``); polars writes the same digits and notation except
-below 1e-4 (``0.00001``, ``1e-7``), so such values are written by Python, as are the
-infinities (``Infinity``).
+Text is escaped as :mod:`json` escapes it (the quote, the backslash, the control characters)
+in the columns that hold such a character (:func:`compute_escape_checks`). Python writes a
+float as its shortest round-trip text (``repr``), in exponent notation below 1e-4 or from
+1e16 (``1e-05``, ``1e+16``); polars writes the same digits and notation except below 1e-4
+(``0.00001``, ``1e-7``), so in a column holding such values they are written by Python, as
+are the infinities (``Infinity``).
 
 References
 ----------
@@ -46,8 +44,6 @@ _ESCAPES = {
 }
 #: Below this magnitude Python writes a float in exponent notation (``1e-05``), polars not.
 _POSITIONAL_MIN = 1e-4
-#: Stand-ins for the flags in the CSV text (control characters, absent from the text then).
-_TRUE, _FALSE = "\x03", "\x04"
 
 
 def dumps_compact(value: Any) -> str:
@@ -55,34 +51,20 @@ def dumps_compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _json_value_expr(name: str, dtype: pl.DataType) -> pl.Expr | None:
-    """The JSON text of each value of a column, as ``json.dumps`` writes it (None: no expr)."""
-    col = pl.col(name)
-    if dtype == pl.String:
-        escaped = col.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))
-        text = pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
-    elif dtype == pl.Date:
-        text = pl.concat_str(pl.lit('"'), col.dt.strftime("%Y-%m-%d"), pl.lit('"'))
-    elif dtype == pl.Boolean:
-        text = pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
-    elif dtype.is_integer():
-        text = col.cast(pl.String)
-    elif dtype.is_float():
-        number = col.cast(pl.Float64)
-        text = (
-            pl.when(number.is_nan())
-            .then(None)
-            .when(number == float("inf"))
-            .then(pl.lit("Infinity"))
-            .when(number == float("-inf"))
-            .then(pl.lit("-Infinity"))
-            .otherwise(number.cast(pl.String))
-        )
-    elif dtype == pl.Null:
-        text = pl.lit(None, dtype=pl.String)
-    else:
-        return None
-    return text.fill_null(pl.lit("null")).alias(name)
+def _float_text_expr(name: str) -> pl.Expr:
+    """Floats as JSON text the way polars writes them: NaN null, infinities ``Infinity``."""
+    number = pl.col(name).cast(pl.Float64)
+    return (
+        pl.when(number.is_nan())
+        .then(None)
+        .when(number == float("inf"))
+        .then(pl.lit("Infinity"))
+        .when(number == float("-inf"))
+        .then(pl.lit("-Infinity"))
+        .otherwise(number.cast(pl.String))
+        .fill_null(pl.lit("null"))
+        .alias(name)
+    )
 
 
 def _small_floats(number: pl.Expr) -> pl.Expr:
@@ -108,8 +90,7 @@ def compute_escape_checks(schema: pl.Schema) -> dict[str, pl.Expr]:
 
 def _float_texts(values: pl.Series) -> pl.Series:
     """Floats as Python writes them in JSON (polars' text, but Python's below 1e-4)."""
-    expr = _json_value_expr(values.name, pl.Float64())
-    texts = values.cast(pl.Float64).to_frame().select(expr).to_series()
+    texts = values.to_frame().select(_float_text_expr(values.name)).to_series()
     small = values.to_frame().select(_small_floats(pl.col(values.name))).to_series()
     if small.any():
         where = small.arg_true()

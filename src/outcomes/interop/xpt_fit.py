@@ -81,9 +81,13 @@ class XptProfile:
     unfit: dict[str, int]
 
 
-def _unfit_numbers(col: pl.Series) -> pl.Series:
+def _unfit_expr(col: pl.Expr) -> pl.Expr:
     size = col.cast(pl.Float64).abs()
     return ((size > XPT_NUMBER_MAX) | ((size < XPT_NUMBER_MIN) & (size > 0))).fill_null(False)
+
+
+def _unfit_numbers(col: pl.Series) -> pl.Series:
+    return col.to_frame().select(_unfit_expr(pl.col(col.name))).to_series()
 
 
 def _max_bytes(col: pl.Series, *, image: bool = False) -> int | None:
@@ -132,9 +136,7 @@ def compute_profile_exprs(schema: pl.Schema) -> dict[str, pl.Expr]:
             image = col.fill_null("").str.strip_chars_end(" ").str.len_bytes().max()
             exprs[f"xpt-width:{name}"] = image
         elif dtype.is_numeric() and dtype != pl.Boolean:
-            size = col.cast(pl.Float64).abs()
-            unfit = (size > XPT_NUMBER_MAX) | ((size < XPT_NUMBER_MIN) & (size > 0))
-            exprs[f"xpt-unfit:{name}"] = unfit.fill_null(False).sum()
+            exprs[f"xpt-unfit:{name}"] = _unfit_expr(col).sum()
     return exprs
 
 
