@@ -69,6 +69,12 @@ def test_encode_fixed_text__blank_padded_bytes_and_null_as_blanks():
     )
 
 
+def test_encode_fixed_text__values_of_one_length_and_all_missing():
+    assert encode_fixed_text(pl.Series("T", ["ab", "cd"]), 3).tobytes() == b"ab cd "
+    missing = pl.Series("T", [None, None], dtype=pl.String)
+    assert encode_fixed_text(missing, 2).tobytes() == b"    "
+
+
 def test_encode_fixed_text__trailing_blanks_beyond_the_width_are_dropped():
     assert encode_fixed_text(pl.Series("T", ["x   ", "yz"]), 2).tobytes() == b"x yz"
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,22 +176,25 @@ def write_adam_dataset(
     for note in notes:
         log.warning("%s", note)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_xpt_batches(
-        (apply_xpt_fit(b, xpt_meta, profile) for b in _batches(lazy, batch_rows)),
-        out_dir / f"{name.lower()}.xpt",
-        meta=xpt_meta,
-        widths=compute_xpt_widths(meta, profile),
-        created=created,
-    )
-    write_dataset_json(
-        lazy,
-        out_dir / f"{name.lower()}.json",
-        meta=meta,
-        records=records,
-        careful={n for n in json_checks if counted[f"json:{n}"]},
-        created=created,
-        study_oid=study_oid,
-    )
+    with ThreadPoolExecutor(max_workers=1) as pool:  # polars and numpy work without the GIL
+        dataset_json = pool.submit(
+            write_dataset_json,
+            lazy,
+            out_dir / f"{name.lower()}.json",
+            meta=meta,
+            records=records,
+            careful={n for n in json_checks if counted[f"json:{n}"]},
+            created=created,
+            study_oid=study_oid,
+        )
+        write_xpt_batches(
+            (apply_xpt_fit(b, xpt_meta, profile) for b in _batches(lazy, batch_rows)),
+            out_dir / f"{name.lower()}.xpt",
+            meta=xpt_meta,
+            widths=compute_xpt_widths(meta, profile),
+            created=created,
+        )
+        dataset_json.result()
     return meta
 
 

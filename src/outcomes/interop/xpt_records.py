@@ -112,7 +112,12 @@ def encode_fixed_text(column: pl.Series, width: int) -> np.ndarray:
             f"write_xpt: column {column.name}: a value holds a NUL character, which XPT text "
             "cannot hold; remove it from the data."
         )
-    out[np.arange(width) < lengths[:, None]] = data
+    shortest = int(lengths.min())
+    if shortest == int(lengths.max()):  # every value of one length (or all missing)
+        if shortest:
+            out[:, :shortest] = data.reshape(-1, shortest)
+    else:
+        out[np.arange(width) < lengths[:, None]] = data
     return out
 
 
