@@ -186,6 +186,7 @@ def write_adam_dataset(
             careful={n for n in json_checks if counted[f"json:{n}"]},
             created=created,
             study_oid=study_oid,
+            batch_rows=batch_rows,
         )
         write_xpt_batches(
             (apply_xpt_fit(b, xpt_meta, profile) for b in _batches(lazy, batch_rows)),

@@ -29,7 +29,7 @@ import polars as pl
 
 from outcomes import __version__
 from outcomes.errors import OutcomesError
-from outcomes.interop.json_rows import compute_escape_checks, dumps_compact, sink_json_rows
+from outcomes.interop.json_rows import compute_escape_checks, dumps_compact, write_json_rows
 from outcomes.interop.metadata import DatasetMeta
 from outcomes.io import atomic
 
@@ -168,11 +168,12 @@ def write_dataset_json(
     study_oid: str,
     records: int | None = None,
     careful: Collection[str] | None = None,
+    batch_rows: int = 100_000,
 ) -> None:
     """Write ``frame`` as a Dataset-JSON v1.1 file, validated before it is written.
 
-    The rows are streamed from the (lazy) frame by polars
-    (:func:`~outcomes.interop.json_rows.sink_json_rows`), so memory does not grow with the
+    The rows are written from the (lazy) frame by polars in batches of ``batch_rows`` rows
+    (:func:`~outcomes.interop.json_rows.write_json_rows`), so memory does not grow with the
     rows; the file has the bytes of the whole document written at once by :mod:`json`
     (compact, ``rows`` last). The attributes of the document are validated against the v1.1
     schema with the first row: the schema asks of a row only that it be an array, and every
@@ -218,7 +219,7 @@ def write_dataset_json(
         out.write(opening[: -len("]}")].encode("utf-8"))
         if records:
             out.write(b"[")
-            sink_json_rows(lazy, out, careful=careful)
+            write_json_rows(lazy, out, careful=careful, batch_rows=batch_rows)
             out.seek(-len(_ROW_END), os.SEEK_END)
             if out.read() != _ROW_END:
                 raise OutcomesError(f"Dataset-JSON {meta.name}: the rows did not end.")

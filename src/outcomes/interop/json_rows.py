@@ -5,7 +5,7 @@ Each row is the compact JSON array of its values, byte for byte what
 values (text as strings, integers, floats with NaN as ``null``, dates as ISO 8601 strings,
 flags as ``true``/``false``, null as ``null``), but written by polars rather than value by
 value: a JSON row is a CSV record whose text fields are quoted by hand, with ``,`` between
-values and ``],[`` after each row (:func:`sink_json_rows`).
+values and ``],[`` after each row (:func:`write_json_rows`).
 
 Text is escaped as :mod:`json` escapes it (the quote, the backslash, the control characters)
 in the columns that hold such a character (:func:`compute_escape_checks`). Python writes a
@@ -106,7 +106,7 @@ def _dumps_values(values: pl.Series) -> pl.Series:
 def create_row_exprs(schema: pl.Schema, careful: Collection[str]) -> list[pl.Expr]:
     """The columns as polars' CSV writer must see them for each row to come out as JSON.
 
-    With :func:`sink_json_rows`: text quoted (and escaped as :mod:`json` escapes it when the
+    With :func:`write_json_rows`: text quoted (and escaped as :mod:`json` escapes it when the
     column is in ``careful``), floats as doubles with NaN as null (as text written by
     :func:`_float_texts` when in ``careful``); integers, dates, flags and nulls as they are; a
     column of another type as the text :mod:`json` writes, value by value.
@@ -129,20 +129,26 @@ def create_row_exprs(schema: pl.Schema, careful: Collection[str]) -> list[pl.Exp
     return exprs
 
 
-def sink_json_rows(frame: pl.LazyFrame, out: BinaryIO, *, careful: Collection[str]) -> None:
+def write_json_rows(
+    frame: pl.LazyFrame, out: BinaryIO, *, careful: Collection[str], batch_rows: int
+) -> None:
     """Write the rows of ``frame`` to ``out`` as ``r1],[r2],[…rn],[`` (each ``r`` a row's values).
 
-    Streamed by polars' CSV writer (``quote_style="never"``, ``,`` between values, ``],[``
+    Written by polars' CSV writer (``quote_style="never"``, ``,`` between values, ``],[``
     after each row, ``null`` for null, dates as ``"%Y-%m-%d"``, flags as ``true``/``false``)
-    from the columns of :func:`create_row_exprs`; ``careful`` names the columns whose values
-    need escapes or Python's float text (:func:`compute_escape_checks`).
+    from the columns of :func:`create_row_exprs`, batch by batch (``batch_rows`` rows; one
+    ``sink_csv`` of the whole frame holds more in memory as the rows grow); ``careful`` names
+    the columns whose values need escapes or Python's float text
+    (:func:`compute_escape_checks`).
     """
-    frame.select(create_row_exprs(frame.collect_schema(), careful)).sink_csv(
-        out,
-        include_header=False,
-        separator=",",
-        line_terminator="],[",
-        quote_style="never",
-        null_value="null",
-        date_format='"%Y-%m-%d"',
-    )
+    exprs = create_row_exprs(frame.collect_schema(), careful)
+    for batch in frame.collect_batches(chunk_size=batch_rows):
+        batch.select(exprs).write_csv(
+            out,
+            include_header=False,
+            separator=",",
+            line_terminator="],[",
+            quote_style="never",
+            null_value="null",
+            date_format='"%Y-%m-%d"',
+        )
