@@ -105,10 +105,16 @@ def create_transport_names(
     return frame.rename(moved), named
 
 
-def _batches(frame: pl.LazyFrame, rows: int) -> Iterator[pl.DataFrame]:
-    """The rows of ``frame`` in batches of about ``rows`` rows, after one empty batch."""
+def _batches(frame: pl.LazyFrame, rows: int, records: int) -> Iterator[pl.DataFrame]:
+    """The ``records`` rows of ``frame`` in batches of ``rows`` rows, after one empty batch.
+
+    Each batch is its own slice of the (lazy) frame: a scanned parquet file reads only the row
+    groups of the slice (``LazyFrame.collect_batches`` reads ahead, its memory grows with the
+    rows).
+    """
     yield frame.head(0).collect()
-    yield from frame.collect_batches(chunk_size=rows)
+    for start in range(0, records, rows):
+        yield frame.slice(start, rows).collect()
 
 
 def write_adam_dataset(
@@ -169,7 +175,7 @@ def write_adam_dataset(
     long_text = [n for n in text if (longest[n] or 0) > CHAR_MAX]
     split = None
     if long_text:
-        batches = _batches(lazy.select(long_text), batch_rows)
+        batches = _batches(lazy.select(long_text), batch_rows, records)
         split = merge_xpt_profiles([compute_xpt_profile(b) for b in batches])
     profile = create_xpt_profile(types, counted, longest, split)
     xpt_meta, notes = create_xpt_metadata(meta, profile)
@@ -189,7 +195,7 @@ def write_adam_dataset(
             batch_rows=batch_rows,
         )
         write_xpt_batches(
-            (apply_xpt_fit(b, xpt_meta, profile) for b in _batches(lazy, batch_rows)),
+            (apply_xpt_fit(b, xpt_meta, profile) for b in _batches(lazy, batch_rows, records)),
             out_dir / f"{name.lower()}.xpt",
             meta=xpt_meta,
             widths=compute_xpt_widths(meta, profile),

@@ -219,7 +219,7 @@ def write_dataset_json(
         out.write(opening[: -len("]}")].encode("utf-8"))
         if records:
             out.write(b"[")
-            write_json_rows(lazy, out, careful=careful, batch_rows=batch_rows)
+            write_json_rows(lazy, out, careful=careful, records=records, batch_rows=batch_rows)
             out.seek(-len(_ROW_END), os.SEEK_END)
             if out.read() != _ROW_END:
                 raise OutcomesError(f"Dataset-JSON {meta.name}: the rows did not end.")

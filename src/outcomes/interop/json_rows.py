@@ -130,20 +130,20 @@ def create_row_exprs(schema: pl.Schema, careful: Collection[str]) -> list[pl.Exp
 
 
 def write_json_rows(
-    frame: pl.LazyFrame, out: BinaryIO, *, careful: Collection[str], batch_rows: int
+    frame: pl.LazyFrame, out: BinaryIO, *, careful: Collection[str], records: int, batch_rows: int
 ) -> None:
     """Write the rows of ``frame`` to ``out`` as ``r1],[r2],[…rn],[`` (each ``r`` a row's values).
 
     Written by polars' CSV writer (``quote_style="never"``, ``,`` between values, ``],[``
     after each row, ``null`` for null, dates as ``"%Y-%m-%d"``, flags as ``true``/``false``)
-    from the columns of :func:`create_row_exprs`, batch by batch (``batch_rows`` rows; one
-    ``sink_csv`` of the whole frame holds more in memory as the rows grow); ``careful`` names
-    the columns whose values need escapes or Python's float text
-    (:func:`compute_escape_checks`).
+    from the columns of :func:`create_row_exprs`, for one slice of ``batch_rows`` of the
+    ``records`` rows after another (one ``sink_csv`` of the whole frame holds more in memory
+    as the rows grow); ``careful`` names the columns whose values need escapes or Python's
+    float text (:func:`compute_escape_checks`).
     """
     exprs = create_row_exprs(frame.collect_schema(), careful)
-    for batch in frame.collect_batches(chunk_size=batch_rows):
-        batch.select(exprs).write_csv(
+    for start in range(0, records, batch_rows):
+        frame.slice(start, batch_rows).select(exprs).collect().write_csv(
             out,
             include_header=False,
             separator=",",
