@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandera.polars as pa
 import polars as pl
@@ -48,7 +49,6 @@ DEFINE_FILE = "define.json"
 
 #: Rows per batch when a dataset is written to its transport files.
 BATCH_ROWS = 100_000
-_RECORDS = "\x00records"
 
 #: Default key variables of the ADaM datasets of data-contract.md §3 (when present).
 DEFAULT_KEYS: dict[str, tuple[str, ...]] = {
@@ -117,6 +117,31 @@ def _batches(frame: pl.LazyFrame, rows: int, records: int) -> Iterator[pl.DataFr
         yield frame.slice(start, rows).collect()
 
 
+def _merge(name: str, values: list[Any]) -> Any:
+    """Batch aggregates merged: counts add up, checks any, lengths the longest (None if none)."""
+    if name.startswith("xpt-unfit:"):
+        return sum(values)
+    if name.startswith("json:"):
+        return any(values)
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
+def _aggregate_batches(
+    frame: pl.LazyFrame, aggregates: list[pl.Expr], rows: int, records: int
+) -> dict[str, Any]:
+    """The aggregates over all rows, from those of each slice of ``rows`` rows, merged.
+
+    One streaming aggregation of a whole scan holds more in memory as the rows grow; slices
+    hold one batch.
+    """
+    batches = [
+        frame.slice(start, rows).select(aggregates).collect().row(0, named=True)
+        for start in range(0, max(records, 1), rows)
+    ]
+    return {name: _merge(name, [b[name] for b in batches]) for name in batches[0]}
+
+
 def write_adam_dataset(
     frame: pl.DataFrame | pl.LazyFrame,
     out_dir: Path,
@@ -154,14 +179,13 @@ def write_adam_dataset(
     text = [n for n, t in types.items() if t == pl.String]
     profile_exprs = compute_profile_exprs(types)
     json_checks = compute_escape_checks(types)
-    aggregates = lazy.select(
-        pl.len().alias(_RECORDS),
+    records = int(lazy.select(pl.len()).collect().item())
+    aggregates = [
         pl.col(text).str.len_bytes().max(),
         *[e.alias(n) for n, e in profile_exprs.items()],
         *[e.alias(f"json:{n}") for n, e in json_checks.items()],
-    )
-    counted = aggregates.collect(engine="streaming").row(0, named=True)
-    records = int(counted[_RECORDS])
+    ]
+    counted = _aggregate_batches(lazy, aggregates, batch_rows, records)
     longest = {n: counted[n] for n in text}
     meta = create_dataset_metadata(
         named,
