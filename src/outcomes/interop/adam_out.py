@@ -15,21 +15,31 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandera.polars as pa
 import polars as pl
 
 from outcomes.errors import ExportReadError, OutcomesError
-from outcomes.interop.dataset_json import write_dataset_json_batches
-from outcomes.interop.metadata import DatasetMeta, create_dataset_metadata, write_define_metadata
+from outcomes.interop.dataset_json import write_dataset_json
+from outcomes.interop.json_rows import compute_escape_checks
+from outcomes.interop.metadata import (
+    CHAR_MAX,
+    DatasetMeta,
+    create_dataset_metadata,
+    write_define_metadata,
+)
 from outcomes.interop.xpt import write_xpt_batches
 from outcomes.interop.xpt_fit import (
     apply_xpt_fit,
+    compute_profile_exprs,
     compute_xpt_profile,
     compute_xpt_widths,
     create_xpt_metadata,
+    create_xpt_profile,
     merge_xpt_profiles,
 )
 
@@ -95,10 +105,41 @@ def create_transport_names(
     return frame.rename(moved), named
 
 
-def _batches(frame: pl.LazyFrame, rows: int) -> Iterator[pl.DataFrame]:
-    """The rows of ``frame`` in batches of about ``rows`` rows, after one empty batch."""
+def _batches(frame: pl.LazyFrame, rows: int, records: int) -> Iterator[pl.DataFrame]:
+    """The ``records`` rows of ``frame`` in batches of ``rows`` rows, after one empty batch.
+
+    Each batch is its own slice of the (lazy) frame: a scanned parquet file reads only the row
+    groups of the slice (``LazyFrame.collect_batches`` reads ahead, its memory grows with the
+    rows).
+    """
     yield frame.head(0).collect()
-    yield from frame.collect_batches(chunk_size=rows)
+    for start in range(0, records, rows):
+        yield frame.slice(start, rows).collect()
+
+
+def _merge(name: str, values: list[Any]) -> Any:
+    """Batch aggregates merged: counts add up, checks any, lengths the longest (None if none)."""
+    if name.startswith("xpt-unfit:"):
+        return sum(values)
+    if name.startswith("json:"):
+        return any(values)
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
+def _aggregate_batches(
+    frame: pl.LazyFrame, aggregates: list[pl.Expr], rows: int, records: int
+) -> dict[str, Any]:
+    """The aggregates over all rows, from those of each slice of ``rows`` rows, merged.
+
+    One streaming aggregation of a whole scan holds more in memory as the rows grow; slices
+    hold one batch.
+    """
+    batches = [
+        frame.slice(start, rows).select(aggregates).collect().row(0, named=True)
+        for start in range(0, max(records, 1), rows)
+    ]
+    return {name: _merge(name, [b[name] for b in batches]) for name in batches[0]}
 
 
 def write_adam_dataset(
@@ -134,10 +175,18 @@ def write_adam_dataset(
         columns, name=name, renames=renames or {}, schema=schema, labels=labels
     )
     lazy = lazy.rename(dict(zip(columns.columns, named.columns, strict=True)))
-    text = [n for n, t in named.schema.items() if t == pl.String]
-    sizes = lazy.select(pl.len().alias("__records__"), pl.col(text).str.len_bytes().max())
-    counted = sizes.collect(engine="streaming").row(0, named=True)
-    records = int(counted.pop("__records__"))
+    types = named.schema
+    text = [n for n, t in types.items() if t == pl.String]
+    profile_exprs = compute_profile_exprs(types)
+    json_checks = compute_escape_checks(types)
+    records = int(lazy.select(pl.len()).collect().item())
+    aggregates = [
+        pl.col(text).str.len_bytes().max(),
+        *[e.alias(n) for n, e in profile_exprs.items()],
+        *[e.alias(f"json:{n}") for n, e in json_checks.items()],
+    ]
+    counted = _aggregate_batches(lazy, aggregates, batch_rows, records)
+    longest = {n: counted[n] for n in text}
     meta = create_dataset_metadata(
         named,
         name=name,
@@ -145,28 +194,38 @@ def write_adam_dataset(
         labels=labels,
         keys=[k for k in wanted if k in named.columns],
         records=records,
-        longest=counted,
+        longest=longest,
     )
-    profile = merge_xpt_profiles([compute_xpt_profile(b) for b in _batches(lazy, batch_rows)])
+    long_text = [n for n in text if (longest[n] or 0) > CHAR_MAX]
+    split = None
+    if long_text:
+        batches = _batches(lazy.select(long_text), batch_rows, records)
+        split = merge_xpt_profiles([compute_xpt_profile(b) for b in batches])
+    profile = create_xpt_profile(types, counted, longest, split)
     xpt_meta, notes = create_xpt_metadata(meta, profile)
     for note in notes:
         log.warning("%s", note)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_xpt_batches(
-        (apply_xpt_fit(b, xpt_meta, profile) for b in _batches(lazy, batch_rows)),
-        out_dir / f"{name.lower()}.xpt",
-        meta=xpt_meta,
-        widths=compute_xpt_widths(meta, profile),
-        created=created,
-    )
-    write_dataset_json_batches(
-        _batches(lazy, batch_rows),
-        out_dir / f"{name.lower()}.json",
-        meta=meta,
-        records=records,
-        created=created,
-        study_oid=study_oid,
-    )
+    with ThreadPoolExecutor(max_workers=1) as pool:  # polars and numpy work without the GIL
+        dataset_json = pool.submit(
+            write_dataset_json,
+            lazy,
+            out_dir / f"{name.lower()}.json",
+            meta=meta,
+            records=records,
+            careful={n for n in json_checks if counted[f"json:{n}"]},
+            created=created,
+            study_oid=study_oid,
+            batch_rows=batch_rows,
+        )
+        write_xpt_batches(
+            (apply_xpt_fit(b, xpt_meta, profile) for b in _batches(lazy, batch_rows, records)),
+            out_dir / f"{name.lower()}.xpt",
+            meta=xpt_meta,
+            widths=compute_xpt_widths(meta, profile),
+            created=created,
+        )
+        dataset_json.result()
     return meta
 
 

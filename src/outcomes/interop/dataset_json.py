@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Collection, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ import polars as pl
 
 from outcomes import __version__
 from outcomes.errors import OutcomesError
+from outcomes.interop.json_rows import compute_escape_checks, dumps_compact, write_json_rows
 from outcomes.interop.metadata import DatasetMeta
 from outcomes.io import atomic
 
@@ -153,24 +155,35 @@ def create_dataset_json(
     return {**head, "rows": _json_rows(frame)}
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+#: What follows each row written by polars' CSV writer.
+_ROW_END = b"],["
 
 
 def write_dataset_json(
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | pl.LazyFrame,
     path: Path,
     *,
     meta: DatasetMeta,
     created: dt.datetime | dt.date,
     study_oid: str,
+    records: int | None = None,
+    careful: Collection[str] | None = None,
+    batch_rows: int = 100_000,
 ) -> None:
     """Write ``frame`` as a Dataset-JSON v1.1 file, validated before it is written.
+
+    The rows are written from the (lazy) frame by polars in batches of ``batch_rows`` rows
+    (:func:`~outcomes.interop.json_rows.write_json_rows`), so memory does not grow with the
+    rows; the file has the bytes of the whole document written at once by :mod:`json`
+    (compact, ``rows`` last). The attributes of the document are validated against the v1.1
+    schema with the first row: the schema asks of a row only that it be an array, and every
+    row has one value per column, as the frame has the columns of ``meta`` (checked).
 
     Parameters
     ----------
     frame
-        The dataset, columns as in ``meta``.
+        The dataset, columns as in ``meta`` (a lazy frame, e.g. a scanned parquet file, is
+        read in a stream).
     path
         Output file (``<name>.json``).
     meta
@@ -180,70 +193,39 @@ def write_dataset_json(
         byte-identical reruns.
     study_oid
         Study identifier used for ``studyOID``, ``originator`` and ``fileOID``.
+    records, careful
+        The number of rows and the columns that need escapes or Python's float text
+        (:func:`~outcomes.interop.json_rows.compute_escape_checks`), when already known.
 
     Raises
     ------
     OutcomesError
         When the document would not validate against the v1.1 schema.
     """
-    write_dataset_json_batches(
-        [frame], path, meta=meta, records=frame.height, created=created, study_oid=study_oid
-    )
-
-
-def write_dataset_json_batches(
-    batches: Iterable[pl.DataFrame],
-    path: Path,
-    *,
-    meta: DatasetMeta,
-    records: int,
-    created: dt.datetime | dt.date,
-    study_oid: str,
-) -> None:
-    """Write a dataset given in batches of rows as one Dataset-JSON v1.1 file, batch by batch.
-
-    Memory holds one batch, whatever the number of rows; the file has the bytes of one
-    document written at once (compact JSON, ``rows`` last). The attributes of the document are
-    validated against the v1.1 schema with the first row of each batch: the schema asks of a row
-    only that it be an array, and every row has one value per column, as the batch has the
-    columns of ``meta`` (checked). The rows written must be ``records``.
-
-    Parameters
-    ----------
-    batches
-        The rows in order; each batch has the columns of ``meta`` in the same order.
-    path, meta, created, study_oid
-        As for :func:`write_dataset_json`.
-    records
-        The number of rows of all batches (the document's ``records``).
-
-    Raises
-    ------
-    OutcomesError
-        When a batch would not validate against the v1.1 schema or the rows are not ``records``.
-    """
+    lazy = frame.lazy()
+    schema = lazy.collect_schema()
+    if list(schema) != [v.name for v in meta.variables]:
+        raise OutcomesError(f"Dataset-JSON {meta.name}: columns differ from the metadata.")
+    if records is None or careful is None:
+        checks = compute_escape_checks(schema)
+        counted = lazy.select(pl.len().alias("\x00rows"), *checks.values()).collect().row(0)
+        records = int(counted[0])
+        careful = {n for n, c in zip(checks, counted[1:], strict=True) if c}
     head = _document_head(meta, records=records, created=created, study_oid=study_oid)
-    opening = _dumps({**head, "rows": []})
-    written = 0
-    with atomic.atomic_path(path) as tmp:
-        with tmp.open("w", encoding="utf-8", newline="\n") as out:
-            out.write(opening[: -len("]}")])
-            for frame in batches:
-                _check_columns(frame, meta)
-                rows = _json_rows(frame)
-                sample = rows[:1]
-                validate_dataset_json(
-                    {**head, "records": len(sample), "rows": sample}, name=meta.name
-                )
-                if rows:
-                    out.write(("," if written else "") + _dumps(rows)[1:-1])
-                written += len(rows)
-            out.write("]}\n")
-        if written != records:
-            raise OutcomesError(
-                f"Dataset-JSON {meta.name} breaks the v1.1 schema:\n  - records: {records} but "
-                f"{written} rows"
-            )
+    sample = _json_rows(lazy.head(1).collect())
+    validate_dataset_json({**head, "records": len(sample), "rows": sample}, name=meta.name)
+    opening = dumps_compact({**head, "rows": []})
+    with atomic.atomic_path(path) as tmp, tmp.open("w+b") as out:
+        out.write(opening[: -len("]}")].encode("utf-8"))
+        if records:
+            out.write(b"[")
+            write_json_rows(lazy, out, careful=careful, records=records, batch_rows=batch_rows)
+            out.seek(-len(_ROW_END), os.SEEK_END)
+            if out.read() != _ROW_END:
+                raise OutcomesError(f"Dataset-JSON {meta.name}: the rows did not end.")
+            out.seek(-len(",["), os.SEEK_END)
+            out.truncate()
+        out.write(b"]}\n")
 
 
 def read_dataset_json(path: Path) -> pl.DataFrame:

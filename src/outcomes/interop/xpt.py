@@ -22,12 +22,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import pyreadstat
 
 from outcomes.errors import OutcomesError
 from outcomes.interop.metadata import CHAR_MAX, DatasetMeta
+from outcomes.interop.xpt_records import can_encode, encode_observations
 from outcomes.io import atomic
 
 
@@ -163,11 +165,14 @@ def write_xpt_batches(
 ) -> None:
     """Write a dataset given in batches of rows as one SAS XPT v5 file, batch by batch.
 
-    Memory holds one batch, whatever the number of rows. Each batch is encoded by pyreadstat
-    with every text variable at its width for the whole dataset (a value padded with blanks,
-    which is how XPT stores text anyway) and read back; the file is the header and the
-    observations of the batches, padded with blanks to a whole 80-byte record, the same bytes
-    as one write of all rows.
+    Memory holds one batch, whatever the number of rows. The header records are pyreadstat's,
+    written for the first row with every text variable at its width for the whole dataset (the
+    value padded with blanks, which is how XPT stores text) and read back; the observations of
+    each batch are encoded with numpy (:func:`~outcomes.interop.xpt_records.encode_observations`),
+    and the first record must be the one pyreadstat wrote. The file is the header and the
+    observations of the batches, padded with blanks to a whole 80-byte record: the bytes of one
+    pyreadstat write of all rows. A dataset with a column of another type than text, number,
+    date or flag is encoded by pyreadstat batch by batch and read back.
 
     Parameters
     ----------
@@ -188,7 +193,7 @@ def write_xpt_batches(
     _check_lengths(meta, widths)
     size = sum(widths)
     total = 0
-    header: bytes | None = None
+    last = b""
     with atomic.atomic_path(path) as tmp, tempfile.TemporaryDirectory() as scratch:
         batch_path = Path(scratch) / "batch.xpt"
         with tmp.open("wb") as out:
@@ -202,25 +207,50 @@ def write_xpt_batches(
                 if frame.height == 0:
                     empty = frame
                     continue
-                header, data = _encode(frame, batch_path, meta=meta, widths=widths)
+                header, data = _encode_batch(
+                    frame, batch_path, meta=meta, widths=widths, first=total == 0
+                )
                 if total == 0:
                     out.write(header if created is None else _stamp(header, created, path))
                 out.write(data)
+                last = bytes(data[-size:])
                 total += frame.height
             if total == 0:
                 if empty is None:
                     raise OutcomesError(f"write_xpt: dataset {meta.name}: no batch of rows given.")
-                header, _ = _encode(empty, batch_path, meta=meta, widths=widths)
+                header, _ = _encode(compute_transport_frame(empty), batch_path, meta, widths)
                 out.write(header if created is None else _stamp(header, created, path))
             out.write(b" " * (-total * size % _RECORD))
-        _verify_count(tmp, total, meta=meta)
+        _check_last_record(last, total, meta=meta)
+
+
+def _encode_batch(
+    frame: pl.DataFrame, path: Path, *, meta: DatasetMeta, widths: tuple[int, ...], first: bool
+) -> tuple[bytes, np.ndarray]:
+    """The observations of one batch (records one after another) and, for the first, the header.
+
+    The header comes with the first batch (else it is empty): pyreadstat's for its first row,
+    whose record must be the first one encoded here.
+    """
+    if not all(can_encode(dtype) for dtype in frame.schema.values()):
+        header, data = _encode(compute_transport_frame(frame), path, meta, widths)
+        return header if first else b"", np.frombuffer(data, dtype=np.uint8)
+    records = encode_observations(frame, widths, dataset=meta.name)
+    if not first:
+        return b"", records.reshape(-1)
+    header, record = _encode(compute_transport_frame(frame.head(1)), path, meta, widths)
+    if records[0].tobytes() != record:
+        raise OutcomesError(
+            f"write_xpt: dataset {meta.name}: the first record differs from the one pyreadstat "
+            "writes (variable widths or types disagree with the header)."
+        )
+    return header, records.reshape(-1)
 
 
 def _encode(
-    frame: pl.DataFrame, path: Path, *, meta: DatasetMeta, widths: tuple[int, ...]
+    image: pl.DataFrame, path: Path, meta: DatasetMeta, widths: tuple[int, ...]
 ) -> tuple[bytes, bytes]:
-    """The XPT header and the observations of one batch, written to ``path`` and read back."""
-    image = compute_transport_frame(frame)
+    """The XPT header and the observations of ``image``, written by pyreadstat and read back."""
     _write_image(image, path, meta=meta, widths=widths)
     _verify(path, image, meta=meta, complete=False)
     content = path.read_bytes()
@@ -279,14 +309,15 @@ def _verify(path: Path, image: pl.DataFrame, *, meta: DatasetMeta, complete: boo
         raise OutcomesError(f"write_xpt: dataset {meta.name} does not read back identically.")
 
 
-def _verify_count(path: Path, records: int, *, meta: DatasetMeta) -> None:
-    """The whole file reads back with ``records`` records (the last one not taken for padding)."""
-    if records == 0:
-        return
-    last, _ = pyreadstat.read_xport(str(path), row_offset=records - 1, row_limit=2)
-    if len(last) != 1:
+def _check_last_record(last: bytes, records: int, *, meta: DatasetMeta) -> None:
+    """The last record is not all blanks: readers take trailing blank records for padding.
+
+    XPT v5 stores no record count; ReadStat (pyreadstat) drops the records that are entirely
+    blank at the end of a file, so a file ending with one would read back with fewer records.
+    """
+    if records and not last.strip(b" "):
         raise OutcomesError(
-            f"write_xpt: dataset {meta.name} reads back with {records - 1 + len(last)} of "
+            f"write_xpt: dataset {meta.name} reads back with {records - 1} of "
             f"{records} records; XPT v5 cannot hold trailing records whose every value is "
             "blank text. Add a key column or use Dataset-JSON."
         )

@@ -81,9 +81,13 @@ class XptProfile:
     unfit: dict[str, int]
 
 
-def _unfit_numbers(col: pl.Series) -> pl.Series:
+def _unfit_expr(col: pl.Expr) -> pl.Expr:
     size = col.cast(pl.Float64).abs()
     return ((size > XPT_NUMBER_MAX) | ((size < XPT_NUMBER_MIN) & (size > 0))).fill_null(False)
+
+
+def _unfit_numbers(col: pl.Series) -> pl.Series:
+    return col.to_frame().select(_unfit_expr(pl.col(col.name))).to_series()
 
 
 def _max_bytes(col: pl.Series, *, image: bool = False) -> int | None:
@@ -115,6 +119,51 @@ def compute_xpt_profile(frame: pl.DataFrame) -> XptProfile:
             widths[name] = tuple(_max_bytes(c, image=True) or 0 for c in chunks)
         elif dtype.is_numeric() and dtype != pl.Boolean:
             unfit[name] = int(_unfit_numbers(col).sum())
+    return XptProfile(parts=parts, widths=widths, unfit=unfit)
+
+
+def compute_profile_exprs(schema: pl.Schema) -> dict[str, pl.Expr]:
+    """Aggregations over all rows for an :class:`XptProfile` of unsplit text (by name).
+
+    Per text column the longest value as XPT writes it (missing as blank, no trailing
+    blanks), per numeric column the count of numbers XPT v5 cannot hold; with the longest
+    value of each text column (in bytes) they make the profile (:func:`create_xpt_profile`).
+    """
+    exprs: dict[str, pl.Expr] = {}
+    for name, dtype in schema.items():
+        col = pl.col(name)
+        if dtype == pl.String:
+            image = col.fill_null("").str.strip_chars_end(" ").str.len_bytes().max()
+            exprs[f"xpt-width:{name}"] = image
+        elif dtype.is_numeric() and dtype != pl.Boolean:
+            exprs[f"xpt-unfit:{name}"] = _unfit_expr(col).sum()
+    return exprs
+
+
+def create_xpt_profile(
+    schema: pl.Schema,
+    aggregates: dict[str, int | None],
+    longest: dict[str, int | None],
+    split: XptProfile | None = None,
+) -> XptProfile:
+    """The :class:`XptProfile` of all rows from :func:`compute_profile_exprs` collected.
+
+    ``longest`` gives the longest value of each text column in bytes; ``split`` the profile
+    of the text columns with a value longer than 200 bytes (:func:`compute_xpt_profile` of
+    their batches, merged), which replaces theirs.
+    """
+    parts: dict[str, tuple[int | None, ...]] = {}
+    widths: dict[str, tuple[int, ...]] = {}
+    unfit: dict[str, int] = {}
+    for name, dtype in schema.items():
+        if dtype == pl.String:
+            if split is not None and name in split.parts:
+                parts[name], widths[name] = split.parts[name], split.widths[name]
+            else:
+                parts[name] = (longest[name],)
+                widths[name] = (int(aggregates[f"xpt-width:{name}"] or 0),)
+        elif dtype.is_numeric() and dtype != pl.Boolean:
+            unfit[name] = int(aggregates[f"xpt-unfit:{name}"] or 0)
     return XptProfile(parts=parts, widths=widths, unfit=unfit)
 
 
