@@ -11,6 +11,7 @@ BILAG-2004: Yee CS et al. Arthritis Rheum 2007;56:4113-4119 (endpoints.md §2.1)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -189,7 +190,10 @@ DEFAULT_VISIT_LABELS: tuple[str, ...] = (
 
 #: What a SAS XPT v5 transport file holds (SAS TS-140): text of at most 200 bytes per variable
 #: and numbers as IBM System/360 doubles, whose magnitudes run from 16**-65 to
-#: (1 - 16**-14) * 16**63. Validation warns about values beyond (TRN-001, TRN-002).
+#: (1 - 16**-14) * 16**63 (about 7.2e75). The largest number kept is lower, just below 2**249
+#: (about 9.0e74): ReadStat, which pyreadstat and R's haven use, reads larger IBM doubles back
+#: as infinite, so a file holding them would not read back as written. Validation warns about
+#: values beyond (TRN-001, TRN-002).
 XPT_TEXT_MAX_BYTES = 200
 XPT_NUMBER_MIN = 16.0**-65
-XPT_NUMBER_MAX = (1 - 16.0**-14) * 16.0**63
+XPT_NUMBER_MAX = math.nextafter(2.0**249, 0.0)

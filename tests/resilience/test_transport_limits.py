@@ -41,7 +41,7 @@ def test_fit_to_xpt__continuation_names_keep_eight_characters():
     ]
 
 
-@pytest.mark.parametrize("value", [1e308, -1e76, 1e-300, float("inf")])
+@pytest.mark.parametrize("value", [1e308, -1e76, 1e75, 2.0**249, 1e-300, float("inf")])
 def test_fit_to_xpt__unrepresentable_number_is_missing(value: float):
     frame = pl.DataFrame({"UPCR": [value, 2.5]})
     fitted, _, notes = fit_to_xpt(frame, create_dataset_metadata(frame, name="ADVISIT"))
@@ -67,6 +67,16 @@ def test_write_adam_dataset__70_chinese_characters_and_1e308(tmp_path: Path):
     full = read_dataset_json(tmp_path / "adae.json")
     assert full["AETERM"].to_list() == [term, "Fever"]
     assert full["UPCR"].to_list() == [1e308, 0.5]
+
+
+def test_write_adam_dataset__numbers_up_to_just_below_2_to_the_249_read_back(tmp_path: Path):
+    """IBM doubles reach about 7.2e75, but ReadStat reads those from 2**249 (about 9.05e74) back
+    as infinite: such numbers are written as missing, and the largest kept reads back exactly."""
+    kept = 9.046256971665327e74  # the double just below 2**249
+    frame = pl.DataFrame({"USUBJID": ["S-1", "S-2", "S-3"], "UPCR": [kept, 1e75, -kept]})
+    write_adam_dataset(frame, tmp_path, name="adlb", created=dt.date(2027, 1, 1), study_oid="S")
+    assert read_xpt(tmp_path / "adlb.xpt").frame["UPCR"].to_list() == [kept, None, -kept]
+    assert read_dataset_json(tmp_path / "adlb.json")["UPCR"].to_list() == [kept, 1e75, -kept]
 
 
 def test_check_transport_limits__long_text_and_huge_number_are_warnings():

@@ -11,7 +11,7 @@ XPT v5 holds text of at most 200 bytes per variable and numbers as IBM System/36
   submission file; truncation would lose text that a reviewer of the XPT file cannot recover.
   The name of a continuation variable keeps the 8-character limit: the base name is shortened
   to make room for the digit.
-* **Numbers beyond the IBM range** (magnitude above about 7.2e75, or non-zero below about
+* **Numbers beyond the IBM range** (magnitude above about 9.0e74, or non-zero below about
   5.4e-79) cannot be written; they are written as missing in the XPT file and named in the
   step's log. Validation already warns about them (TRN-002). IEEE infinities are missing too.
 

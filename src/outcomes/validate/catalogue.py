@@ -173,7 +173,7 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
     (
         "TRN-002",
         WARNING,
-        "A number's magnitude is beyond what SAS XPT v5 holds (about 5.4e-79 to 7.2e75, or not "
+        "A number's magnitude is beyond what SAS XPT v5 holds (about 5.4e-79 to 9.0e74, or not "
         "finite); the XPT file holds it as missing, Dataset-JSON keeps it.",
         "docs/data-contract.md, transport",
     ),
