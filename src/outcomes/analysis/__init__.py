@@ -6,6 +6,8 @@ frames; tests and models are frozen results (:class:`TestResult`, :class:`ModelR
 
 from typing import Any
 
+from outcomes.imports import load_public
+
 __all__ = [
     "ModelResult",
     "ObdResult",
@@ -34,14 +36,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """A public name of the package, importing its module on first use.
+    """A public name of the package, its module imported on first use (``load_public``)."""
+    return load_public(__name__, name, __all__, _load_public)
 
-    Importing the package (or one of its modules, such as its ``params``, which the
-    configuration check reads) does not load the statistics and schema libraries behind the
-    public functions.
-    """
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def _load_public() -> dict[str, Any]:
     from outcomes.analysis.activity import (
         analyze_mixed_change,
         create_change_from_baseline,
@@ -62,7 +61,7 @@ def __getattr__(name: str) -> Any:
     from outcomes.analysis.obd import ObdResult, analyze_obd, compute_pava
     from outcomes.analysis.results import ModelResult, TestResult
 
-    found = {
+    return {
         "ModelResult": ModelResult,
         "ObdResult": ObdResult,
         "TestResult": TestResult,
@@ -87,5 +86,3 @@ def __getattr__(name: str) -> Any:
         "survival_quantile": survival_quantile,
         "to_event": to_event,
     }
-    globals().update(found)
-    return found[name]

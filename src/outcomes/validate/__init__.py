@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from outcomes.imports import load_public
+
 __all__ = [
     "RULES",
     "Rule",
@@ -13,19 +15,16 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """A public name of the package, importing its module on first use.
+    """A public name of the package, its module imported on first use (``load_public``)."""
+    return load_public(__name__, name, __all__, _load_public)
 
-    Importing the package (or one of its modules, such as its ``params``, which the
-    configuration check reads) does not load the statistics and schema libraries behind the
-    public functions.
-    """
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def _load_public() -> dict[str, Any]:
     from outcomes.validate.catalogue import RULES, Rule, render_rules_markdown
     from outcomes.validate.report import ValidationReport, write_validation_report
     from outcomes.validate.run import validate_export
 
-    found = {
+    return {
         "RULES": RULES,
         "Rule": Rule,
         "ValidationReport": ValidationReport,
@@ -33,5 +32,3 @@ def __getattr__(name: str) -> Any:
         "validate_export": validate_export,
         "write_validation_report": write_validation_report,
     }
-    globals().update(found)
-    return found[name]
