@@ -89,7 +89,7 @@ def test_hand_typed_rules_of_a_few_modules():
         "analyze_safety",
         "analyze_obd",
     }
-    report = {"render_report", "write_manifest", "write_tfl_section", "write_tfl_combined"}
+    report = {"render_report", "write_manifest", "write_tfls"}
     assert rules_of("outcomes.analysis.km") == analyses | report
     assert rules_of("outcomes.derive.medications.exposure") >= {"create_adcm", "create_advisit"}
     assert rules_of("outcomes.simulate.cohort") == {

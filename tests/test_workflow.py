@@ -229,7 +229,7 @@ def test_workflow__adepi_episodes_start_and_end_at_their_source_records(run_dir:
     assert wrong.height == 0, f"episodes whose end record is not dated ENDDT:\n{wrong}"
 
 
-TFLS = {"write_tfl_section", "write_tfl_combined"}  # the numbered tables read this key too
+TFLS = {"write_tfls"}  # the numbered tables read this key too
 
 
 @pytest.mark.parametrize(

@@ -19,10 +19,12 @@ with ``outcomes.steps.RULE_MODULES``).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 PACKAGE = "outcomes"
 SRC = Path(__file__).resolve().parent
@@ -192,3 +194,18 @@ def find_dynamic_imports(module: str, root: Path = SRC) -> list[DynamicImport]:
         ):
             found.append(DynamicImport(module, node.lineno, ast.unparse(node)))
     return sorted(found, key=lambda call: call.line)
+
+
+def load_public(package: str, name: str, public: Sequence[str], load: Callable[[], dict]) -> Any:
+    """The value of ``name`` in ``package``, importing the package's public names on first use.
+
+    ``load`` imports the modules that hold ``public`` (literal imports, so that
+    ``outcomes.imports`` still lists them as the package's imports) and returns them by name;
+    they are then set on the package, so the next use finds them without ``__getattr__``.
+    Importing the package itself (or one of its modules) stays cheap.
+    """
+    if name not in public:
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    found = load()
+    vars(sys.modules[package]).update(found)
+    return found[name]

@@ -1,6 +1,7 @@
-# Report: report.html, figures/ and the report's tables/report_*.csv (render_report) and
-# manifest.json (write_manifest). Include after every analysis rule: the analysis tables are
-# the .csv outputs of the rules named analyze_* or summarize_*.
+# Report: report.html, figures/ and the report's tables/report_*.csv (render_report), the TFLs
+# (write_tfls: tfl/<section>/ and tfl/tfls.{rtf,docx}) and manifest.json (write_manifest).
+# Include after every analysis rule: the analysis tables are the .csv outputs of the rules named
+# analyze_* or summarize_*.
 
 from outcomes.report.load import report_table_stems
 from outcomes.report.tfl.catalogue import select_tfl_config
@@ -69,45 +70,23 @@ TFL_INPUTS = {
 }
 
 
-rule write_tfl_section:
+rule write_tfls:
     input:
-        code=code_inputs("write_tfl_section"),
+        code=code_inputs("write_tfls"),
         events=f"{OUT}/derived/events.parquet",
         adcm=f"{OUT}/derived/adcm.parquet",
         issues=f"{OUT}/validation/issues.csv",
         **TFL_INPUTS,
     output:
-        folder=directory(f"{OUT}/tfl/{{section}}"),
-    wildcard_constraints:
-        section="|".join(TFL_SECTIONS),
-    params:
-        config=select_tfl_config(CFG),
-        section=lambda wildcards: wildcards.section,
-    log:
-        f"{OUT}/logs/write_tfl_{{section}}.log",
-    benchmark:
-        f"{OUT}/logs/benchmarks/write_tfl_{{section}}.tsv",
-    script:
-        RUN_STEP
-
-
-rule write_tfl_combined:
-    input:
-        code=code_inputs("write_tfl_combined"),
-        sections=[f"{OUT}/tfl/{section}" for section in TFL_SECTIONS],
-        events=f"{OUT}/derived/events.parquet",
-        adcm=f"{OUT}/derived/adcm.parquet",
-        issues=f"{OUT}/validation/issues.csv",
-        **TFL_INPUTS,
-    output:
+        **{section: directory(f"{OUT}/tfl/{section}") for section in TFL_SECTIONS},
         rtf=f"{OUT}/tfl/tfls.rtf",
         docx=f"{OUT}/tfl/tfls.docx",
     params:
         config=select_tfl_config(CFG),
     log:
-        f"{OUT}/logs/write_tfl_combined.log",
+        f"{OUT}/logs/write_tfls.log",
     benchmark:
-        f"{OUT}/logs/benchmarks/write_tfl_combined.tsv",
+        f"{OUT}/logs/benchmarks/write_tfls.tsv",
     script:
         RUN_STEP
 

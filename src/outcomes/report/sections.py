@@ -72,8 +72,8 @@ class ReportContext:
 
         ``note`` follows the figure's caption (the sample of subjects it draws).
         """
-        self.files[name] = fg.render_files(fig)
-        png = fg.render_png(fig, dpi=self.params.figure_dpi)
+        hires, svg, png = fg.render_figure_files(fig, dpi=self.params.figure_dpi)
+        self.files[name] = (hires, svg)
         self.figures[name] = png
         return render_figure(png, caption=" ".join(filter(None, (caption(name), note))))
 

@@ -66,8 +66,7 @@ RULE_MODULES: dict[str, str] = {
     "analyze_safety": "outcomes.steps.analysis",
     "analyze_obd": "outcomes.steps.analysis",
     "render_report": "outcomes.steps.report",
-    "write_tfl_section": "outcomes.steps.report",
-    "write_tfl_combined": "outcomes.steps.report",
+    "write_tfls": "outcomes.steps.report",
     "write_manifest": "outcomes.steps.report",
 }
 

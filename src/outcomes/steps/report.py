@@ -1,6 +1,11 @@
-"""Steps of the report rules: render_report (report.html, figures, report tables),
-write_tfl_section (each TFL of a section as RTF and DOCX), write_tfl_combined (all TFLs in one
-RTF and one DOCX with a table of contents) and write_manifest (manifest.json)."""
+"""Steps of the report rules: render_report (report.html, figures, report tables), write_tfls
+(each TFL of each section as RTF and DOCX, and all TFLs in one RTF and one DOCX with a table of
+contents) and write_manifest (manifest.json).
+
+Each step imports what it runs inside its function: the manifest's process does not load the
+report's plotting and statistics libraries (``outcomes.imports`` still lists every module a
+function imports as the rule's code inputs).
+"""
 
 from __future__ import annotations
 
@@ -9,21 +14,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
-from outcomes.io import atomic
-from outcomes.io.spreadsheet import neutralize_csv_cells
-from outcomes.report import manifest as mf
-from outcomes.report.load import read_run, report_table_stems
-from outcomes.report.params import ReportParams
-from outcomes.report.render import build_report
-from outcomes.report.tfl.catalogue import build_tfls, read_issues
-from outcomes.report.tfl.writers import (
-    write_combined_docx,
-    write_combined_rtf,
-    write_tfl_docx,
-    write_tfl_rtf,
-)
 from outcomes.steps import StepIO, step
 
 log = logging.getLogger("outcomes.steps.report")
@@ -47,6 +37,15 @@ def _paths(value: object) -> list[Path]:
 @step
 def render_report(io: StepIO) -> None:
     """Render report.html; write every figure to figures/ and every report table to tables/."""
+    import polars as pl
+
+    from outcomes.io import atomic
+    from outcomes.io.spreadsheet import neutralize_csv_cells
+    from outcomes.report import manifest as mf
+    from outcomes.report.load import read_run, report_table_stems
+    from outcomes.report.params import ReportParams
+    from outcomes.report.render import build_report
+
     config = _run_relative(io.params["config"])
     params = ReportParams.from_config(config["report"])
     report_path = Path(io.outputs["report"])
@@ -88,45 +87,50 @@ def render_report(io: StepIO) -> None:
 
 
 @step
-def write_tfl_section(io: StepIO) -> None:
-    """tfl/<section>/: each TFL of the section as <stem>.rtf (rtflite) and <stem>.docx."""
-    out = Path(io.outputs["folder"])
-    run_dir = out.parents[1]
-    section = str(io.params["section"])
-    tfls = build_tfls(
-        read_run(run_dir, tables=[]),
-        config=io.params["config"],
-        issues=read_issues(run_dir),
-        sections=(section,),
+def write_tfls(io: StepIO) -> None:
+    """tfl/<section>/: each TFL of a section as <stem>.rtf (rtflite) and <stem>.docx; tfl/tfls.rtf
+    and tfl/tfls.docx: every TFL in TFL order after a table of contents.
+
+    Each table is built once; the combined RTF assembles the sections' RTF files (the same bytes
+    as encoding each table again).
+    """
+    from outcomes.report.load import read_run
+    from outcomes.report.tfl.catalogue import build_tfl_sections, order_tfls, read_issues
+    from outcomes.report.tfl.writers import (
+        write_combined_docx,
+        write_combined_rtf,
+        write_tfl_docx,
+        write_tfl_rtf,
     )
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    for tfl in tfls:
-        write_tfl_rtf(tfl, out / f"{tfl.stem}.rtf")
-        write_tfl_docx(tfl, out / f"{tfl.stem}.docx")
-    log.info("tfl section %s: %d TFLs", section, len(tfls))
 
-
-@step
-def write_tfl_combined(io: StepIO) -> None:
-    """tfl/tfls.rtf and tfl/tfls.docx: every TFL in TFL order after a table of contents."""
     rtf = Path(io.outputs["rtf"])
     run_dir = rtf.parents[1]
-    tfls = build_tfls(
-        read_run(run_dir, tables=[]),
-        config=io.params["config"],
-        issues=read_issues(run_dir),
+    sections = build_tfl_sections(
+        read_run(run_dir, tables=[]), config=io.params["config"], issues=read_issues(run_dir)
     )
+    written: dict[str, Path] = {}
+    for section, tfls in sections.items():
+        out = Path(io.outputs[section])
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        for tfl in tfls:
+            written[tfl.stem] = out / f"{tfl.stem}.rtf"
+            write_tfl_rtf(tfl, written[tfl.stem])
+            write_tfl_docx(tfl, out / f"{tfl.stem}.docx")
+        log.info("tfl section %s: %d TFLs", section, len(tfls))
+    combined = order_tfls([tfl for tfls in sections.values() for tfl in tfls])
     work = rtf.parent / ".parts"
-    write_combined_rtf(tfls, rtf, work_dir=work)
+    write_combined_rtf(combined, rtf, work_dir=work, written=written)
     shutil.rmtree(work, ignore_errors=True)
-    write_combined_docx(tfls, Path(io.outputs["docx"]))
-    log.info("combined TFLs: %d", len(tfls))
+    write_combined_docx(combined, Path(io.outputs["docx"]))
+    log.info("combined TFLs: %d", len(combined))
 
 
 @step
 def write_manifest(io: StepIO) -> None:
     """manifest.json: input SHA-256 sums, config, data cut, package and code versions."""
+    from outcomes.report import manifest as mf
+
     manifest = mf.create_manifest(
         inputs=_paths(io.inputs["export"]), config=_run_relative(io.params["config"])
     )

@@ -139,6 +139,24 @@ def build_tfls(
     return sorted(out, key=_order)
 
 
+def build_tfl_sections(
+    run: RunData,
+    *,
+    config: dict[str, Any],
+    issues: pl.DataFrame | None = None,
+) -> dict[str, list[Tfl]]:
+    """The TFLs of each section (:data:`SECTIONS`), each list as :func:`build_tfls` gives it."""
+    return {
+        section: build_tfls(run, config=config, issues=issues, sections=(section,))
+        for section in SECTIONS
+    }
+
+
+def order_tfls(tfls: Sequence[Tfl]) -> list[Tfl]:
+    """``tfls`` in TFL order: tables (14.x) then listings (16.x) in number order."""
+    return sorted(tfls, key=_order)
+
+
 def read_issues(run_dir: Path) -> pl.DataFrame | None:
     """``validation/issues.csv`` of the run folder, or None."""
     path = run_dir / "validation" / "issues.csv"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -106,13 +106,27 @@ def _toc_tfl(tfls: Sequence[Tfl]) -> Tfl:
     )
 
 
-def write_combined_rtf(tfls: Sequence[Tfl], path: Path, *, work_dir: Path) -> None:
-    """One RTF of all TFLs in order, opening with the table of contents (rtflite assemble)."""
+def write_combined_rtf(
+    tfls: Sequence[Tfl],
+    path: Path,
+    *,
+    work_dir: Path,
+    written: Mapping[str, Path] | None = None,
+) -> None:
+    """One RTF of all TFLs in order, opening with the table of contents (rtflite assemble).
+
+    ``written`` maps a TFL's stem to the file :func:`write_tfl_rtf` already wrote for it (the
+    same bytes as its part): that file is assembled instead of encoding the TFL again.
+    """
     import rtflite
 
     work_dir.mkdir(parents=True, exist_ok=True)
+    written = written or {}
     files = []
     for i, tfl in enumerate([_toc_tfl(tfls), *tfls]):
+        if i and tfl.stem in written:
+            files.append(str(written[tfl.stem]))
+            continue
         part = work_dir / f"part_{i:03d}.rtf"
         _rtf_document(tfl).write_rtf(str(part))
         files.append(str(part))
