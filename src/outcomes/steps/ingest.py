@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -97,15 +98,42 @@ def create_validated_tables(io: StepIO) -> None:
     gets ``QRYFL`` (a record feeding the subject's efficacy endpoints has an open ERROR).
     """
     issues = pl.read_csv(io.inputs["issues"], infer_schema=False)
-    report = Path(io.inputs["issues"]).with_name("report.html")
-    message = _stop_message(issues, on_error=io.params["on_error"], report=report)
+    excluded = pl.read_csv(io.inputs["excluded"], infer_schema=False)
+    tables = create_validated_frames(
+        Path(io.params["export"]),
+        issues=issues,
+        excluded=excluded,
+        data_cut=io.params["data_cut"],
+        on_error=io.params["on_error"],
+        report=Path(io.inputs["issues"]).with_name("report.html"),
+    )
+    for table, kept in tables:
+        atomic.write_parquet(kept, io.outputs[table])
+
+
+def create_validated_frames(
+    export: Path,
+    *,
+    issues: pl.DataFrame,
+    excluded: pl.DataFrame,
+    data_cut: str,
+    on_error: str,
+    report: Path,
+) -> Iterator[tuple[str, pl.DataFrame]]:
+    """Each table of ``export`` typed, with the actions of ``excluded`` applied, ``QRYFL`` on
+    ``subjects`` and cut at ``data_cut``, one table at a time (see
+    :func:`create_validated_tables`).
+
+    Raises
+    ------
+    InputDataError
+        When ``issues`` stop the analysis (a FATAL issue; an ERROR with ``on_error: stop``).
+    """
+    message = _stop_message(issues, on_error=on_error, report=report)
     if message is not None:
         raise InputDataError(message, issues.filter(pl.col("SEVERITY") != "WARNING"))
-    excluded = pl.read_csv(io.inputs["excluded"], infer_schema=False).with_columns(
-        pl.col("ROW").cast(pl.Int64)
-    )
-    export = Path(io.params["export"])
-    cut = dt.date.fromisoformat(io.params["data_cut"])
+    excluded = excluded.with_columns(pl.col("ROW").cast(pl.Int64))
+    cut = dt.date.fromisoformat(data_cut)
     for table in c.TABLES:
         typed = read_typed_table(export, table)
         typed = _empty_table(table) if typed is None else typed
@@ -120,4 +148,4 @@ def create_validated_tables(io: StepIO) -> None:
             kept.height,
             cut,
         )
-        atomic.write_parquet(kept, io.outputs[table])
+        yield table, kept

@@ -22,6 +22,8 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import logging
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -32,6 +34,10 @@ import polars as pl
 from outcomes import contract as c
 from outcomes.errors import ConfigError, InputDataError
 from outcomes.io import atomic
+from outcomes.steps import StepIO, load_step, step
+from outcomes.validate.combine import ROW_MAP_SCHEMA
+
+log = logging.getLogger("outcomes.steps.shard")
 
 #: Seed of the USUBJID hash that assigns a subject to its shard.
 SHARD_SEED = 20260701
@@ -112,8 +118,9 @@ def split_export(export: Path, *, out: Path, n_shards: int) -> list[Path]:
     complete export (same tables, same format, every record of its subjects in the export's
     order), to be validated and processed as an independent job. Rows are passed through as
     text, unchanged; a subject's records all go to one shard (the hash of
-    :func:`compute_shard`, the same as :func:`create_shards`). The validation report of a shard
-    numbers the rows of the shard's files.
+    :func:`compute_shard`, the same as :func:`create_shards`). Beside each shard's export,
+    ``rows.parquet`` maps the rows of the shard's files to the rows of the export's files
+    (TABLE, ROW, SOURCEROW), so that a shard's issues and records point to the export.
 
     Raises
     ------
@@ -125,13 +132,46 @@ def split_export(export: Path, *, out: Path, n_shards: int) -> list[Path]:
     shard = compute_shard(n_shards=n_shards)
     files = find_table_files(export)
     folders = _shard_folders(out, n_shards=n_shards, sub="export")
-    for path in files.values():
+    maps = []
+    for table, path in files.items():
         if path.suffix == ".parquet":
             frame = pl.scan_parquet(path)
         else:
             frame = pl.scan_csv(path, infer_schema=False, raise_if_empty=False)
         _sink_split(frame, shard=shard, targets=[f / "export" / path.name for f in folders])
+        maps.append(create_row_map(frame, table=table, shard=shard))
+    rows = pl.concat(maps) if maps else pl.DataFrame(schema={"SHARD": pl.Int64, **ROW_MAP_SCHEMA})
+    for k, folder in enumerate(folders):
+        atomic.write_parquet(rows.filter(pl.col("SHARD") == k).drop("SHARD"), row_map_path(folder))
     return folders
+
+
+def row_map_path(folder: Path) -> Path:
+    """The row map of the shard in ``folder`` (written by :func:`split_export`)."""
+    return folder / "rows.parquet"
+
+
+def create_row_map(frame: pl.LazyFrame, *, table: str, shard: pl.Expr) -> pl.DataFrame:
+    """For each record of ``frame`` (an export file read as text): its shard (``SHARD``), its
+    row in the shard's file (``ROW``) and in the export's file (``SOURCEROW``), 1-based."""
+    return (
+        frame.select(shard, (pl.int_range(pl.len(), dtype=pl.Int64) + 1).alias("SOURCEROW"))
+        .with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 1).over("SHARD").alias("ROW"))
+        .select("SHARD", pl.lit(table).alias("TABLE"), "ROW", "SOURCEROW")
+        .collect()
+    )
+
+
+def map_typed_rows(typed: pl.DataFrame, rows: pl.DataFrame, *, table: str) -> pl.DataFrame:
+    """A shard's typed ``table`` with ``ROW`` (and ``SRCSEQ`` where it is the row) of the
+    export's file, through the shard's row map ``rows`` (:func:`split_export`)."""
+    from outcomes.io.export import derive_vars_source
+
+    mine = rows.filter(pl.col("TABLE") == table).select("ROW", "SOURCEROW")
+    mapped = typed.join(mine, on="ROW", how="left", maintain_order="left").with_columns(
+        pl.coalesce("SOURCEROW", "ROW").alias("ROW")
+    )
+    return derive_vars_source(mapped.select(typed.columns), table)
 
 
 def combine_shards(shards: Sequence[Path], *, out: Path) -> dict[str, Path]:
@@ -152,20 +192,21 @@ def combine_shards(shards: Sequence[Path], *, out: Path) -> dict[str, Path]:
     return written
 
 
-def _ordered_by_subject(frames: Sequence[pl.LazyFrame]) -> pl.LazyFrame:
-    """The rows of ``frames`` ordered by USUBJID, each subject's rows in their shard's order.
+def _ordered_by_subject(frames: Sequence[pl.LazyFrame], key: str = "USUBJID") -> pl.LazyFrame:
+    """The rows of ``frames`` ordered by ``key`` (USUBJID), each subject's rows in their
+    shard's order.
 
-    When every shard's dataset is already ordered by subject (all but derived/adcm), the shards
+    When every shard's dataset is already ordered by ``key`` (all but derived/adcm), the shards
     are merged (streamed, memory bounded by the merge, not by the dataset); otherwise they are
     concatenated and sorted stably.
     """
-    ordered = pl.collect_all([f.select(pl.col("USUBJID").is_sorted()) for f in frames])
+    ordered = pl.collect_all([f.select(pl.col(key).is_sorted()) for f in frames])
     if all(flag.item() for flag in ordered):
         merged = frames[0]
         for frame in frames[1:]:
-            merged = merged.merge_sorted(frame, key="USUBJID")
+            merged = merged.merge_sorted(frame, key=key)
         return merged
-    return pl.concat(frames, how="vertical").sort("USUBJID", maintain_order=True)
+    return pl.concat(frames, how="vertical").sort(key, maintain_order=True)
 
 
 def _rule_io(cfg: Mapping[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
@@ -215,9 +256,6 @@ def _rule_io(cfg: Mapping[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
 def run_shard(folder: Path, *, config: Mapping[str, Any]) -> None:
     """Run the per-subject rules (medications, per-visit states, subject endpoints) in
     ``folder``, which holds ``validated/*.parquet``; logs go to ``folder/logs/``."""
-    from outcomes.steps import StepIO, load_steps
-
-    steps = load_steps()
     for rule, (inputs, outputs, params) in _rule_io(config).items():
         outs = {k: str(folder / p) for k, p in outputs.items()}
         for path in outs.values():
@@ -225,7 +263,104 @@ def run_shard(folder: Path, *, config: Mapping[str, Any]) -> None:
         log = folder / "logs" / f"{rule}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         ins = {k: str(folder / p) for k, p in inputs.items()}
-        steps[rule](StepIO(ins, outs, dict(params), str(log)))
+        load_step(rule)(StepIO(ins, outs, dict(params), str(log)))
+
+
+
+# Steps of the sharded workflow (workflow/rules/shards.smk, config ``data.shards`` > 1).
+
+
+@step
+def create_shard_exports(io: StepIO) -> None:
+    """Split the export by subject into ``data.shards`` shard exports with their row maps
+    (:func:`split_export`)."""
+    folders = split_export(
+        Path(io.params["export"]), out=Path(io.params["folder"]), n_shards=io.params["shards"]
+    )
+    log.info("export %s split into %d shard exports", io.params["export"], len(folders))
+
+
+@step
+def validate_shard(io: StepIO) -> None:
+    """Validate one shard export (no previous cut: the whole export is tracked once, by
+    ``combine_validation``) and keep its report's parts."""
+    from outcomes.validate import validate_export
+    from outcomes.validate.combine import write_report_parts
+
+    config = io.params["config"]
+    report = validate_export(
+        Path(io.inputs["export"]),
+        config=config,
+        data_cut=dt.date.fromisoformat(config["data"]["data_cut"]),
+    )
+    write_report_parts(report, Path(io.outputs["issues"]).parent)
+    log.info("%s", report.summary())
+
+
+@step
+def combine_validation(io: StepIO) -> None:
+    """The validation report of the whole export from its shards' reports
+    (:func:`outcomes.validate.combine.combine_reports`), written as ``validate_export`` writes
+    it."""
+    from outcomes.validate import write_validation_report
+    from outcomes.validate.combine import combine_reports, read_report_parts
+    from outcomes.validate.tracking import check_previous_folder
+
+    out = Path(io.outputs["issues"]).parent
+    previous = io.params["previous"]
+    if previous:
+        check_previous_folder(Path(previous), out=out)
+    folders = [Path(f) for f in io.params["folders"]]
+    report = combine_reports(
+        [read_report_parts(f / "validation") for f in folders],
+        [pl.read_parquet(row_map_path(f)) for f in folders],
+        previous=Path(previous) if previous else None,
+    )
+    write_validation_report(report, out)
+    log.info("%d shards: %s", len(folders), report.summary())
+
+
+@step
+def create_shard_tables(io: StepIO) -> None:
+    """One shard's validated tables (``create_validated_tables`` on the shard's export and
+    issues), with ``ROW`` and ``SRCSEQ`` of the export's files."""
+    from outcomes.steps.ingest import create_validated_frames
+
+    rows = pl.read_parquet(io.inputs["rows"])
+    tables = create_validated_frames(
+        Path(io.inputs["export"]),
+        issues=pl.read_parquet(io.inputs["issues"]),
+        excluded=pl.read_parquet(io.inputs["excluded"]),
+        data_cut=io.params["data_cut"],
+        on_error=io.params["on_error"],
+        report=Path(io.inputs["report"]),
+    )
+    for table, kept in tables:
+        atomic.write_parquet(map_typed_rows(kept, rows, table=table), io.outputs[table])
+
+
+@step
+def derive_shard(io: StepIO) -> None:
+    """The per-subject rules on one shard (:func:`run_shard`)."""
+    run_shard(Path(io.params["folder"]), config=io.params["config"])
+
+
+@step
+def combine_validated_tables(io: StepIO) -> None:
+    """The shards' validated tables as one, in the export's row order (``ROW``)."""
+    folders = [Path(f) for f in io.params["folders"]]
+    for table in c.TABLES:
+        frames = [pl.scan_parquet(f / "validated" / f"{table}.parquet") for f in folders]
+        with atomic.atomic_path(io.outputs[table]) as tmp:
+            _ordered_by_subject(frames, key="ROW").sink_parquet(tmp)
+
+
+@step
+def combine_shard_datasets(io: StepIO) -> None:
+    """The shards' datasets as one, ordered by subject (:func:`combine_shards`)."""
+    folders = [Path(f) for f in io.params["folders"]]
+    written = combine_shards(folders, out=Path(io.params["out"]))
+    log.info("%d datasets combined from %d shards", len(written), len(folders))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
