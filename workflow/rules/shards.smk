@@ -151,6 +151,7 @@ rule combine_shard_datasets:
     input:
         [f"{folder}/{name}.parquet" for folder in SHARD_FOLDERS for name in SHARD_DATASETS],
         code=code_inputs("combine_shard_datasets"),
+        subjects=f"{OUT}/validated/subjects.parquet",  # the export's order of subjects
     output:
         [f"{OUT}/{name}.parquet" for name in SHARD_DATASETS],
     params:

@@ -174,31 +174,46 @@ def map_typed_rows(typed: pl.DataFrame, rows: pl.DataFrame, *, table: str) -> pl
     return derive_vars_source(mapped.select(typed.columns), table)
 
 
-def combine_shards(shards: Sequence[Path], *, out: Path) -> dict[str, Path]:
+def combine_shards(
+    shards: Sequence[Path], *, out: Path, subjects: Path | None = None
+) -> dict[str, Path]:
     """Concatenate each dataset of :data:`DATASETS` over ``shards`` into ``out``.
 
     Rows are ordered by USUBJID (stable: within a subject the shard's order is kept). The rows
-    are those of the unsharded run; datasets written in record order rather than subject order
-    (derived/adcm) differ from it in row order only.
+    are those of the unsharded run. A dataset the shards did not write in subject order
+    (derived/adcm, adsl, adae, adsafe: the export's order) is, given ``subjects`` (the whole
+    export's validated subjects table), in the export's order of subjects as one run writes
+    it, and otherwise sorted by USUBJID.
     """
+    order = None
+    if subjects is not None:
+        order = (
+            pl.scan_parquet(subjects)
+            .select("USUBJID")
+            .unique("USUBJID", keep="first", maintain_order=True)
+            .with_row_index("_SUBJECT_ORDER")
+        )
     written = {}
     for name in DATASETS:
         frames = [pl.scan_parquet(folder / f"{name}.parquet") for folder in shards]
         target = out / f"{name}.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic.atomic_path(target) as tmp:
-            _ordered_by_subject(frames).sink_parquet(tmp)
+            _combine_ordered(frames, order=order).sink_parquet(tmp)
         written[name] = target
     return written
 
 
-def _ordered_by_subject(frames: Sequence[pl.LazyFrame], key: str = "USUBJID") -> pl.LazyFrame:
+def _combine_ordered(
+    frames: Sequence[pl.LazyFrame], *, key: str = "USUBJID", order: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
     """The rows of ``frames`` ordered by ``key`` (USUBJID), each subject's rows in their
     shard's order.
 
-    When every shard's dataset is already ordered by ``key`` (all but derived/adcm), the shards
-    are merged (streamed, memory bounded by the merge, not by the dataset); otherwise they are
-    concatenated and sorted stably.
+    When every shard's dataset is already ordered by ``key``, the shards are merged (streamed,
+    memory bounded by the merge, not by the dataset); otherwise they are concatenated and
+    sorted stably: by the subject's place in ``order`` (``USUBJID``, ``_SUBJECT_ORDER``) when
+    given (a subject absent from it last), else by ``key``.
     """
     ordered = pl.collect_all([f.select(pl.col(key).is_sorted()) for f in frames])
     if all(flag.item() for flag in ordered):
@@ -206,7 +221,15 @@ def _ordered_by_subject(frames: Sequence[pl.LazyFrame], key: str = "USUBJID") ->
         for frame in frames[1:]:
             merged = merged.merge_sorted(frame, key=key)
         return merged
-    return pl.concat(frames, how="vertical").sort(key, maintain_order=True)
+    rows = pl.concat(frames, how="vertical")
+    if order is None:
+        return rows.sort(key, maintain_order=True)
+    columns = rows.collect_schema().names()
+    return (
+        rows.join(order, on="USUBJID", how="left", maintain_order="left")
+        .sort("_SUBJECT_ORDER", nulls_last=True, maintain_order=True)
+        .select(columns)
+    )
 
 
 def _rule_io(cfg: Mapping[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
@@ -352,14 +375,16 @@ def combine_validated_tables(io: StepIO) -> None:
     for table in c.TABLES:
         frames = [pl.scan_parquet(f / "validated" / f"{table}.parquet") for f in folders]
         with atomic.atomic_path(io.outputs[table]) as tmp:
-            _ordered_by_subject(frames, key="ROW").sink_parquet(tmp)
+            _combine_ordered(frames, key="ROW").sink_parquet(tmp)
 
 
 @step
 def combine_shard_datasets(io: StepIO) -> None:
     """The shards' datasets as one, ordered by subject (:func:`combine_shards`)."""
     folders = [Path(f) for f in io.params["folders"]]
-    written = combine_shards(folders, out=Path(io.params["out"]))
+    written = combine_shards(
+        folders, out=Path(io.params["out"]), subjects=Path(io.inputs["subjects"])
+    )
     log.info("%d datasets combined from %d shards", len(written), len(folders))
 
 
