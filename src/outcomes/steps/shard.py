@@ -126,6 +126,9 @@ def split_export(export: Path, *, out: Path, n_shards: int) -> list[Path]:
     ------
     ExportReadError
         When a required table is missing from ``export``.
+    InputDataError
+        When a file cannot be read as a table with USUBJID (not UTF-8, another delimiter,
+        duplicated column names, a record with too many fields).
     """
     from outcomes.io.export import find_table_files
 
@@ -138,8 +141,17 @@ def split_export(export: Path, *, out: Path, n_shards: int) -> list[Path]:
             frame = pl.scan_parquet(path)
         else:
             frame = pl.scan_csv(path, infer_schema=False, raise_if_empty=False)
-        _sink_split(frame, shard=shard, targets=[f / "export" / path.name for f in folders])
-        maps.append(create_row_map(frame, table=table, shard=shard))
+        try:
+            _sink_split(frame, shard=shard, targets=[f / "export" / path.name for f in folders])
+            maps.append(create_row_map(frame, table=table, shard=shard))
+        except pl.exceptions.PolarsError as exc:
+            raise InputDataError(
+                f"shard: {path} cannot be split by subject ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0]}). A sharded run needs every file readable as "
+                "UTF-8, comma-separated, with one header row of distinct names including "
+                "USUBJID; correct the file, or validate the export whole (data.shards: 1) to "
+                "locate the problem."
+            ) from exc
     rows = pl.concat(maps) if maps else pl.DataFrame(schema={"SHARD": pl.Int64, **ROW_MAP_SCHEMA})
     for k, folder in enumerate(folders):
         atomic.write_parquet(rows.filter(pl.col("SHARD") == k).drop("SHARD"), row_map_path(folder))
