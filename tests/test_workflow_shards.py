@@ -2,16 +2,13 @@
 results of one unsharded run: the same validation report (issues with their rows and query ids,
 excluded records, counts), the same validated, derived and ADaM datasets, the same analyses.
 
-The export is a simulated trial with planted faults (``inject_errors``), so that issues,
-excluded records and values reach the combined report; its adverse-events file is the clean
-one, since a file that is not UTF-8 or repeats a column name cannot be split (a clear error,
-``tests/test_split_export.py``).
+The export is a simulated trial with a few planted record faults (ERRORs whose values are set
+missing or records excluded, so that excluded.csv and the export's row numbers are exercised).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +26,23 @@ from .workflow_support import CUT, SEED, run_workflow
 
 SUBJECTS = 60
 SHARDS = 3
+#: (table, 1-based row, column, value): out of range, not a number, not a grade, negative dose.
+FAULTS = (
+    ("assessments", 5, "PGA", "3.5"),
+    ("assessments", 40, "PGA", "abc"),
+    ("labs", 100, "LBSTRESN", "abc"),
+    ("adverse_events", 3, "AETOXGR", "6"),
+    ("medications", 7, "CMDOSE", "-5"),
+)
+
+
+def _plant(path: Path, *, row: int, column: str, value: str) -> None:
+    """Set one cell of an export file (rows numbered from 1, as ``ROW``)."""
+    frame = pl.read_csv(path, infer_schema=False).with_row_index("_ROW", offset=1)
+    frame = frame.with_columns(
+        pl.when(pl.col("_ROW") == row).then(pl.lit(value)).otherwise(pl.col(column)).alias(column)
+    )
+    frame.drop("_ROW").write_csv(path)
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +51,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     from outcomes.cli import main
 
     base = tmp_path_factory.mktemp("shards")
-    simulate_export(subjects=SUBJECTS, seed=SEED, out=base / "clean")
-    simulate_export(subjects=SUBJECTS, seed=SEED, out=base / "export", inject_errors=True)
-    shutil.copy(base / "clean" / "adverse_events.csv", base / "export" / "adverse_events.csv")
+    simulate_export(subjects=SUBJECTS, seed=SEED, out=base / "export")
+    for table, row, column, value in FAULTS:
+        _plant(base / "export" / f"{table}.csv", row=row, column=column, value=value)
     whole = run_workflow(base / "export", base / "whole")
     sharded = base / "sharded"
     args = ["run", "--export", str(base / "export"), "--data-cut", CUT, "--out", str(sharded)]

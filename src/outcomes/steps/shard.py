@@ -301,7 +301,6 @@ def run_shard(folder: Path, *, config: Mapping[str, Any]) -> None:
         load_step(rule)(StepIO(ins, outs, dict(params), str(log)))
 
 
-
 # Steps of the sharded workflow (workflow/rules/shards.smk, config ``data.shards`` > 1).
 
 
