@@ -5,7 +5,7 @@
 # The combine rules take precedence over the rules that make the same files from the whole
 # export (ruleorder).
 
-from outcomes.steps.shard import DATASETS as SHARD_DATASETS
+from outcomes.shards import DATASETS as SHARD_DATASETS
 
 SHARDS = [f"{k:03d}" for k in range(CFG["data"]["shards"])]
 SHARD_ROOT = f"{OUT}/shards"

@@ -69,13 +69,13 @@ RULE_MODULES: dict[str, str] = {
     "write_tfl_section": "outcomes.steps.report",
     "write_tfl_combined": "outcomes.steps.report",
     "write_manifest": "outcomes.steps.report",
-    "create_shard_exports": "outcomes.steps.shard",
-    "validate_shard": "outcomes.steps.shard",
-    "combine_validation": "outcomes.steps.shard",
-    "create_shard_tables": "outcomes.steps.shard",
-    "derive_shard": "outcomes.steps.shard",
-    "combine_validated_tables": "outcomes.steps.shard",
-    "combine_shard_datasets": "outcomes.steps.shard",
+    "create_shard_exports": "outcomes.steps.sharded",
+    "validate_shard": "outcomes.steps.sharded",
+    "combine_validation": "outcomes.steps.sharded",
+    "create_shard_tables": "outcomes.steps.sharded",
+    "derive_shard": "outcomes.steps.sharded",
+    "combine_validated_tables": "outcomes.steps.sharded",
+    "combine_shard_datasets": "outcomes.steps.sharded",
 }
 
 

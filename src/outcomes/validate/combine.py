@@ -1,6 +1,6 @@
 """One validation report from the validation of an export's shards (subjects split by a hash).
 
-Each shard export (``outcomes.steps.shard.split_export``) is validated on its own and leaves its
+Each shard export (``outcomes.shards.split_export``) is validated on its own and leaves its
 report's parts (:func:`write_report_parts`): issues, excluded records and values, rule results
 and what the report needs besides. :func:`combine_reports` makes the report of the whole export
 from them, as a data manager expects it from one run:
