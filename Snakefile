@@ -19,6 +19,11 @@ include: "workflow/rules/analysis.smk"
 include: "workflow/rules/report.smk"
 
 
+if CFG["data"]["shards"] > 1:
+
+    include: "workflow/rules/shards.smk"
+
+
 rule all:
     default_target: True
     input:

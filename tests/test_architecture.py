@@ -46,6 +46,7 @@ RANK = {
     # the boundary
     "configuration": 9,
     "steps": 9,
+    "shards": 9,  # runs the per-subject steps on one shard
     "cli": 9,
     "documentation": 9,
 }

@@ -10,9 +10,9 @@ import pytest
 
 from outcomes.configuration import load_config
 from outcomes.contract import TABLES
-from outcomes.errors import ExportReadError
+from outcomes.errors import ExportReadError, InputDataError
 from outcomes.simulate import simulate_export
-from outcomes.steps.shard import split_export
+from outcomes.steps.shard import row_map_path, split_export
 from outcomes.validate import validate_export
 
 
@@ -64,4 +64,29 @@ def test_each_shard_validates_without_errors(split):
 def test_missing_required_table_is_named(tmp_path):
     (tmp_path / "export").mkdir()
     with pytest.raises(ExportReadError, match=r"Required table 'subjects' is missing"):
+        split_export(tmp_path / "export", out=tmp_path / "shards", n_shards=2)
+
+
+@pytest.mark.parametrize("table", ["subjects", "assessments", "labs"])
+def test_row_map_points_each_shard_row_to_its_export_row(split, table):
+    export, shards = split
+    whole = _text(export / f"{table}.csv").with_row_index("SOURCEROW", offset=1)
+    for folder in shards:
+        rows = pl.read_parquet(row_map_path(folder.parent)).filter(pl.col("TABLE") == table)
+        part = _text(folder / f"{table}.csv").with_row_index("ROW", offset=1)
+        assert rows["ROW"].to_list() == list(range(1, part.height + 1))
+        joined = part.with_columns(pl.col("ROW").cast(pl.Int64)).join(
+            rows.select("ROW", "SOURCEROW"), on="ROW"
+        )
+        source = whole.with_columns(pl.col("SOURCEROW").cast(pl.Int64))
+        back = joined.drop("ROW").join(source, on="SOURCEROW", suffix="_export")
+        assert back.height == part.height
+        assert (back["USUBJID"] == back["USUBJID_export"]).all()
+
+
+def test_file_not_utf8_is_a_clear_error(tmp_path):
+    simulate_export(subjects=6, seed=3, out=tmp_path / "export")
+    path = tmp_path / "export" / "medications.csv"
+    path.write_bytes(path.read_bytes() + "X,Fi\u00e8vre\n".encode("latin-1"))
+    with pytest.raises(InputDataError, match=r"medications.csv cannot be split by subject"):
         split_export(tmp_path / "export", out=tmp_path / "shards", n_shards=2)

@@ -123,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not look for an earlier cut's folder beside --out",
     )
     run.add_argument(
+        "--shards",
+        type=_positive,
+        default=None,
+        help="split the export by subject into N shards, each validated and derived as its own "
+        "jobs, then combined (config data.shards; default: 1, the export whole)",
+    )
+    run.add_argument(
         "--format",
         choices=("export", "sdtm"),
         default=None,
@@ -198,6 +205,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     }
     if args.format is not None:
         data["format"] = args.format
+    if args.shards is not None:
+        data["shards"] = args.shards
     overrides: dict[str, Any] = {"data": data}
     validation: dict[str, Any] = {}
     if args.strict:

@@ -68,6 +68,13 @@ RULE_MODULES: dict[str, str] = {
     "render_report": "outcomes.steps.report",
     "write_tfls": "outcomes.steps.report",
     "write_manifest": "outcomes.steps.report",
+    "create_shard_exports": "outcomes.steps.sharded",
+    "validate_shard": "outcomes.steps.sharded",
+    "combine_validation": "outcomes.steps.sharded",
+    "create_shard_tables": "outcomes.steps.sharded",
+    "derive_shard": "outcomes.steps.sharded",
+    "combine_validated_tables": "outcomes.steps.sharded",
+    "combine_shard_datasets": "outcomes.steps.sharded",
 }
 
 

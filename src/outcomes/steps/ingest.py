@@ -8,15 +8,9 @@ from pathlib import Path
 
 import polars as pl
 
-from outcomes import contract as c
-from outcomes.errors import InputDataError
-from outcomes.ingest.data_cut import filter_by_data_cut
-from outcomes.ingest.exclusions import apply_exclusions, derive_var_qryfl
+from outcomes.ingest.validated import create_validated_frames
 from outcomes.io import atomic
-from outcomes.schemas.export import EXPORT_COLUMNS, polars_dtype
 from outcomes.steps import StepIO, step
-from outcomes.validate.catalogue import ERROR, FATAL
-from outcomes.validate.structure import read_typed_table
 
 log = logging.getLogger("outcomes.steps.ingest")
 
@@ -61,32 +55,6 @@ def validate_export(io: StepIO) -> None:
     log.info("%s", report.summary())
 
 
-def _empty_table(table: str) -> pl.DataFrame:
-    schema = {s.name: polars_dtype(s) for s in EXPORT_COLUMNS[table]}
-    schema |= {"ROW": pl.Int64(), "SRCDOM": pl.String(), "SRCSEQ": pl.Int64()}
-    return pl.DataFrame(schema=schema)
-
-
-def _stop_message(issues: pl.DataFrame, *, on_error: str, report: Path) -> str | None:
-    """Why the export is not analysed (data-contract §1.6), or None when it is."""
-    fatal = issues.filter(pl.col("SEVERITY") == FATAL)
-    if fatal.height:
-        first = fatal.row(0, named=True)
-        return (
-            f"The export cannot be derived: {fatal.height} FATAL problem(s), first "
-            f"{first['RULE']}: {first['MESSAGE']} Nothing is analysed; see {report}."
-        )
-    errors = issues.filter(pl.col("SEVERITY") == ERROR)
-    if errors.height and on_error == "stop":
-        subjects = errors["USUBJID"].drop_nulls().n_unique()
-        return (
-            f"Strict mode (validation.on_error: stop): the export has {errors.height} "
-            f"validation error(s) touching {subjects} subject(s); nothing is analysed until they "
-            f"are corrected. See {report} (every problem with its table, row, column and rule)."
-        )
-    return None
-
-
 @step
 def create_validated_tables(io: StepIO) -> None:
     """Typed, cut-filtered tables with the ERRORs' actions applied (data-contract §1.6).
@@ -97,27 +65,14 @@ def create_validated_tables(io: StepIO) -> None:
     gets ``QRYFL`` (a record feeding the subject's efficacy endpoints has an open ERROR).
     """
     issues = pl.read_csv(io.inputs["issues"], infer_schema=False)
-    report = Path(io.inputs["issues"]).with_name("report.html")
-    message = _stop_message(issues, on_error=io.params["on_error"], report=report)
-    if message is not None:
-        raise InputDataError(message, issues.filter(pl.col("SEVERITY") != "WARNING"))
-    excluded = pl.read_csv(io.inputs["excluded"], infer_schema=False).with_columns(
-        pl.col("ROW").cast(pl.Int64)
+    excluded = pl.read_csv(io.inputs["excluded"], infer_schema=False)
+    tables = create_validated_frames(
+        Path(io.params["export"]),
+        issues=issues,
+        excluded=excluded,
+        data_cut=io.params["data_cut"],
+        on_error=io.params["on_error"],
+        report=Path(io.inputs["issues"]).with_name("report.html"),
     )
-    export = Path(io.params["export"])
-    cut = dt.date.fromisoformat(io.params["data_cut"])
-    for table in c.TABLES:
-        typed = read_typed_table(export, table)
-        typed = _empty_table(table) if typed is None else typed
-        kept = apply_exclusions(typed.lazy(), excluded, table=table)
-        if table == "subjects":
-            kept = derive_var_qryfl(kept, issues)
-        kept = filter_by_data_cut(kept, table=table, data_cut=cut).collect()
-        log.info(
-            "%s: %d records read, %d kept after validation and at data cut %s",
-            table,
-            typed.height,
-            kept.height,
-            cut,
-        )
+    for table, kept in tables:
         atomic.write_parquet(kept, io.outputs[table])

@@ -1,15 +1,6 @@
-"""Split a data cut by subject into shards, run the per-subject rules on each, combine them.
-
-For an export too large for one machine, or to use a cluster: validate and type the export
-once (``validate_export``, ``create_validated_tables``), split ``validated/*.parquet`` by a hash
-of USUBJID into N shard folders (:func:`create_shards`), run the per-subject rules on every
-shard as an independent job (:func:`run_shard`), and concatenate the shards' datasets
-(:func:`combine_shards`). Every derivation works within one subject, so the combined datasets
-equal those of one unsharded run (``tests/test_sharding.py``). Analyses and the report then run
-once on the combined ``adam/`` folder.
-
-An export too large to validate in one process is split first, as text
-(:func:`split_export`); each shard's export is then validated and processed on its own.
+"""Split a data cut by subject into shards, run the per-subject rules on each, combine them, by
+hand (the functions of :mod:`outcomes.shards`; the workflow does the same when config
+``data.shards`` > 1).
 
 Command line::
 
@@ -23,209 +14,37 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import polars as pl
-
-from outcomes import contract as c
-from outcomes.errors import ConfigError, InputDataError
-from outcomes.io import atomic
-
-#: Seed of the USUBJID hash that assigns a subject to its shard.
-SHARD_SEED = 20260701
-#: Datasets of the per-subject rules, as paths under a run folder (without ``.parquet``).
-DATASETS: tuple[str, ...] = (
-    "derived/adcm",
-    "derived/events",
-    "adam/advisit",
-    "adam/adsl",
-    "adam/adrs",
-    "adam/adepi",
-    "adam/adtte",
-    "adam/adae",
-    "adam/adsafe",
+from outcomes.shards import (
+    DATASETS,
+    SHARD_SEED,
+    combine_shards,
+    compute_shard,
+    create_row_map,
+    create_shards,
+    map_typed_rows,
+    row_map_path,
+    run_shard,
+    shard_dir,
+    split_export,
 )
 
-
-def compute_shard(*, n_shards: int) -> pl.Expr:
-    """Shard number (0 .. n_shards - 1) of each row's subject: a seeded hash of USUBJID.
-
-    Deterministic for a given polars version; all rows of one subject get the same shard.
-    """
-    if n_shards < 1:
-        raise ConfigError(f"shard: the number of shards must be >= 1, got {n_shards}.")
-    return (pl.col("USUBJID").hash(seed=SHARD_SEED) % n_shards).cast(pl.Int64).alias("SHARD")
-
-
-def shard_dir(out: Path, shard: int) -> Path:
-    """Folder of shard ``shard`` under ``out`` (``shard-000``, ``shard-001``, ...)."""
-    return out / f"shard-{shard:03d}"
-
-
-def create_shards(validated: Path, *, out: Path, n_shards: int) -> list[Path]:
-    """Write each validated table split by subject into ``out/shard-<k>/validated/``.
-
-    Rows keep their columns (ROW, SRCDOM, SRCSEQ: provenance to the whole export) and their
-    order; each subject's rows go to one shard.
-
-    Raises
-    ------
-    InputDataError
-        When a validated table is missing from ``validated``.
-    """
-    shard = compute_shard(n_shards=n_shards)
-    folders = _shard_folders(out, n_shards=n_shards, sub="validated")
-    for table in c.TABLES:
-        path = validated / f"{table}.parquet"
-        if not path.is_file():
-            raise InputDataError(f"shard: validated table {path} is missing; run the ingest first.")
-        targets = [f / "validated" / path.name for f in folders]
-        _sink_split(pl.scan_parquet(path), shard=shard, targets=targets)
-    return folders
-
-
-def _shard_folders(out: Path, *, n_shards: int, sub: str) -> list[Path]:
-    """The shard folders under ``out``, each with its subfolder ``sub`` created."""
-    folders = [shard_dir(out, k) for k in range(n_shards)]
-    for folder in folders:
-        (folder / sub).mkdir(parents=True, exist_ok=True)
-    return folders
-
-
-def _sink_split(frame: pl.LazyFrame, *, shard: pl.Expr, targets: Sequence[Path]) -> None:
-    """Stream the rows of shard k of ``frame`` to ``targets[k]`` (CSV or Parquet, by suffix)."""
-    for k, target in enumerate(targets):
-        part = frame.filter(shard == k)
-        with atomic.atomic_path(target) as tmp:
-            if target.suffix == ".csv":
-                part.sink_csv(tmp)
-            else:
-                part.sink_parquet(tmp)
-
-
-def split_export(export: Path, *, out: Path, n_shards: int) -> list[Path]:
-    """Write each export table split by subject into ``out/shard-<k>/export/`` (streaming).
-
-    For an export too large to validate in one process: each shard folder is itself a
-    complete export (same tables, same format, every record of its subjects in the export's
-    order), to be validated and processed as an independent job. Rows are passed through as
-    text, unchanged; a subject's records all go to one shard (the hash of
-    :func:`compute_shard`, the same as :func:`create_shards`). The validation report of a shard
-    numbers the rows of the shard's files.
-
-    Raises
-    ------
-    ExportReadError
-        When a required table is missing from ``export``.
-    """
-    from outcomes.io.export import find_table_files
-
-    shard = compute_shard(n_shards=n_shards)
-    files = find_table_files(export)
-    folders = _shard_folders(out, n_shards=n_shards, sub="export")
-    for path in files.values():
-        if path.suffix == ".parquet":
-            frame = pl.scan_parquet(path)
-        else:
-            frame = pl.scan_csv(path, infer_schema=False, raise_if_empty=False)
-        _sink_split(frame, shard=shard, targets=[f / "export" / path.name for f in folders])
-    return folders
-
-
-def combine_shards(shards: Sequence[Path], *, out: Path) -> dict[str, Path]:
-    """Concatenate each dataset of :data:`DATASETS` over ``shards`` into ``out``.
-
-    Rows are ordered by USUBJID (stable: within a subject the shard's order is kept). The rows
-    are those of the unsharded run; datasets written in record order rather than subject order
-    (derived/adcm) differ from it in row order only.
-    """
-    written = {}
-    for name in DATASETS:
-        frames = [pl.scan_parquet(folder / f"{name}.parquet") for folder in shards]
-        target = out / f"{name}.parquet"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with atomic.atomic_path(target) as tmp:
-            _ordered_by_subject(frames).sink_parquet(tmp)
-        written[name] = target
-    return written
-
-
-def _ordered_by_subject(frames: Sequence[pl.LazyFrame]) -> pl.LazyFrame:
-    """The rows of ``frames`` ordered by USUBJID, each subject's rows in their shard's order.
-
-    When every shard's dataset is already ordered by subject (all but derived/adcm), the shards
-    are merged (streamed, memory bounded by the merge, not by the dataset); otherwise they are
-    concatenated and sorted stably.
-    """
-    ordered = pl.collect_all([f.select(pl.col("USUBJID").is_sorted()) for f in frames])
-    if all(flag.item() for flag in ordered):
-        merged = frames[0]
-        for frame in frames[1:]:
-            merged = merged.merge_sorted(frame, key="USUBJID")
-        return merged
-    return pl.concat(frames, how="vertical").sort("USUBJID", maintain_order=True)
-
-
-def _rule_io(cfg: Mapping[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
-    """Inputs, outputs (relative to the run folder) and params of the per-subject rules, as in
-    workflow/rules/{medications,derive,endpoints}.smk."""
-    v = {t: f"validated/{t}.parquet" for t in c.TABLES}
-    adcm, events = "derived/adcm.parquet", "derived/events.parquet"
-    adam = {n: f"adam/{n}.parquet" for n in ("advisit", "adsl", "adrs", "adepi", "adtte")}
-    cut = cfg["data"]["data_cut"]
-    ep_in = {"advisit": adam["advisit"], "adsl": adam["adsl"], "events": events}
-    return {
-        "create_adcm": (
-            {"medications": v["medications"], "subjects": v["subjects"]},
-            {"adcm": adcm},
-            {"medications": cfg["medications"], "data_cut": cut},
-        ),
-        "create_events": (
-            {"adcm": adcm, "subjects": v["subjects"], "assessments": v["assessments"]},
-            {"events": events},
-            {"medications": cfg["medications"]},
-        ),
-        "create_advisit": (
-            {"assessments": v["assessments"], "subjects": v["subjects"], "adcm": adcm},
-            {"advisit": adam["advisit"]},
-            {k: cfg[k] for k in ("visits", "scores", "criteria", "medications")},
-        ),
-        "create_adsl": (
-            {k: v[k] for k in ("subjects", "assessments", "labs")}
-            | {"adcm": adcm, "advisit": adam["advisit"]},
-            {"adsl": adam["adsl"]},
-            {k: cfg[k] for k in ("visits", "eligibility", "medications")}
-            | {"dose_levels": cfg["study"]["dose_levels"], "data_cut": cut},
-        ),
-        "create_efficacy": (
-            ep_in,
-            {k: adam[k] for k in ("adrs", "adepi", "adtte")},
-            {"endpoints": cfg["endpoints"], "visits": cfg["visits"]},
-        ),
-        "create_adae": (
-            {k: v[k] for k in ("adverse_events", "labs")} | {"adsl": adam["adsl"]},
-            {"adae": "adam/adae.parquet", "adsafe": "adam/adsafe.parquet"},
-            {"safety": cfg["safety"]},
-        ),
-    }
-
-
-def run_shard(folder: Path, *, config: Mapping[str, Any]) -> None:
-    """Run the per-subject rules (medications, per-visit states, subject endpoints) in
-    ``folder``, which holds ``validated/*.parquet``; logs go to ``folder/logs/``."""
-    from outcomes.steps import StepIO, load_steps
-
-    steps = load_steps()
-    for rule, (inputs, outputs, params) in _rule_io(config).items():
-        outs = {k: str(folder / p) for k, p in outputs.items()}
-        for path in outs.values():
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        log = folder / "logs" / f"{rule}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        ins = {k: str(folder / p) for k, p in inputs.items()}
-        steps[rule](StepIO(ins, outs, dict(params), str(log)))
+__all__ = [
+    "DATASETS",
+    "SHARD_SEED",
+    "combine_shards",
+    "compute_shard",
+    "create_row_map",
+    "create_shards",
+    "main",
+    "map_typed_rows",
+    "row_map_path",
+    "run_shard",
+    "shard_dir",
+    "split_export",
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -67,13 +67,15 @@ def make_issues(
     )
 
 
+#: The stable order of the issues (rule, table, row, column, subject, value, message).
+ISSUE_ORDER = ("RULE", "TABLE", "ROW", "COLUMN", "USUBJID", "VALUE", "MESSAGE")
+
+
 def concat_issues(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    """All issues in one frame, in a stable order (rule, table, row, column, subject, message)."""
+    """All issues in one frame, in a stable order (:data:`ISSUE_ORDER`)."""
     frame = pl.concat([empty_issues(), *parts], how="vertical") if parts else empty_issues()
     return frame.unique(maintain_order=True).sort(
-        ["RULE", "TABLE", "ROW", "COLUMN", "USUBJID", "VALUE", "MESSAGE"],
-        nulls_last=True,
-        maintain_order=True,
+        list(ISSUE_ORDER), nulls_last=True, maintain_order=True
     )
 
 
