@@ -57,6 +57,7 @@ def _parts(issues: list[pl.DataFrame], excluded: pl.DataFrame, checked: int) -> 
         sites=("01",),
         rows_per_group=200,
         data_cut="2027-01-31",
+        workbook_max_rows=5000,
     )
 
 
@@ -95,6 +96,7 @@ def test_combine_reports__export_rows_file_issue_once_counts_summed():
     assert (weight["CHECKED"], weight["FAILED"], weight["ISSUES"]) == (3, 2, 2)
     assert report.sites == ("01",)
     assert report.data_cut == "2027-01-31"
+    assert report.workbook_max_rows == 5000
     whole = ValidationReport(
         concat_issues([_weight("S-1", 3), _weight("S-2", 2), bom]), readable=True
     )
@@ -104,10 +106,16 @@ def test_combine_reports__export_rows_file_issue_once_counts_summed():
 def test_report_parts__written_and_read_back(tmp_path):
     parts = _parts([_weight("S-1", 2)], _excluded("S-1", 2), checked=2)
     report = ValidationReport(
-        parts.issues, readable=True, excluded=parts.excluded, sites=("01",), data_cut="2027-01-31"
+        parts.issues,
+        readable=True,
+        excluded=parts.excluded,
+        sites=("01",),
+        data_cut="2027-01-31",
+        workbook_max_rows=None,
     )
     write_report_parts(report, tmp_path)
     back = read_report_parts(tmp_path)
+    assert back.workbook_max_rows is None
     assert_frame_equal(back.issues, report.issues)
     assert_frame_equal(back.excluded, report.excluded)
     assert (back.readable, back.sites, back.data_cut) == (True, ("01",), "2027-01-31")

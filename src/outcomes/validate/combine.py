@@ -30,6 +30,7 @@ from outcomes.io import atomic
 from outcomes.validate.coverage import create_rule_results
 from outcomes.validate.excluded import EXCLUDED_SCHEMA
 from outcomes.validate.issues import ISSUE_ORDER
+from outcomes.validate.params import WORKBOOK_MAX_ROWS
 from outcomes.validate.report import ValidationReport
 from outcomes.validate.tracking import empty_resolved, read_previous_issues, track_queries
 
@@ -54,6 +55,7 @@ class ReportParts:
     sites: tuple[str, ...]
     rows_per_group: int
     data_cut: str | None
+    workbook_max_rows: int | None = WORKBOOK_MAX_ROWS
 
 
 def write_report_parts(report: ValidationReport, folder: Path) -> None:
@@ -67,6 +69,7 @@ def write_report_parts(report: ValidationReport, folder: Path) -> None:
         "sites": list(report.sites),
         "rows_per_group": report.rows_per_group,
         "data_cut": report.data_cut,
+        "workbook_max_rows": report.workbook_max_rows,
     }
     atomic.write_text(folder / "report.json", json.dumps(meta, indent=2))
 
@@ -82,6 +85,7 @@ def read_report_parts(folder: Path) -> ReportParts:
         sites=tuple(meta["sites"]),
         rows_per_group=int(meta["rows_per_group"]),
         data_cut=meta["data_cut"],
+        workbook_max_rows=meta["workbook_max_rows"],
     )
 
 
@@ -156,6 +160,7 @@ def combine_reports(
         issues,
         readable=any(p.readable for p in parts),
         rows_per_group=parts[0].rows_per_group,
+        workbook_max_rows=parts[0].workbook_max_rows,
         excluded=excluded,
         rules=create_rule_results(issues, sum_checked([p.rules for p in parts])),
         resolved=resolved,

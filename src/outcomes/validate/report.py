@@ -18,6 +18,7 @@ from outcomes.io.spreadsheet import neutralize_csv_cells
 from outcomes.validate.catalogue import ERROR, FATAL, GROUPS, RULES, SITE_QUERY, WARNING
 from outcomes.validate.coverage import FAILED, create_rule_results
 from outcomes.validate.excluded import EXCLUDED_SCHEMA
+from outcomes.validate.params import WORKBOOK_MAX_ROWS
 from outcomes.validate.queries import NEW, derive_query_columns
 from outcomes.validate.tracking import empty_resolved
 from outcomes.validate.workbook import write_issues_workbook
@@ -44,7 +45,7 @@ class ValidationReport:
     issues: pl.DataFrame
     readable: bool
     rows_per_group: int = 200
-    workbook_max_rows: int | None = None
+    workbook_max_rows: int | None = WORKBOOK_MAX_ROWS
     excluded: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=EXCLUDED_SCHEMA))
     rules: pl.DataFrame | None = None
     resolved: pl.DataFrame = field(default_factory=empty_resolved)
