@@ -1,4 +1,5 @@
-# Ingest: the demo export (when configured), validation report, typed validated tables.
+# Ingest: the demo export (when configured), validation report, typed validated tables. The
+# export is typed (type_export) while it is validated; the typed files are temporary.
 
 
 rule simulate_demo:
@@ -41,12 +42,29 @@ rule validate_export:
         RUN_STEP
 
 
+rule type_export:
+    input:
+        export_files(),
+        code=code_inputs("type_export"),
+    output:
+        **{table: temp(f"{OUT}/validated/typed/{table}.parquet") for table in TABLES},
+    params:
+        export=EXPORT,
+    log:
+        f"{OUT}/logs/type_export.log",
+    benchmark:
+        f"{OUT}/logs/benchmarks/type_export.tsv",
+    script:
+        RUN_STEP
+
+
 rule create_validated_tables:
     input:
         export_files(),
         code=code_inputs("create_validated_tables"),
         issues=f"{OUT}/validation/issues.csv",
         excluded=f"{OUT}/validation/excluded.csv",
+        **{f"typed_{table}": f"{OUT}/validated/typed/{table}.parquet" for table in TABLES},
     output:
         **{table: f"{OUT}/validated/{table}.parquet" for table in TABLES},
     params:

@@ -1,12 +1,13 @@
 """The validated tables: the export typed, the validation's actions applied, cut at the data
 cut (data-contract §1.6), shared by ``create_validated_tables`` and the sharded workflow's
-``create_shard_tables``."""
+``create_shard_tables``; the typed export alone (``type_export``), which needs no validation
+output and so is made while the export is validated."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import polars as pl
@@ -48,9 +49,20 @@ def _stop_message(issues: pl.DataFrame, *, on_error: str, report: Path) -> str |
     return None
 
 
+def create_typed_frames(export: Path) -> Iterator[tuple[str, pl.DataFrame]]:
+    """Each table of ``export`` typed as the validator types it (:func:`read_typed_table`, a
+    cell that does not parse is null), with ``ROW``, ``SRCDOM`` and ``SRCSEQ``; an absent or
+    unreadable table is empty (validation reports why, and ``create_validated_tables`` stops on
+    a FATAL issue before any table is used)."""
+    for table in c.TABLES:
+        typed = read_typed_table(export, table)
+        yield table, _empty_table(table) if typed is None else typed
+
+
 def create_validated_frames(
     export: Path,
     *,
+    typed: Mapping[str, Path] | None = None,
     issues: pl.DataFrame,
     excluded: pl.DataFrame,
     data_cut: str,
@@ -60,6 +72,9 @@ def create_validated_frames(
     """Each table of ``export`` typed, with the actions of ``excluded`` applied, ``QRYFL`` on
     ``subjects`` and cut at ``data_cut``, one table at a time (see
     :func:`create_validated_tables`).
+
+    ``typed`` names the parquet file of each table written by :func:`create_typed_frames`
+    (rule ``type_export``); without it the export is read and typed here.
 
     Raises
     ------
@@ -71,17 +86,20 @@ def create_validated_frames(
         raise InputDataError(message, issues.filter(pl.col("SEVERITY") != "WARNING"))
     excluded = excluded.with_columns(pl.col("ROW").cast(pl.Int64))
     cut = dt.date.fromisoformat(data_cut)
-    for table in c.TABLES:
-        typed = read_typed_table(export, table)
-        typed = _empty_table(table) if typed is None else typed
-        kept = apply_exclusions(typed.lazy(), excluded, table=table)
+    frames = (
+        ((table, pl.read_parquet(typed[table])) for table in c.TABLES)
+        if typed is not None
+        else create_typed_frames(export)
+    )
+    for table, frame in frames:
+        kept = apply_exclusions(frame.lazy(), excluded, table=table)
         if table == "subjects":
             kept = derive_var_qryfl(kept, issues)
         kept = filter_by_data_cut(kept, table=table, data_cut=cut).collect()
         log.info(
             "%s: %d records read, %d kept after validation and at data cut %s",
             table,
-            typed.height,
+            frame.height,
             kept.height,
             cut,
         )

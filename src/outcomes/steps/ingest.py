@@ -1,4 +1,5 @@
-"""Steps of the ingest rules: simulate_demo, validate_export, create_validated_tables."""
+"""Steps of the ingest rules: simulate_demo, validate_export, type_export,
+create_validated_tables."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from outcomes.ingest.validated import create_validated_frames
+from outcomes.ingest.validated import create_typed_frames, create_validated_frames
+from outcomes.contract import TABLES
 from outcomes.io import atomic
 from outcomes.steps import StepIO, step
 
@@ -56,18 +58,32 @@ def validate_export(io: StepIO) -> None:
 
 
 @step
+def type_export(io: StepIO) -> None:
+    """Every table of the export typed (``ROW``, ``SRCDOM``, ``SRCSEQ``), one parquet file each,
+    for ``create_validated_tables``. It needs no validation output, so the workflow runs it
+    beside ``validate_export`` and the validated tables no longer wait to read the export."""
+    for table, typed in create_typed_frames(Path(io.params["export"])):
+        atomic.write_parquet(typed, io.outputs[table])
+        log.info("%s: %d records typed", table, typed.height)
+
+
+@step
 def create_validated_tables(io: StepIO) -> None:
     """Typed, cut-filtered tables with the ERRORs' actions applied (data-contract §1.6).
 
     Stops (before any analysis) on a FATAL issue, and on any ERROR when
     ``validation.on_error`` is ``stop`` (``outcomes run --strict``). Otherwise every record and
     value listed in ``validation/excluded.csv`` is excluded or set missing, and ``subjects``
-    gets ``QRYFL`` (a record feeding the subject's efficacy endpoints has an open ERROR).
+    gets ``QRYFL`` (a record feeding the subject's efficacy endpoints has an open ERROR). The
+    typed tables come from ``type_export`` (inputs ``typed_<table>``) when the rule has them,
+    else from the export.
     """
     issues = pl.read_csv(io.inputs["issues"], infer_schema=False)
     excluded = pl.read_csv(io.inputs["excluded"], infer_schema=False)
+    typed = {t: io.inputs[f"typed_{t}"] for t in TABLES if f"typed_{t}" in io.inputs}
     tables = create_validated_frames(
         Path(io.params["export"]),
+        typed=typed or None,
         issues=issues,
         excluded=excluded,
         data_cut=io.params["data_cut"],
