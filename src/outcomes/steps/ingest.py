@@ -9,8 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from outcomes.ingest.validated import create_typed_frames, create_validated_frames
 from outcomes.contract import TABLES
+from outcomes.ingest.validated import create_typed_frames, create_validated_frames
 from outcomes.io import atomic
 from outcomes.steps import StepIO, step
 
