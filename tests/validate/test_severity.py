@@ -173,13 +173,26 @@ def test_validate__a_lowered_rule_is_reported_with_its_new_severity(tmp_path: Pa
 
 
 # -- create_validated_tables: what stops the run -------------------------------------------------
-def _validated_tables(tmp_path: Path, tables, *, on_error: str) -> Path:
+def _type_export(folder: Path, typed: Path) -> dict[str, str]:
+    """The ``type_export`` step on ``folder``; its outputs as ``create_validated_tables``
+    inputs (``typed_<table>``)."""
+    from outcomes import contract as c
+    from outcomes.steps import StepIO, load_step
+
+    typed.mkdir()
+    paths = {t: str(typed / f"{t}.parquet") for t in c.TABLES}
+    load_step("type_export")(StepIO({}, paths, {"export": str(folder)}, str(typed / "log")))
+    return {f"typed_{t}": path for t, path in paths.items()}
+
+
+def _validated_tables(tmp_path: Path, tables, *, on_error: str, typed: bool = False) -> Path:
     from outcomes import contract as c
     from outcomes.steps import StepIO, load_step
     from outcomes.validate import write_validation_report
 
     folder = write_tables(tmp_path / "export", tables)
     write_validation_report(validate(folder), tmp_path / "validation")
+    typed_inputs = _type_export(folder, tmp_path / "typed") if typed else {}
     out = tmp_path / "validated"
     out.mkdir()
     load_step("create_validated_tables")(
@@ -187,6 +200,7 @@ def _validated_tables(tmp_path: Path, tables, *, on_error: str) -> Path:
             {
                 "issues": str(tmp_path / "validation" / "issues.csv"),
                 "excluded": str(tmp_path / "validation" / "excluded.csv"),
+                **typed_inputs,
             },
             {t: str(out / f"{t}.parquet") for t in c.TABLES},
             {"export": str(folder), "data_cut": "2026-06-30", "on_error": on_error},
@@ -196,10 +210,11 @@ def _validated_tables(tmp_path: Path, tables, *, on_error: str) -> Path:
     return out
 
 
-def test_create_validated_tables__errors_are_applied_and_flagged(tmp_path: Path):
+@pytest.mark.parametrize("typed", [False, True], ids=["from the export", "from type_export"])
+def test_create_validated_tables__errors_are_applied_and_flagged(tmp_path: Path, typed: bool):
     tables = base_tables()
     set_cell(tables, "assessments", 3, "PGA", "4")  # VAL-006 on S1
-    out = _validated_tables(tmp_path, tables, on_error="continue")
+    out = _validated_tables(tmp_path, tables, on_error="continue", typed=typed)
     assessments = pl.read_parquet(out / "assessments.parquet")
     assert assessments.filter(pl.col("ROW") == 3)["PGA"].to_list() == [None]
     assert assessments.filter(pl.col("ROW") == 4)["PGA"].to_list() == [2.1]
@@ -217,13 +232,32 @@ def test_create_validated_tables__strict_stops_on_an_error(tmp_path: Path):
     assert not list((tmp_path / "validated").iterdir())
 
 
-def test_create_validated_tables__fatal_stops_whatever_on_error_says(tmp_path: Path):
+@pytest.mark.parametrize("typed", [False, True], ids=["from the export", "from type_export"])
+def test_create_validated_tables__fatal_stops_whatever_on_error_says(tmp_path: Path, typed: bool):
     from outcomes.errors import InputDataError
 
     tables = base_tables()
     tables["subjects"][1].append(list(tables["subjects"][1][0]))  # S1 twice: KEY-001
     with pytest.raises(InputDataError, match=r"cannot be derived: 1 FATAL problem.*KEY-001"):
-        _validated_tables(tmp_path, tables, on_error="continue")
+        _validated_tables(tmp_path, tables, on_error="continue", typed=typed)
+
+
+def test_type_export__typed_as_validation_types_and_an_absent_table_is_empty(tmp_path: Path):
+    tables = base_tables()
+    set_cell(tables, "assessments", 3, "PGA", " 4 ")  # surrounding blanks are ignored
+    set_cell(tables, "assessments", 4, "PGA", "n/a")  # does not parse: null
+    del tables["labs"]
+    folder = write_tables(tmp_path / "export", tables)
+    typed = _type_export(folder, tmp_path / "typed")
+    assessments = pl.read_parquet(typed["typed_assessments"])
+    assert assessments.filter(pl.col("ROW").is_in([3, 4])).select("ROW", "PGA").rows() == [
+        (3, 4.0),
+        (4, None),
+    ]
+    assert assessments.select("SRCDOM", "SRCSEQ").row(0) == ("ASSESSMENTS", 1)
+    labs = pl.read_parquet(typed["typed_labs"])
+    assert labs.height == 0
+    assert labs.schema["LBSTRESN"] == pl.Float64
 
 
 def test_create_validated_tables__a_clean_export_passes_strict_mode(tmp_path: Path):
