@@ -105,3 +105,28 @@ def test_split_text__a_run_of_spaces_opens_the_next_chunk():
 
 def test_split_text__leading_spaces_only_cut_at_the_limit():
     assert split_text("   abcdef", limit=4) == ["   a", "bcde", "f"]
+
+
+def test_check_transport_limits__typed_cells_find_the_same_numbers():
+    """With the typed table, only missing or out-of-range typed values are parsed again; the
+    issues are those of parsing every cell."""
+    from outcomes.io.export import type_table
+
+    raw = pl.DataFrame(
+        {
+            "ROW": [1, 2, 3, 4, 5, 6, 7],
+            "USUBJID": ["S-1", "S-2", "S-3", "S-4", "S-5", "S-6", "S-7"],
+            "LBTESTCD": ["ANC"] * 7,
+            "LBSTRESN": ["1e76", "-1e-80", "inf", "0", " 2.5 ", "abc", None],
+            "LBSTNRLO": ["1.8", "1.8", "1.8", "1.8", "1.8", "-inf", "9.1e74"],
+        }
+    )
+    typed = type_table(raw, "labs")
+    assert typed["LBSTRESN"].to_list()[:6] == [1e76, -1e-80, None, 0.0, 2.5, None]
+
+    def found(frames: list[pl.LazyFrame]) -> list[tuple]:
+        return sorted(pl.concat([f.collect() for f in frames]).select("ROW", "COLUMN").rows())
+
+    expected = [(1, "LBSTRESN"), (2, "LBSTRESN"), (3, "LBSTRESN"), (6, "LBSTNRLO"), (7, "LBSTNRLO")]
+    assert found(check_transport_limits(raw, "labs")) == expected
+    assert found(check_transport_limits(raw, "labs", typed=typed)) == expected

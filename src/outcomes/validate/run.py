@@ -87,7 +87,7 @@ def read_checked_tables(
         wanted = ("ROW", *SITE_RECORD_KEYS[table], *(("SITEID",) if table == "subjects" else ()))
         site_keys[table] = raw.select(c for c in dict.fromkeys(wanted) if c in raw.columns)
         tables[table], more = check_cells(raw, table, params=params, absent=absent)
-        cell_issues += more + check_transport_limits(raw, table)
+        cell_issues += more + check_transport_limits(raw, table, typed=tables[table])
     return tables, issues, cell_issues, site_keys
 
 
