@@ -57,13 +57,20 @@ def check_physiological_bounds(
     bounds = params.physiological_bounds
     labs = tables.get("labs")
     if labs is not None:
+        # one pass splits the labs by test; each test's bounds are then compared on its rows only
+        by_test = labs.filter(pl.col("LBTESTCD").is_in(list(bounds))).partition_by(
+            "LBTESTCD", as_dict=True
+        )
         for test, (low, high) in bounds.items():
+            rows = by_test.get((test,))
+            if rows is None:
+                continue
             outside = ~compute_lab_compared(
                 test=test, threshold=low, at_least=True, params=eligibility
             ) | ~compute_lab_compared(test=test, threshold=high, at_least=False, params=eligibility)
             out.append(
                 make_issues(
-                    labs.lazy().filter((pl.col("LBTESTCD") == test) & outside.fill_null(False)),
+                    rows.lazy().filter(outside.fill_null(False)),
                     rule="VAL-014",
                     table="labs",
                     column="LBSTRESN",
