@@ -88,9 +88,7 @@ def read_r(path: Path) -> pl.DataFrame:
     """The R program's output with the advisit types (``VALUES``) and the join keys."""
     frame = pl.read_csv(path, infer_schema=False)
     values = [_typed(c, t) for c, t in VALUES.items() if c in frame.columns]
-    return frame.select(
-        "USUBJID", _typed("ADT", pl.Date), pl.col("SRCSEQ").cast(pl.Int64), *values
-    )
+    return frame.select("USUBJID", _typed("ADT", pl.Date), pl.col("SRCSEQ").cast(pl.Int64), *values)
 
 
 def _comparable(column: str) -> pl.Expr:
