@@ -109,6 +109,33 @@ def alter_medications(frame: pl.DataFrame, subjects: pl.DataFrame, *, seed: int)
     return pl.concat([frame, _new_records(frame, subjects, seed=seed)])
 
 
+#: Start day and last day (None: no CMENDT) and indication of the records _new_records adds.
+_ADDED = {"rituximab": (120, None, "SLE"), "study drug x": (60, 200, "OTHER")}
+
+
+def _record(
+    base: pl.DataFrame, drug: str, cmclas: str, dose: str, frequency: str, route: str
+) -> pl.DataFrame:
+    """One new medication record per row of ``base`` (USUBJID, INFDT, _seq), dated by _ADDED."""
+    start, end, indication = _ADDED[drug]
+    last = pl.lit(None, dtype=pl.String)
+    if end is not None:
+        last = (pl.col("INFDT") + pl.duration(days=end)).cast(pl.String)
+    return base.select(
+        "USUBJID",
+        (pl.col("_seq") + 1).cast(pl.String).alias("CMSEQ"),
+        pl.lit(drug).alias("CMTRT"),
+        pl.lit(cmclas).alias("CMCLAS"),
+        pl.lit(dose).alias("CMDOSE"),
+        pl.lit("mg").alias("CMDOSU"),
+        pl.lit(frequency).alias("CMDOSFRQ"),
+        pl.lit(route).alias("CMROUTE"),
+        pl.lit(indication).alias("CMINDC"),
+        (pl.col("INFDT") + pl.duration(days=start)).cast(pl.String).alias("CMSTDT"),
+        last.alias("CMENDT"),
+    )
+
+
 def _new_records(frame: pl.DataFrame, subjects: pl.DataFrame, *, seed: int) -> pl.DataFrame:
     """A rituximab ONCE (day 120) or an investigational drug (days 60-200) for some subjects."""
     infused = subjects.filter(pl.col("INFDT").is_not_null()).select("USUBJID", "INFDT")
@@ -118,31 +145,9 @@ def _new_records(frame: pl.DataFrame, subjects: pl.DataFrame, *, seed: int) -> p
         pl.col("INFDT").str.to_date("%Y-%m-%d"), pl.col("_seq").fill_null(0)
     )
     half = base.height // 2
-    rituximab = base.head(half).select(
-        "USUBJID",
-        (pl.col("_seq") + 1).cast(pl.String).alias("CMSEQ"),
-        pl.lit("rituximab").alias("CMTRT"),
-        pl.lit("BIOLOGIC").alias("CMCLAS"),
-        pl.lit("1000.0").alias("CMDOSE"),
-        pl.lit("mg").alias("CMDOSU"),
-        pl.lit("ONCE").alias("CMDOSFRQ"),
-        pl.lit("INTRAVENOUS").alias("CMROUTE"),
-        pl.lit("SLE").alias("CMINDC"),
-        (pl.col("INFDT") + pl.duration(days=120)).cast(pl.String).alias("CMSTDT"),
-        pl.lit(None, dtype=pl.String).alias("CMENDT"),
-    )
-    investigational = base.tail(base.height - half).select(
-        "USUBJID",
-        (pl.col("_seq") + 1).cast(pl.String).alias("CMSEQ"),
-        pl.lit("study drug x").alias("CMTRT"),
-        pl.lit("INVESTIGATIONAL").alias("CMCLAS"),
-        pl.lit("10.0").alias("CMDOSE"),
-        pl.lit("mg").alias("CMDOSU"),
-        pl.lit("QD").alias("CMDOSFRQ"),
-        pl.lit("ORAL").alias("CMROUTE"),
-        pl.lit("OTHER").alias("CMINDC"),
-        (pl.col("INFDT") + pl.duration(days=60)).cast(pl.String).alias("CMSTDT"),
-        (pl.col("INFDT") + pl.duration(days=200)).cast(pl.String).alias("CMENDT"),
+    rituximab = _record(base.head(half), "rituximab", "BIOLOGIC", "1000.0", "ONCE", "INTRAVENOUS")
+    investigational = _record(
+        base.tail(base.height - half), "study drug x", "INVESTIGATIONAL", "10.0", "QD", "ORAL"
     )
     return pl.concat([rituximab, investigational]).select(frame.columns)
 
@@ -154,11 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     shutil.copytree(args.source, args.out, dirs_exist_ok=True)
-    read = {n: pl.read_csv(args.source / f"{n}.csv", infer_schema=False) for n in ("subjects",)}
+    subjects = pl.read_csv(args.source / "subjects.csv", infer_schema=False)
     assessments = pl.read_csv(args.source / "assessments.csv", infer_schema=False)
     medications = pl.read_csv(args.source / "medications.csv", infer_schema=False)
     alter_assessments(assessments, seed=args.seed).write_csv(args.out / "assessments.csv")
-    altered = alter_medications(medications, read["subjects"], seed=args.seed)
+    altered = alter_medications(medications, subjects, seed=args.seed)
     altered.write_csv(args.out / "medications.csv")
     return 0
 
