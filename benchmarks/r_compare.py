@@ -157,7 +157,11 @@ def format_report(table: pl.DataFrame, detail: pl.DataFrame, counts: dict, *, sh
     if detail.height and show:
         lines += ["", "First disagreements per value:", ""]
         first = detail.group_by("value", maintain_order=True).head(show)
-        lines += [f"    {r}" for r in first.iter_rows()]
+        lines += [
+            f"    {r['value']}: {r['USUBJID']} {r['ADT']} row {r['SRCSEQ']}: "
+            f"advisit {r['advisit']}, R {r['R']}"
+            for r in first.iter_rows(named=True)
+        ]
     return "\n".join(lines)
 
 
