@@ -11,8 +11,8 @@
 # flags, and DORIS 2021, drug-free DORIS (and its strict reading), LLDAS and SRI-4 with their
 # component flags. Flags are three-valued: NA = not evaluable (endpoints.md §0).
 #
-# Rules: /work/shared/spec/endpoints.md §1, §3-§8, §11 and §16 (which governs), with the defaults
-# of config/config.yaml ([D-nn]); the constants below are those defaults. DATA_CUT (ISO date) is
+# Rules: docs/endpoints.md §1, §3-§8, §11 and §16 (which governs), with the defaults of
+# config/config.yaml ([D-nn]); the constants below are those defaults. DATA_CUT (ISO date) is
 # applied as the pipeline's data cut (§16.2): records dated after it are dropped and later end,
 # lymphodepletion and infusion dates are blanked. Validation is not repeated here: records that
 # the validator excludes are not excluded (compare on the assessments present in advisit).
@@ -192,7 +192,8 @@ last_before <- function(flag) {
 # Previous assessment (§7.2 C2, E-13, §16.24): post-infusion rows of a subject with a baseline
 # look back among the baseline and post-infusion rows; other rows to the row just before.
 post <- !is.na(asm$ADY) & asm$ADY > 0
-prev_row <- fifelse(post & asm$has_bl, last_before(asm$ABLFL | post), last_before(rep(TRUE, nrow(asm))))
+prev_row <- fifelse(post & asm$has_bl, last_before(asm$ABLFL | post),
+                    last_before(rep(TRUE, nrow(asm))))
 asm[, PRVSEQ := SRCSEQ[prev_row]]
 # Stability reference (D-14, §16.9, §16.24): date of the previous scheduled assessment, or of
 # the baseline before the first post-infusion scheduled visit.
@@ -289,6 +290,7 @@ med[, `:=`(
 )]
 on_date <- med[asm[!is.na(ADT), .(USUBJID, ADT, rid)],
                on = .(USUBJID, ASTDT <= ADT, AENDT >= ADT), nomatch = NULL,
+               allow.cartesian = TRUE,
                .(rid = i.rid, pe_gc, unk_gc, pe_sle, unk_sle, is, bio, am, inv, ovr, ovr_unk)]
 on_date <- on_date[, lapply(.SD, sum), by = rid]
 asm[, c("pe_gc", "unk_gc", "pe_sle", "unk_sle", "is", "bio", "am", "inv", "ovr", "ovr_unk") := 0]
@@ -310,6 +312,7 @@ moves <- med[EXPOFL & CLASS %in% is_bio & (is.na(CHANGE) | CHANGE) & !is.na(CMST
              .(USUBJID, CMSTDT, CMSTDT2 = CMSTDT, CHANGE)]
 moved <- moves[asm[!is.na(STBREFDT) & !is.na(ADT), .(USUBJID, STBREFDT, ADT, rid)],
                on = .(USUBJID, CMSTDT > STBREFDT, CMSTDT2 <= ADT), nomatch = NULL,
+               allow.cartesian = TRUE,
                .(rid = i.rid, yes = !is.na(CHANGE), unk = is.na(CHANGE))]
 moved <- moved[, .(yes = sum(yes), unk = sum(unk)), by = rid]
 asm[, ISSTBLFL := fifelse(is.na(STBREFDT) | is.na(ADT), NA, TRUE)]
