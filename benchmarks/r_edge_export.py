@@ -152,19 +152,47 @@ def _new_records(frame: pl.DataFrame, subjects: pl.DataFrame, *, seed: int) -> p
     return pl.concat([rituximab, investigational]).select(frame.columns)
 
 
+def add_errors(
+    assessments: pl.DataFrame, medications: pl.DataFrame, *, seed: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Validation ERRORs whose actions the R program takes from validation/excluded.csv.
+
+    Appended copies of assessments (two on one date, KEY-004: record excluded), onset flags Y on
+    absent rash (CON-001: value set missing) and medication end dates before the start (DAT-004:
+    value set missing, the record then runs to the next record or the cut).
+    """
+    copies = assessments.filter(_pick(assessments, seed=seed + 800, share=0.005))
+    rash = (pl.col("SLEDAI_RASH") == "0") & pl.lit(_pick(assessments, seed=seed + 801))
+    flagged = assessments.with_columns(
+        pl.when(rash).then(pl.lit("Y")).otherwise("SLEDAI_RASH_NEW").alias("SLEDAI_RASH_NEW")
+    )
+    early = pl.lit(_pick(medications, seed=seed + 802, share=0.01)) & pl.col("CMENDT").is_not_null()
+    before = (pl.col("CMSTDT").str.to_date("%Y-%m-%d") - pl.duration(days=1)).cast(pl.String)
+    ended = medications.with_columns(
+        pl.when(early).then(before).otherwise("CMENDT").alias("CMENDT")
+    )
+    return pl.concat([flagged, copies]), ended
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--errors", action="store_true", help="also add validation ERRORs (see add_errors)"
+    )
     args = parser.parse_args(argv)
     shutil.copytree(args.source, args.out, dirs_exist_ok=True)
     subjects = pl.read_csv(args.source / "subjects.csv", infer_schema=False)
     assessments = pl.read_csv(args.source / "assessments.csv", infer_schema=False)
     medications = pl.read_csv(args.source / "medications.csv", infer_schema=False)
-    alter_assessments(assessments, seed=args.seed).write_csv(args.out / "assessments.csv")
-    altered = alter_medications(medications, subjects, seed=args.seed)
-    altered.write_csv(args.out / "medications.csv")
+    assessments = alter_assessments(assessments, seed=args.seed)
+    medications = alter_medications(medications, subjects, seed=args.seed)
+    if args.errors:
+        assessments, medications = add_errors(assessments, medications, seed=args.seed)
+    assessments.write_csv(args.out / "assessments.csv")
+    medications.write_csv(args.out / "medications.csv")
     return 0
 
 

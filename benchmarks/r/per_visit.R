@@ -1,6 +1,6 @@
 # Per-visit rules of the outcomes pipeline written independently in R data.table.
 #
-#   Rscript per_visit.R EXPORT_DIR OUT_DIR [DATA_CUT]
+#   Rscript per_visit.R EXPORT_DIR OUT_DIR [DATA_CUT] [EXCLUDED_CSV]
 #
 # Reads the export CSVs subjects, assessments and medications (data-contract.md §1; not labs,
 # not adverse events) and writes OUT_DIR/per_visit.csv: one row per assessment with USUBJID,
@@ -14,8 +14,10 @@
 # Rules: docs/endpoints.md §1, §3-§8, §11 and §16 (which governs), with the defaults of
 # config/config.yaml ([D-nn]); the constants below are those defaults. DATA_CUT (ISO date) is
 # applied as the pipeline's data cut (§16.2): records dated after it are dropped and later end,
-# lymphodepletion and infusion dates are blanked. Validation is not repeated here: records that
-# the validator excludes are not excluded (compare on the assessments present in advisit).
+# lymphodepletion and infusion dates are blanked. Validation is not repeated here; given the
+# validator's validation/excluded.csv (EXCLUDED_CSV), its actions are applied before the cut as
+# the pipeline applies them (data-contract.md §1.6): RECORD EXCLUDED drops the record, VALUE SET
+# MISSING blanks the cell. Without it nothing is excluded (compare on the assessments of advisit).
 #
 # Vectorised throughout: keyed and non-equi joins, shifts over the whole sorted table; no loop
 # over subjects (the only loops run over the 24 SLEDAI items, 9 BILAG domains and 3 windows).
@@ -23,10 +25,13 @@
 suppressPackageStartupMessages(library(data.table))
 
 args <- commandArgs(trailingOnly = TRUE)
-if (length(args) < 2L) stop("usage: Rscript per_visit.R EXPORT_DIR OUT_DIR [DATA_CUT]")
+if (length(args) < 2L) {
+  stop("usage: Rscript per_visit.R EXPORT_DIR OUT_DIR [DATA_CUT] [EXCLUDED_CSV]")
+}
 export_dir <- args[[1L]]
 out_dir <- args[[2L]]
-data_cut <- if (length(args) >= 3L) as.IDate(args[[3L]]) else NA
+data_cut <- if (length(args) >= 3L && nzchar(args[[3L]])) as.IDate(args[[3L]]) else NA
+excluded <- if (length(args) >= 4L) fread(args[[4L]], colClasses = "character") else NULL
 no_end <- as.IDate("9999-12-31")  # "active until the cut" without a cut
 
 # ---- Constants: config/config.yaml defaults -------------------------------------------------
@@ -144,6 +149,18 @@ med <- read("medications",
                               character = c("CMTRT", "CMCLAS", "CMDOSU", "CMDOSFRQ", "CMROUTE",
                                             "CMINDC")))
 asm[, SRCSEQ := .I]                             # §16.21: ROW = 1-based data record = SRCSEQ
+
+# The validator's actions on one table (rows are 1-based data records, §16.21).
+apply_excluded <- function(dt, table) {
+  if (is.null(excluded) || !nrow(excluded)) return(dt)
+  mine <- excluded[TABLE == table]
+  blank <- mine[ACTION == "VALUE SET MISSING" & COLUMN %in% names(dt)]
+  for (cl in unique(blank$COLUMN)) set(dt, as.integer(blank[COLUMN == cl, ROW]), cl, NA)
+  dt[!seq_len(.N) %in% as.integer(mine[ACTION == "RECORD EXCLUDED", ROW])]
+}
+subj <- apply_excluded(subj, "subjects")
+asm <- apply_excluded(asm, "assessments")
+med <- apply_excluded(med, "medications")
 
 # ---- Data cut (§16.2) ------------------------------------------------------------------------
 
