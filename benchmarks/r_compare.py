@@ -3,11 +3,12 @@
 ``python benchmarks/r_compare.py --r R_OUT/per_visit.csv --run RUN [--show 5] [--out FILE]``
 
 ``R_OUT/per_visit.csv`` is written by ``Rscript benchmarks/r/per_visit.R EXPORT R_OUT DATA_CUT``
-on the export the run read. The two are joined on the assessment: ``USUBJID``, ``ADT`` (the
-assessment date) and ``SRCSEQ`` (its data row in assessments.csv, which tells apart two
-assessments of one subject on one date). Only assessments present in advisit are compared: the
-R program does not validate, so records the validator excluded (validation/excluded.csv) or the
-data cut dropped are in the R output only and are counted, not compared. For every derived value
+on the export the run read (add the run's ``validation/excluded.csv`` as a fourth argument
+when the validator excluded records or set values missing: the R program does not validate).
+The two are joined on the assessment: ``USUBJID``, ``ADT`` (the assessment date) and ``SRCSEQ``
+(its data row in assessments.csv, which tells apart two assessments of one subject on one date).
+Only assessments present in advisit are compared: records in the R output only (excluded or
+after the data cut) are counted, not compared. For every derived value
 in both files the table gives the assessments compared, how many of them are null in both (not
 evaluable) and how many disagree (null vs a value counts as a disagreement). Doses are compared
 on their 4 decimals (§16.8). Exit status 1 when any value disagrees or an advisit assessment is

@@ -125,11 +125,15 @@ def bench_r(n: int, *, repeat: int, data_cut: str) -> list[tuple]:
     """Rows (subjects, label, measure, floor) of the R program and its two floors for one size.
 
     The R program writes ``benchmarks/out/r-<n>/per_visit.csv`` (``benchmarks/r_compare.py``
-    compares it with the run's advisit). Its floor column is the fread floor.
+    compares it with the run's advisit), applying the validate stage's excluded.csv when the run
+    has one. Its floor column is the fread floor.
     """
     export = ensure_export(n)
     files = [str(export / f"{t}.csv") for t in R_TABLES]
     program = ["Rscript", str(R_PROGRAM), str(export), str(OUT / f"r-{n}"), data_cut]
+    excluded = OUT / f"run-{n}" / "validation" / "excluded.csv"  # the validate stage's verdict
+    if excluded.is_file():
+        program.append(str(excluded))
     r_m = measure(program, repeat=repeat)
     fread_m = measure(["Rscript", "-e", R_READ, *files], repeat=repeat)
     polars_m = measure([sys.executable, "-c", POLARS_READ, *files], repeat=repeat)
