@@ -268,7 +268,9 @@ med[, CARTTXFL := (!is.na(CMINDC) & CMINDC %in% cart_indications) |
       CLASS == "CART_TOXICITY_MGMT"]                                              # §8.3
 med[, GCFL := (CLASS == "GC_SYSTEMIC" | (CLASS == "CART_TOXICITY_MGMT" & !is.na(f60))) &
       SYSTEMFL]                                                                   # E-09
-# mg/day numerator (§16.11): dose x 1e4 x ug per unit x administrations per 28 days.
+# mg/day numerator (§16.11): dose x 1e4 x ug per unit x administrations per 28 days, exact
+# integers in doubles (a dose recorded with more than 4 decimals is rounded to 4 here, where the
+# pipeline keeps 9; none of the exports has one).
 med[freq, on = "CMDOSFRQ", `:=`(per28 = i.per28, tail = i.tail)]
 med[, MG := fixed(CMDOSE, 4) * unname(unit_ug[CMDOSU]) * per28]
 med[, PE := MG * f60]                                                             # §8.1
