@@ -10,6 +10,12 @@ measured in the same run: a process that reads the same input files and makes on
 over each. ``import`` is a process that only imports one rule's step module (paid by every stage).
 Prints a markdown table and writes it, with the machine, to ``benchmarks/out/results.md``.
 
+``--r`` adds, on the same export and in the same run, the R data.table program of the same
+per-visit rules (``benchmarks/r/per_visit.R``, run by ``Rscript``) and two floors that read only
+the CSVs it reads (subjects, assessments, medications): polars ``read_csv`` and data.table
+``fread``; a second table sets them beside the project's ``tables`` + ``medications`` +
+``visits`` stages, each as a ratio to the polars floor.
+
 ``--million`` adds 1,000,000 subjects processed as ``--shards`` shard exports (split by subject,
 each stage of each shard its own process, run once), since one process cannot validate a 1M
 export in 24 GB; the stages are summed over the shards.
@@ -32,6 +38,17 @@ OUT = HERE / "out"
 DRIVER = HERE / "driver.py"
 SEED = 20260701
 STAGES = ("validate", "tables", "medications", "visits", "endpoints", "analyses")
+#: The R data.table program of the per-visit rules and the export tables it reads.
+R_PROGRAM = HERE / "r" / "per_visit.R"
+R_TABLES = ("subjects", "assessments", "medications")
+#: Project stages that derive what the R program derives (from the export CSVs to advisit).
+R_COUNTERPART = ("tables", "medications", "visits")
+#: Floors of the R comparison: read the CSVs (argv[1:]) and nothing else.
+POLARS_READ = "import sys, polars as pl; [pl.read_csv(p, infer_schema=False) for p in sys.argv[1:]]"
+R_READ = (
+    "suppressPackageStartupMessages(library(data.table)); "
+    "invisible(lapply(commandArgs(TRUE), fread))"
+)
 #: What a stage process pays before reading anything: importing one rule's step module.
 IMPORT_ONLY = "from outcomes.steps import load_step; load_step('create_efficacy')"
 
@@ -102,6 +119,70 @@ def bench_size(
         if stage == "validate" and not stage_m.ok:
             stages.insert(0, "validate_nocut")  # validation without the data cut, then go on
     return rows
+
+
+def bench_r(n: int, *, repeat: int, data_cut: str) -> list[tuple]:
+    """Rows (subjects, label, measure, floor) of the R program and its two floors for one size.
+
+    The R program writes ``benchmarks/out/r-<n>/per_visit.csv`` (``benchmarks/r_compare.py``
+    compares it with the run's advisit), applying the validate stage's excluded.csv when the run
+    has one. Its floor column is the fread floor.
+    """
+    export = ensure_export(n)
+    files = [str(export / f"{t}.csv") for t in R_TABLES]
+    program = ["Rscript", str(R_PROGRAM), str(export), str(OUT / f"r-{n}"), data_cut]
+    excluded = OUT / f"run-{n}" / "validation" / "excluded.csv"  # the validate stage's verdict
+    if excluded.is_file():
+        program.append(str(excluded))
+    r_m = measure(program, repeat=repeat)
+    fread_m = measure(["Rscript", "-e", R_READ, *files], repeat=repeat)
+    polars_m = measure([sys.executable, "-c", POLARS_READ, *files], repeat=repeat)
+    print(f"{n} R: {r_m} fread {fread_m} polars read {polars_m}", file=sys.stderr, flush=True)
+    return [
+        (n, "R per_visit.R", r_m, fread_m),
+        (n, "R floor: fread subjects, assessments, medications", fread_m, None),
+        (n, "floor: polars read subjects, assessments, medications", polars_m, None),
+    ]
+
+
+def format_r_table(rows: list[tuple]) -> str:
+    """Markdown: the R program and the project's counterpart stages, as ratios to the floor."""
+    lines = [
+        "| subjects | polars floor (s) | fread floor (s) | R (s) | R RSS (MiB) | R x floor | "
+        "tables + medications + visits (s) | x floor | project / R |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    by_size: dict[int, dict[str, Measure]] = {}
+    for n, stage, m, _ in rows:
+        by_size.setdefault(n, {})[stage] = m
+    for n, stages in by_size.items():
+        r_m = stages.get("R per_visit.R")
+        floor = stages.get("floor: polars read subjects, assessments, medications")
+        fread_m = stages.get("R floor: fread subjects, assessments, medications")
+        if not (r_m and floor and fread_m):
+            continue
+        ours = [stages.get(s) for s in R_COUNTERPART]
+        ok = all(m and m.ok for m in ours)
+        total = sum(m.seconds for m in ours) if ok else float("nan")  # type: ignore[union-attr]
+        r_t, r_rss = _cell(r_m)
+        ratio = f"{r_m.seconds / floor.seconds:.1f}" if r_m.ok else ""
+        project = f"{total:.2f} | {total / floor.seconds:.1f}" if ok else "| "
+        versus = f"{total / r_m.seconds:.2f}" if ok and r_m.ok else ""
+        lines.append(
+            f"| {n} | {floor.seconds:.2f} | {fread_m.seconds:.2f} | {r_t} | {r_rss} | {ratio} | "
+            f"{project} | {versus} |"
+        )
+    return "\n".join(lines)
+
+
+def config_data_cut() -> str:
+    """data.data_cut of config/config.yaml, read in a child process (see ensure_export)."""
+    code = (
+        "from outcomes.config import DEFAULT_CONFIG, read_config_file; "
+        "print(read_config_file(DEFAULT_CONFIG)['data']['data_cut'])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 #: Stages run in every shard of the sharded run (analyses and the report run once, combined).
@@ -226,6 +307,11 @@ def main(argv: list[str] | None = None) -> int:
         help="stages to time (a stage needs the outputs of the earlier ones in benchmarks/out)",
     )
     parser.add_argument(
+        "--r",
+        action="store_true",
+        help="also time the R data.table per-visit program and its floors on the same exports",
+    )
+    parser.add_argument(
         "--analyses-max", type=int, default=10000, help="time analyses up to this many subjects"
     )
     args = parser.parse_args(argv)
@@ -249,13 +335,22 @@ def main(argv: list[str] | None = None) -> int:
             only=args.stages,
         )
     ]
+    r_rows = []
+    if args.r:
+        cut = args.data_cut or config_data_cut()
+        r_rows = [r for n in sizes for r in bench_r(n, repeat=args.repeat, data_cut=cut)]
     if args.million:
         rows += bench_sharded(1_000_000, shards=args.shards, data_cut=args.data_cut)
     text = f"Machine (at start): {before}\n\nMachine (at end): {machine()}\n\n"
-    text += format_table(rows) + "\n"
+    text += format_table(rows + r_rows) + "\n"
+    if r_rows:
+        text += "\nSide by side with R data.table (x floor: / the polars floor):\n\n"
+        text += format_r_table(rows + r_rows) + "\n"
     name = "results.md" if args.stages == list(STAGES) else f"results-{'-'.join(args.stages)}.md"
     if args.million and not sizes:
         name = "results-million.md"
+    if args.r:
+        name = name.replace(".md", "-r.md")
     (OUT / name).write_text(text, encoding="utf-8")
     print(text)
     return 0

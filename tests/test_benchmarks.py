@@ -86,3 +86,43 @@ def test_read_rule_benchmarks__time_and_memory_of_each_rule(tmp_path: Path):
         ("validate_export", 2.5, 310.25),
         ("create_adsl", 1.25, 0.0),
     ]
+
+
+def test_r_compare__counts_disagreements_nulls_and_rows_only_in_one_file():
+    import datetime as dt
+
+    import polars as pl
+
+    compare = _module("r_compare").compare
+    day = dt.date(2026, 1, 5)
+    advisit = pl.DataFrame(
+        {
+            "USUBJID": ["S1", "S1", "S2"],
+            "ADT": [day, day, day],
+            "SRCSEQ": [1, 2, 3],
+            "GCDOSE": [3.3333, 5.0, None],
+            "DORISFL": [True, None, False],
+        }
+    )
+    r_out = pl.DataFrame(
+        {
+            "USUBJID": ["S1", "S1", "S2", "S3"],
+            "ADT": [day, day, day, day],
+            "SRCSEQ": [1, 2, 3, 4],
+            "GCDOSE": [3.33330000001, 5.0, 0.0, 1.0],  # same 4 decimals; null vs 0 differs
+            "DORISFL": [True, None, True, True],
+        }
+    )
+    table, detail, counts = compare(r_out, advisit)
+    rows = {r["value"]: r for r in table.iter_rows(named=True)}
+    assert rows["GCDOSE"] == {
+        "value": "GCDOSE",
+        "compared": 3,
+        "not evaluable in both": 0,
+        "disagree": 1,
+    }
+    assert rows["DORISFL"]["disagree"] == 1
+    assert rows["DORISFL"]["not evaluable in both"] == 1
+    assert counts["r_not_in_advisit"] == 1
+    assert counts["advisit_not_in_r"] == 0
+    assert sorted(detail["SRCSEQ"].to_list()) == [3, 3]
