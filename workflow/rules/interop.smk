@@ -47,6 +47,8 @@ rule write_adam_transport:
         data_cut=CFG["data"]["data_cut"],
         studyid=CFG["study"]["studyid"],
         k_values=CFG["criteria"]["sri"]["k_values"],
+    # the report waits for define.json: start the transport files as soon as the datasets exist
+    priority: 1
     log:
         f"{OUT}/logs/write_adam_transport.log",
     benchmark:
