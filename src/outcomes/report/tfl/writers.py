@@ -86,10 +86,18 @@ def _rtf_document(tfl: Tfl):
     )
 
 
+def _write_rtf(tfl: Tfl, path: Path) -> None:
+    """Write the table's rtflite document to ``path`` (the text of ``write_rtf``, encoded by
+    :func:`outcomes.report.tfl.rtf.encode_rtf`)."""
+    from outcomes.report.tfl.rtf import encode_rtf
+
+    path.write_text(encode_rtf(_rtf_document(tfl)), encoding="utf-8")
+
+
 def write_tfl_rtf(tfl: Tfl, path: Path) -> None:
     """The table as an RTF file (rtflite): title, population, header, body, footnotes, source."""
     with atomic.atomic_path(path) as partial:
-        _rtf_document(tfl).write_rtf(str(partial))
+        _write_rtf(tfl, Path(partial))
 
 
 def _toc_tfl(tfls: Sequence[Tfl]) -> Tfl:
@@ -128,7 +136,7 @@ def write_combined_rtf(
             files.append(str(written[tfl.stem]))
             continue
         part = work_dir / f"part_{i:03d}.rtf"
-        _rtf_document(tfl).write_rtf(str(part))
+        _write_rtf(tfl, part)
         files.append(str(part))
     with atomic.atomic_path(path) as partial:
         rtflite.assemble_rtf(files, str(partial))
