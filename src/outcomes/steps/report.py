@@ -94,8 +94,12 @@ def write_tfls(io: StepIO) -> None:
     Each table is built once; the combined RTF assembles the sections' RTF files and the combined
     DOCX copies the sections' DOCX content (the same bytes as encoding each table again).
     """
-    from outcomes.report.load import read_run
-    from outcomes.report.tfl.catalogue import build_tfl_sections, order_tfls, read_issues
+    from outcomes.report.tfl.catalogue import (
+        build_tfl_sections,
+        order_tfls,
+        read_issues,
+        read_tfl_run,
+    )
     from outcomes.report.tfl.writers import (
         write_combined_docx,
         write_combined_rtf,
@@ -106,7 +110,9 @@ def write_tfls(io: StepIO) -> None:
     rtf = Path(io.outputs["rtf"])
     run_dir = rtf.parents[1]
     sections = build_tfl_sections(
-        read_run(run_dir, tables=[]), config=io.params["config"], issues=read_issues(run_dir)
+        read_tfl_run(run_dir),
+        config=io.params["config"],
+        issues=read_issues(run_dir, rule_prefix="ELG"),
     )
     written: dict[str, Path] = {}
     documents: dict[str, object] = {}
