@@ -374,16 +374,20 @@ def create_change_table(
     tot = with_total(long)
     rows: list[TflRow] = []
     blank = tuple("" for _ in columns.labels)
+    # partitions keep the rows' order: each group's values as a filter of tot gives them
+    by_param = tot.partition_by("PARAMCD", as_dict=True)
     for paramcd in present:
         label, dec = CHANGE_PARAMS[paramcd]
         rows.append(TflRow(_key(paramcd), label, blank))
-        part = tot.filter(pl.col("PARAMCD") == paramcd)
+        part = by_param.get((paramcd,), tot.clear())
         visits = part.select("AVISIT", "AVISITN").unique().sort("AVISITN")["AVISIT"].to_list()
+        by_visit = part.partition_by("AVISIT", as_dict=True)
         for visit in visits:
-            at = part.filter(pl.col("AVISIT") == visit)
+            at = by_visit[(visit,)]
+            by_group = at.partition_by("DOSELVL", as_dict=True)
             n_cells, mean_cells, chg_cells = [], [], []
             for g in columns.labels:
-                grp = at.filter(pl.col("DOSELVL") == g)
+                grp = by_group.get((g,), at.clear())
                 vals = grp["AVAL"].drop_nulls().to_numpy()
                 chg = grp["CHG"].drop_nulls().to_numpy()
                 n_cells.append(str(chg.size))

@@ -222,12 +222,47 @@ def _gcd(a: int, b: int) -> int:
     return a
 
 
-class _PageRenderer(PageRenderer):
-    """rtflite's page renderer with the fast body and the column header rendered once per
-    kind of page (first, following)."""
+class _EncodingService(RTFEncodingService):
+    """rtflite's encoding service with the title encoded once (the same on every page)."""
 
     def __init__(self) -> None:
         super().__init__()
+        self._titles: dict[tuple[int, str], str] = {}
+
+    def encode_title(self, title_config: Any, method: str = "line") -> str:
+        key = (id(title_config), method)
+        if key not in self._titles:
+            self._titles[key] = super().encode_title(title_config, method=method)
+        return self._titles[key]
+
+
+class _PageProcessor(PageFeatureProcessor):
+    """rtflite's page feature processor, run once per kind of page: the final attributes
+    and borders of a page depend only on its shape and on whether it is the first or the
+    last page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._done: dict[tuple, tuple[Any, dict[str, Any]]] = {}
+
+    def process(self, document: Any, page: PageContext) -> PageContext:
+        key = (page.data.shape, page.is_first_page, page.is_last_page)
+        if key not in self._done:
+            page = super().process(document, page)
+            self._done[key] = (page.final_body_attrs, dict(page.component_borders))
+            return page
+        page.final_body_attrs, borders = self._done[key]
+        page.component_borders = dict(borders)
+        return page
+
+
+class _PageRenderer(PageRenderer):
+    """rtflite's page renderer with the fast body, the title encoded once and the column
+    header rendered once per kind of page (first, following)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoding_service = _EncodingService()
         self._body = _BodyEncoder()
         self._headers: dict[bool, list[str]] = {}
 
@@ -302,7 +337,7 @@ def _encode_pages(document: Any) -> list[str]:
     frame, _, attrs = RTFEncodingService().prepare_dataframe_for_body_encoding(
         document.df, document.rtf_body
     )
-    processor = PageFeatureProcessor()
+    processor = _PageProcessor()
     renderer = _PageRenderer()
     chunks: list[str] = []
     for page in _paginate(document, frame, attrs):
