@@ -371,25 +371,27 @@ def create_change_table(
         adsl=adsl,
         base_from_adsl=base_from,
     ).filter(pl.col("AVISIT").is_not_null() & (pl.col("ADY") > 0))
-    tot = with_total(long)
+    long = long.select("PARAMCD", "AVISIT", "AVISITN", "DOSELVL", "AVAL", "CHG")
+    # one aggregation: each cell's values in row order (a group keeps its rows' order)
+    values = {
+        (paramcd, visit, dose): (np.array(vals, dtype=np.float64), np.array(chg, np.float64))
+        for paramcd, visit, dose, vals, chg in with_total(long)
+        .group_by("PARAMCD", "AVISIT", "DOSELVL")
+        .agg(pl.col("AVAL").drop_nulls(), pl.col("CHG").drop_nulls())
+        .iter_rows()
+    }
+    none = (np.array([], dtype=np.float64), np.array([], dtype=np.float64))
     rows: list[TflRow] = []
     blank = tuple("" for _ in columns.labels)
-    # partitions keep the rows' order: each group's values as a filter of tot gives them
-    by_param = tot.partition_by("PARAMCD", as_dict=True)
     for paramcd in present:
         label, dec = CHANGE_PARAMS[paramcd]
         rows.append(TflRow(_key(paramcd), label, blank))
-        part = by_param.get((paramcd,), tot.clear())
+        part = long.filter(pl.col("PARAMCD") == paramcd)
         visits = part.select("AVISIT", "AVISITN").unique().sort("AVISITN")["AVISIT"].to_list()
-        by_visit = part.partition_by("AVISIT", as_dict=True)
         for visit in visits:
-            at = by_visit[(visit,)]
-            by_group = at.partition_by("DOSELVL", as_dict=True)
             n_cells, mean_cells, chg_cells = [], [], []
             for g in columns.labels:
-                grp = by_group.get((g,), at.clear())
-                vals = grp["AVAL"].drop_nulls().to_numpy()
-                chg = grp["CHG"].drop_nulls().to_numpy()
+                vals, chg = values.get((paramcd, visit, g), none)
                 n_cells.append(str(chg.size))
                 mean_cells.append(
                     format_mean_sd(
