@@ -21,6 +21,7 @@ Documents with features this path does not follow (several sections, ``page_by``
 from __future__ import annotations
 
 import importlib.resources as resources
+import math
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -204,22 +205,16 @@ class _BodyEncoder:
 
     @staticmethod
     def _period(grid: dict[str, Any], names: tuple[str, ...], height: int) -> int:
-        """Rows after which the attributes ``names`` repeat (their row counts' product, at
-        most ``height``): the attributes of row i are those of row i modulo it."""
+        """Rows after which the attributes ``names`` repeat (the least common multiple of their
+        row counts, at most ``height``): row i has the attributes of row i modulo it."""
         period = 1
         for name in names:
             value = grid[name]
             if value is not None:
-                period = period * len(value) // _gcd(period, len(value))
+                period = math.lcm(period, len(value))
             if period >= height:
                 return height
         return period
-
-
-def _gcd(a: int, b: int) -> int:
-    while b:
-        a, b = b, a % b
-    return a
 
 
 class _EncodingService(RTFEncodingService):
