@@ -91,11 +91,15 @@ def write_tfls(io: StepIO) -> None:
     """tfl/<section>/: each TFL of a section as <stem>.rtf (rtflite) and <stem>.docx; tfl/tfls.rtf
     and tfl/tfls.docx: every TFL in TFL order after a table of contents.
 
-    Each table is built once; the combined RTF assembles the sections' RTF files (the same bytes
-    as encoding each table again).
+    Each table is built once; the combined RTF assembles the sections' RTF files and the combined
+    DOCX copies the sections' DOCX content (the same bytes as encoding each table again).
     """
-    from outcomes.report.load import read_run
-    from outcomes.report.tfl.catalogue import build_tfl_sections, order_tfls, read_issues
+    from outcomes.report.tfl.catalogue import (
+        build_tfl_sections,
+        order_tfls,
+        read_issues,
+        read_tfl_run,
+    )
     from outcomes.report.tfl.writers import (
         write_combined_docx,
         write_combined_rtf,
@@ -106,9 +110,12 @@ def write_tfls(io: StepIO) -> None:
     rtf = Path(io.outputs["rtf"])
     run_dir = rtf.parents[1]
     sections = build_tfl_sections(
-        read_run(run_dir, tables=[]), config=io.params["config"], issues=read_issues(run_dir)
+        read_tfl_run(run_dir),
+        config=io.params["config"],
+        issues=read_issues(run_dir, rule_prefix="ELG"),
     )
     written: dict[str, Path] = {}
+    documents: dict[str, object] = {}
     for section, tfls in sections.items():
         out = Path(io.outputs[section])
         shutil.rmtree(out, ignore_errors=True)
@@ -116,13 +123,13 @@ def write_tfls(io: StepIO) -> None:
         for tfl in tfls:
             written[tfl.stem] = out / f"{tfl.stem}.rtf"
             write_tfl_rtf(tfl, written[tfl.stem])
-            write_tfl_docx(tfl, out / f"{tfl.stem}.docx")
+            documents[tfl.stem] = write_tfl_docx(tfl, out / f"{tfl.stem}.docx")
         log.info("tfl section %s: %d TFLs", section, len(tfls))
     combined = order_tfls([tfl for tfls in sections.values() for tfl in tfls])
     work = rtf.parent / ".parts"
     write_combined_rtf(combined, rtf, work_dir=work, written=written)
     shutil.rmtree(work, ignore_errors=True)
-    write_combined_docx(combined, Path(io.outputs["docx"]))
+    write_combined_docx(combined, Path(io.outputs["docx"]), written=documents)
     log.info("combined TFLs: %d", len(combined))
 
 

@@ -30,7 +30,13 @@ def _order(tfl: Tfl) -> tuple:
 
 def _with_dose(frame: pl.DataFrame | None, adsl: pl.DataFrame) -> pl.DataFrame | None:
     """``frame`` with the subject's dose level from adsl when it does not carry one."""
-    if frame is None or "DOSELVL" in frame.columns:
+    if frame is None:
+        return frame
+    if isinstance(frame, pl.LazyFrame):
+        if "DOSELVL" in frame.collect_schema().names():
+            return frame
+        return frame.join(adsl.lazy().select("USUBJID", "DOSELVL"), on="USUBJID", how="left")
+    if "DOSELVL" in frame.columns:
         return frame
     return frame.join(adsl.select("USUBJID", "DOSELVL"), on="USUBJID", how="left")
 
@@ -157,7 +163,82 @@ def order_tfls(tfls: Sequence[Tfl]) -> list[Tfl]:
     return sorted(tfls, key=_order)
 
 
-def read_issues(run_dir: Path) -> pl.DataFrame | None:
-    """``validation/issues.csv`` of the run folder, or None."""
+def read_issues(run_dir: Path, *, rule_prefix: str | None = None) -> pl.DataFrame | None:
+    """``validation/issues.csv`` of the run folder, or None; with ``rule_prefix`` only the rows
+    of the rules it starts (``ELG``: the eligibility listing's), filtered while reading.
+
+    Column types are inferred from the whole file either way, so the rows kept are the same
+    values as in the whole table.
+    """
     path = run_dir / "validation" / "issues.csv"
-    return pl.read_csv(path, infer_schema_length=None) if path.is_file() else None
+    if not path.is_file():
+        return None
+    issues = pl.scan_csv(path, infer_schema_length=None)
+    if rule_prefix is not None and "RULE" in issues.collect_schema().names():
+        issues = issues.filter(pl.col("RULE").str.starts_with(rule_prefix))
+    return issues.collect()
+
+
+#: advisit columns of the change-from-baseline table (Table 14.2.5), besides the parameters.
+_ADVISIT_KEYS: tuple[str, ...] = (
+    "USUBJID",
+    "DOSELVL",
+    "AVISIT",
+    "AVISITN",
+    "ADY",
+    "SRCDOM",
+    "SRCSEQ",
+    "ANL01FL",
+    "ABLFL",
+)
+#: adcm columns of the CRS/ICANS listing (tocilizumab and glucocorticoids per episode).
+_ADCM_COLUMNS: tuple[str, ...] = ("USUBJID", "CMSTDT", "DRUG", "GCFL", "CARTTXFL")
+
+
+def _scan(path: Path) -> pl.LazyFrame | None:
+    return pl.scan_parquet(path) if path.is_file() else None
+
+
+def _read_columns(path: Path, columns: Sequence[str], *, rows: pl.Expr | None = None):
+    """``path`` with only ``columns`` (all of them when one is missing: the TFL says what it
+    lacks), keeping the ``rows`` (when given and every column is there)."""
+    scan = _scan(path)
+    if scan is None:
+        return None
+    if not set(columns) <= set(scan.collect_schema().names()):
+        return scan.collect()
+    scan = scan.select(columns)
+    return (scan.filter(rows) if rows is not None else scan).collect()
+
+
+def read_tfl_run(run_dir: Path) -> RunData:
+    """The datasets of ``run_dir`` the TFLs read, and only what they read of them.
+
+    adrs (millions of rows at scale) stays a lazy scan: each efficacy table aggregates the
+    columns and rows it needs (:func:`outcomes.report.tfl.efficacy.summarize_responders`).
+    advisit keeps the change table's columns and its rows (analysis or baseline records of a
+    dose level); adcm the CRS/ICANS listing's columns. The other datasets are read whole.
+    """
+    from outcomes.report.load import DATASETS
+    from outcomes.report.tfl.efficacy import CHANGE_PARAMS
+
+    frames: dict[str, pl.DataFrame | pl.LazyFrame | None] = {}
+    for name, rel in DATASETS.items():
+        path = run_dir / rel
+        if name == "adrs":
+            frames[name] = _scan(path)
+        elif name == "advisit":
+            scan = _scan(path)
+            names = scan.collect_schema().names() if scan is not None else []
+            params = [p for p in CHANGE_PARAMS if p in names]
+            frames[name] = _read_columns(
+                path,
+                [*_ADVISIT_KEYS, *params],
+                rows=(pl.col("ANL01FL") | pl.col("ABLFL")) & pl.col("DOSELVL").is_not_null(),
+            )
+        elif name == "adcm":
+            frames[name] = _read_columns(path, _ADCM_COLUMNS)
+        else:
+            frames[name] = pl.read_parquet(path) if path.is_file() else None
+    missing = tuple(rel for name, rel in DATASETS.items() if frames[name] is None)
+    return RunData(frames, {}, None, missing)  # type: ignore[arg-type]

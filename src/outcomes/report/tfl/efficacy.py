@@ -14,7 +14,7 @@ import polars as pl
 from scipy import stats
 
 from outcomes.analysis.activity import create_change_from_baseline
-from outcomes.analysis.response_tables import derive_first_at_visit
+from outcomes.analysis.response_tables import MAINTENANCE_STATES, derive_first_at_visit
 from outcomes.report.tfl.format import (
     DECIMALS,
     format_estimate_ci,
@@ -22,7 +22,7 @@ from outcomes.report.tfl.format import (
     format_mean_sd,
     format_number,
 )
-from outcomes.report.tfl.groups import Columns, count_by_column, with_total
+from outcomes.report.tfl.groups import TOTAL, Columns, count_by_column, with_total
 from outcomes.report.tfl.safety import format_n_over_n_ci
 from outcomes.report.tfl.table import Tfl, TflRow
 
@@ -84,17 +84,38 @@ def _key(*parts: str) -> str:
     return "_".join(p.lower().replace(" ", "") for p in parts)
 
 
-def _rate_cells(frame: pl.DataFrame, *, columns: Columns, conf_level: float) -> tuple[str, ...]:
-    """n/N (%) [CI] per column from adrs rows of one parameter and visit (AVALC Y/N)."""
-    tot = with_total(frame.select("USUBJID", "DOSELVL", "AVALC"))
-    agg = dict(
-        (g, (int(y), int(n)))
-        for g, y, n in tot.group_by("DOSELVL")
-        .agg((pl.col("AVALC") == "Y").sum(), pl.len())
-        .iter_rows()
+Frame = pl.DataFrame | pl.LazyFrame
+
+
+def summarize_responders(adrs: Frame, *, params: Sequence[str]) -> pl.DataFrame:
+    """Responders (``AVALC = Y``) and rows of adrs per PARAMCD, AVISIT, AVISITN and DOSELVL,
+    for the parameters ``params``: one aggregation of adrs (lazily, reading only these five
+    columns when ``adrs`` is a scan) from which every rate cell is taken.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``PARAMCD, AVISIT, AVISITN, DOSELVL, Y, N``.
+    """
+    return (
+        adrs.lazy()
+        .filter(pl.col("PARAMCD").is_in(list(params)))
+        .group_by("PARAMCD", "AVISIT", "AVISITN", "DOSELVL")
+        .agg((pl.col("AVALC") == "Y").sum().cast(pl.Int64).alias("Y"), pl.len().alias("N"))
+        .collect()
     )
+
+
+def _rate_cells(counts: pl.DataFrame, *, columns: Columns, conf_level: float) -> tuple[str, ...]:
+    """n/N (%) [CI] per column from the responder counts of one parameter and visit
+    (:func:`summarize_responders` rows; Total: every row, whatever its dose level)."""
+    by_dose: dict[str, tuple[int, int]] = {}
+    for dose, y, n in counts.select("DOSELVL", "Y", "N").iter_rows():
+        for label in (dose, TOTAL):
+            had = by_dose.get(label, (0, 0))
+            by_dose[label] = (had[0] + int(y), had[1] + int(n))
     return tuple(
-        format_n_over_n_ci(*agg.get(label, (0, 0)), conf_level=conf_level)
+        format_n_over_n_ci(*by_dose.get(label, (0, 0)), conf_level=conf_level)
         for label in columns.labels
     )
 
@@ -104,8 +125,18 @@ def _visits(adrs: pl.DataFrame, paramcd: str) -> list[str]:
     return part.select("AVISIT", "AVISITN").unique().sort("AVISITN")["AVISIT"].to_list()
 
 
+def _rate_rows(counts: pl.DataFrame, paramcd: str) -> list[tuple[str, pl.DataFrame]]:
+    """Visits of ``paramcd`` in AVISITN order, each with its responder counts."""
+    param_rows = counts.filter(pl.col("PARAMCD") == paramcd)
+    by_visit = param_rows.partition_by("AVISIT", as_dict=True)
+    return [
+        (visit, by_visit[(visit,)] if visit is not None else param_rows.clear())
+        for visit in _visits(param_rows, paramcd)
+    ]
+
+
 def _rate_table(
-    adrs: pl.DataFrame,
+    adrs: Frame,
     *,
     params: dict[str, str],
     columns: Columns,
@@ -116,20 +147,14 @@ def _rate_table(
 ) -> Tfl:
     rows: list[TflRow] = []
     blank = tuple("" for _ in columns.labels)
-    # One pass over adrs (millions of rows at scale) instead of a filter per parameter and visit.
-    by_param = (
-        adrs.filter(pl.col("PARAMCD").is_in(list(params)))
-        .select("PARAMCD", "AVISIT", "AVISITN", "USUBJID", "DOSELVL", "AVALC")
-        .partition_by("PARAMCD", as_dict=True)
-    )
+    # One aggregation of adrs (millions of rows at scale) for every parameter and visit.
+    counts = summarize_responders(adrs, params=list(params))
+    present = set(counts["PARAMCD"].to_list())
     for paramcd, label in params.items():
-        if (paramcd,) not in by_param:
+        if paramcd not in present:
             continue
         rows.append(TflRow(_key(paramcd), label, blank))
-        param_rows = by_param[(paramcd,)]
-        by_visit = param_rows.partition_by("AVISIT", as_dict=True)
-        for visit in _visits(param_rows, paramcd):
-            part = by_visit[(visit,)] if visit is not None else param_rows.clear()
+        for visit, part in _rate_rows(counts, paramcd):
             rows.append(
                 TflRow(
                     _key(paramcd, visit),
@@ -151,7 +176,7 @@ def _rate_table(
     )
 
 
-def create_response_table(adrs: pl.DataFrame, *, columns: Columns, conf_level: float) -> Tfl:
+def create_response_table(adrs: Frame, *, columns: Columns, conf_level: float) -> Tfl:
     """Table 14.2.1: DORIS, drug-free DORIS, LLDAS and SRI-4 response by visit."""
     return _rate_table(
         adrs,
@@ -163,7 +188,7 @@ def create_response_table(adrs: pl.DataFrame, *, columns: Columns, conf_level: f
     )
 
 
-def create_sustained_table(adrs: pl.DataFrame, *, columns: Columns, conf_level: float) -> Tfl:
+def create_sustained_table(adrs: Frame, *, columns: Columns, conf_level: float) -> Tfl:
     """Table 14.2.2: LLDAS50 and sustained LLDAS / drug-free DORIS by visit."""
     return _rate_table(
         adrs,
@@ -180,11 +205,16 @@ def create_sustained_table(adrs: pl.DataFrame, *, columns: Columns, conf_level: 
     )
 
 
-def create_lldas_time_table(adrs: pl.DataFrame, *, columns: Columns) -> Tfl:
+def create_lldas_time_table(adrs: Frame, *, columns: Columns) -> Tfl:
     """Table 14.2.3: time in LLDAS (% of observed follow-up), mean (SD) and median by visit."""
-    part = adrs.filter(pl.col("PARAMCD") == "LLDASPCT")
+    part = (
+        adrs.lazy()
+        .filter(pl.col("PARAMCD") == "LLDASPCT")
+        .select("PARAMCD", "AVISIT", "AVISITN", "DOSELVL", "AVAL")
+        .collect()
+    )
     rows: list[TflRow] = []
-    for visit in _visits(adrs, "LLDASPCT"):
+    for visit in _visits(part, "LLDASPCT"):
         at = with_total(part.filter(pl.col("AVISIT") == visit).select("DOSELVL", "AVAL"))
         stats_ = {
             g: (n, m, s, med)
@@ -249,26 +279,32 @@ def create_lldas_time_table(adrs: pl.DataFrame, *, columns: Columns) -> Tfl:
 
 
 def create_maintenance_table(
-    adrs: pl.DataFrame, *, adepi: pl.DataFrame, columns: Columns, conf_level: float
+    adrs: Frame, *, adepi: pl.DataFrame, columns: Columns, conf_level: float
 ) -> Tfl:
     """Table 14.2.4: maintenance at each timepoint, with how many first reached it at T (§16.26)."""
-    first_at_t = derive_first_at_visit(adrs, adepi=adepi).join(
-        adrs.select("USUBJID", "DOSELVL").unique(), on="USUBJID", how="left"
+    lazy = adrs.lazy()
+    # derive_first_at_visit keeps the maintenance responders only: read just those rows
+    responders = lazy.filter(
+        pl.col("PARAMCD").is_in(list(MAINTENANCE_STATES)) & (pl.col("AVALC") == "Y")
+    ).select("USUBJID", "PARAMCD", "AVISIT", "AVISITN", "ADT", "AVALC")
+    first_at_t = derive_first_at_visit(responders.collect(), adepi=adepi).join(
+        lazy.select("USUBJID", "DOSELVL").unique().collect(), on="USUBJID", how="left"
     )
+    rates = summarize_responders(lazy, params=list(MAINTENANCE_PARAMS))
     rows: list[TflRow] = []
     blank = tuple("" for _ in columns.labels)
-    present = set(adrs["PARAMCD"].unique().to_list())
+    present = set(rates["PARAMCD"].to_list())
     for paramcd, label in MAINTENANCE_PARAMS.items():
         if paramcd not in present:
             continue
         rows.append(TflRow(_key(paramcd), label, blank))
-        for visit in _visits(adrs, paramcd):
+        for visit, part in _rate_rows(rates, paramcd):
             at_visit = (pl.col("PARAMCD") == paramcd) & (pl.col("AVISIT") == visit)
             rows.append(
                 TflRow(
                     _key(paramcd, visit),
                     visit.title(),
-                    _rate_cells(adrs.filter(at_visit), columns=columns, conf_level=conf_level),
+                    _rate_cells(part, columns=columns, conf_level=conf_level),
                     1,
                 )
             )
@@ -335,21 +371,27 @@ def create_change_table(
         adsl=adsl,
         base_from_adsl=base_from,
     ).filter(pl.col("AVISIT").is_not_null() & (pl.col("ADY") > 0))
-    tot = with_total(long)
+    long = long.select("PARAMCD", "AVISIT", "AVISITN", "DOSELVL", "AVAL", "CHG")
+    # one aggregation: each cell's values in row order (a group keeps its rows' order)
+    values = {
+        (paramcd, visit, dose): (np.array(vals, dtype=np.float64), np.array(chg, np.float64))
+        for paramcd, visit, dose, vals, chg in with_total(long)
+        .group_by("PARAMCD", "AVISIT", "DOSELVL")
+        .agg(pl.col("AVAL").drop_nulls(), pl.col("CHG").drop_nulls())
+        .iter_rows()
+    }
+    none = (np.array([], dtype=np.float64), np.array([], dtype=np.float64))
     rows: list[TflRow] = []
     blank = tuple("" for _ in columns.labels)
     for paramcd in present:
         label, dec = CHANGE_PARAMS[paramcd]
         rows.append(TflRow(_key(paramcd), label, blank))
-        part = tot.filter(pl.col("PARAMCD") == paramcd)
+        part = long.filter(pl.col("PARAMCD") == paramcd)
         visits = part.select("AVISIT", "AVISITN").unique().sort("AVISITN")["AVISIT"].to_list()
         for visit in visits:
-            at = part.filter(pl.col("AVISIT") == visit)
             n_cells, mean_cells, chg_cells = [], [], []
             for g in columns.labels:
-                grp = at.filter(pl.col("DOSELVL") == g)
-                vals = grp["AVAL"].drop_nulls().to_numpy()
-                chg = grp["CHG"].drop_nulls().to_numpy()
+                vals, chg = values.get((paramcd, visit, g), none)
                 n_cells.append(str(chg.size))
                 mean_cells.append(
                     format_mean_sd(

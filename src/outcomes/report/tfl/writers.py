@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Mapping, Sequence
+from copy import deepcopy
 from pathlib import Path
 
 import polars as pl
@@ -86,10 +87,18 @@ def _rtf_document(tfl: Tfl):
     )
 
 
+def _write_rtf(tfl: Tfl, path: Path) -> None:
+    """Write the table's rtflite document to ``path`` (the text of ``write_rtf``, encoded by
+    :func:`outcomes.report.tfl.rtf.encode_rtf`)."""
+    from outcomes.report.tfl.rtf import encode_rtf
+
+    path.write_text(encode_rtf(_rtf_document(tfl)), encoding="utf-8")
+
+
 def write_tfl_rtf(tfl: Tfl, path: Path) -> None:
     """The table as an RTF file (rtflite): title, population, header, body, footnotes, source."""
     with atomic.atomic_path(path) as partial:
-        _rtf_document(tfl).write_rtf(str(partial))
+        _write_rtf(tfl, Path(partial))
 
 
 def _toc_tfl(tfls: Sequence[Tfl]) -> Tfl:
@@ -128,15 +137,56 @@ def write_combined_rtf(
             files.append(str(written[tfl.stem]))
             continue
         part = work_dir / f"part_{i:03d}.rtf"
-        _rtf_document(tfl).write_rtf(str(part))
+        _write_rtf(tfl, part)
         files.append(str(part))
     with atomic.atomic_path(path) as partial:
         rtflite.assemble_rtf(files, str(partial))
 
 
-def _add_docx_table(document, tfl: Tfl) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+class _DocxCells:
+    """The paragraph of each kind of table cell, made once with python-docx and copied.
 
+    python-docx's ``Table.rows``, ``_Row.cells``, ``_Cell.text`` and ``alignment`` each search
+    the table's XML again (about 0.5 ms a cell); here the first cell of each kind (header or
+    body, first column or not) is written through them, and every other cell gets a copy of
+    that paragraph with its own text set by python-docx's run (``CT_R.text``), which writes
+    tabs, line breaks and spaces as ``_Cell.text`` does. Identical cells share one copy.
+    """
+
+    def __init__(self, table) -> None:
+        self._table = table
+        self._kinds: dict[tuple[bool, bool], object] = {}
+        self._made: dict[tuple[str, bool, bool], object] = {}
+
+    def paragraph(self, tc, value: str, *, centered: bool, bold: bool):
+        """The ``w:p`` of a cell with ``value``, centered and/or bold."""
+        key = (value, centered, bold)
+        made = self._made.get(key)
+        if made is None:
+            kind = self._kinds.get((centered, bold))
+            if kind is None:
+                made = self._kinds[(centered, bold)] = self._first(tc, value, centered, bold)
+            else:
+                made = deepcopy(kind)
+                made.r_lst[0].text = value
+            self._made[key] = made
+        return made
+
+    def _first(self, tc, value: str, centered: bool, bold: bool):
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.table import _Cell
+
+        cell = _Cell(tc, self._table)
+        cell.text = value
+        if centered:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if bold:
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+        return deepcopy(tc.p_lst[0])
+
+
+def _add_docx_table(document, tfl: Tfl) -> None:
     document.add_heading(tfl.heading, level=2)
     if tfl.population:
         document.add_paragraph(tfl.population)
@@ -147,15 +197,12 @@ def _add_docx_table(document, tfl: Tfl) -> None:
         grid.append([NO_ROWS, *([""] * len(tfl.columns))])
     table = document.add_table(rows=len(grid), cols=len(grid[0]))
     table.style = "Table Grid"
-    # row by row: Table.cell(r, c) walks the whole table on each call (quadratic in its size)
-    for r, (row, values) in enumerate(zip(table.rows, grid, strict=True)):
-        for c, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
-            cell.text = value
-            if c > 0:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            if r == 0:
-                for run in cell.paragraphs[0].runs:
-                    run.bold = True
+    cells = _DocxCells(table)
+    # each new cell is <w:tc><w:tcPr/><w:p/></w:tc>: its paragraph is replaced
+    for r, (tr, values) in enumerate(zip(table._tbl.tr_lst, grid, strict=True)):
+        for c, (tc, value) in enumerate(zip(tr.tc_lst, values, strict=True)):
+            made = cells.paragraph(tc, value, centered=c > 0, bold=r == 0)
+            tc.replace(tc[-1], deepcopy(made))
     for k, note in enumerate(tfl.footnotes, start=1):
         document.add_paragraph(f"[{k}] {note}").style = "Normal"
     if tfl.source:
@@ -193,14 +240,19 @@ def _save_docx(document, path: Path) -> None:
             target.writestr(entry, source.read(item.filename))
 
 
-def write_tfl_docx(tfl: Tfl, path: Path) -> None:
-    """The table as a DOCX file (python-docx): heading, population, grid, footnotes, source."""
+def write_tfl_docx(tfl: Tfl, path: Path):
+    """The table as a DOCX file (python-docx): heading, population, grid, footnotes, source.
+
+    Returns the python-docx document, which :func:`write_combined_docx` can copy the table
+    from instead of building it again.
+    """
     import docx
 
     document = docx.Document()
     _landscape(document)
     _add_docx_table(document, tfl)
     _save_docx(document, path)
+    return document
 
 
 def _add_toc_field(document) -> None:
@@ -214,10 +266,26 @@ def _add_toc_field(document) -> None:
     paragraph._p.append(field)
 
 
-def write_combined_docx(tfls: Sequence[Tfl], path: Path) -> None:
-    """One DOCX of all TFLs in order: contents (field and list), then one TFL per page."""
+def _copy_body(source, target) -> None:
+    """Append copies of the body content of the python-docx document ``source`` (everything
+    but its section properties) to the body of ``target``, before its section properties."""
+    end = target.element.body.sectPr
+    for element in source.element.body.iterchildren():
+        if element is not source.element.body.sectPr:
+            end.addprevious(deepcopy(element))
+
+
+def write_combined_docx(
+    tfls: Sequence[Tfl], path: Path, *, written: Mapping[str, object] | None = None
+) -> None:
+    """One DOCX of all TFLs in order: contents (field and list), then one TFL per page.
+
+    ``written`` maps a TFL's stem to the document :func:`write_tfl_docx` returned for it: its
+    content is copied instead of building the TFL again (the same XML).
+    """
     import docx
 
+    written = written or {}
     document = docx.Document()
     _landscape(document)
     document.add_heading("Contents", level=1)
@@ -225,5 +293,8 @@ def write_combined_docx(tfls: Sequence[Tfl], path: Path) -> None:
     _add_docx_table(document, _toc_tfl(tfls))
     for tfl in tfls:
         document.add_page_break()
-        _add_docx_table(document, tfl)
+        if tfl.stem in written:
+            _copy_body(written[tfl.stem], document)
+        else:
+            _add_docx_table(document, tfl)
     _save_docx(document, path)
