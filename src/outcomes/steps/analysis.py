@@ -49,8 +49,14 @@ def write_table(frame: pl.DataFrame, path: str) -> None:
     log.info("%s: %d rows", Path(path).name, frame.height)
 
 
-def _read(io: StepIO, name: str) -> pl.DataFrame:
-    return pl.read_parquet(io.inputs[name])
+def _read(io: StepIO, name: str, columns: list[str] | None = None) -> pl.DataFrame:
+    """An input dataset, only ``columns`` of it when given."""
+    return pl.read_parquet(io.inputs[name], columns=columns)
+
+
+def _scan(io: StepIO, name: str) -> pl.LazyFrame:
+    """An input dataset as a lazy scan: the analysis reads only the rows and columns it needs."""
+    return pl.scan_parquet(io.inputs[name])
 
 
 @step
@@ -66,8 +72,13 @@ def analyze_survival(io: StepIO) -> None:
 def analyze_response(io: StepIO) -> None:
     """tables/response_{rates,trend,logistic,gee}.csv from adrs."""
     params = ResponseParams.from_config(io.params["analysis"])
-    adepi = _read(io, "adepi") if "adepi" in io.inputs else None
-    res = run_response(_read(io, "adrs"), _read(io, "adsl"), params=params, adepi=adepi)
+    adepi = (
+        _read(io, "adepi", ["USUBJID", "PARAMCD", "EPISODE", "STARTDT"])
+        if "adepi" in io.inputs
+        else None
+    )
+    adsl = _read(io, "adsl", ["USUBJID", "DOSELVL", "DOSELVLN"])
+    res = run_response(_scan(io, "adrs"), adsl, params=params, adepi=adepi)
     for name in ("rates", "trend", "logistic", "gee"):
         write_table(getattr(res, name), io.outputs[name])
 
