@@ -24,7 +24,7 @@ QUANTILE_METHOD = "quantiles: linear interpolation (R type 7; SAS PCTLDEF=5 diff
 
 
 def create_change_from_baseline(
-    advisit: pl.DataFrame,
+    advisit: pl.DataFrame | pl.LazyFrame,
     *,
     params: Sequence[str],
     adsl: pl.DataFrame | None = None,
@@ -38,6 +38,9 @@ def create_change_from_baseline(
     glucocorticoid dose: GCDOSEBL, the SLE dose on LDSTDT − 1, §16.5). CHG = AVAL − BASE; null
     when either is missing.
 
+    A lazy ``advisit`` (e.g. ``pl.scan_parquet``) is read only for the chosen records and the
+    columns above, so one parameter at a time costs the memory of that parameter alone.
+
     Returns
     -------
     pl.DataFrame
@@ -45,17 +48,21 @@ def create_change_from_baseline(
         sorted by PARAMCD, USUBJID, AVISITN.
     """
     keys = ["USUBJID", "DOSELVL", "AVISIT", "AVISITN", "ADY", "SRCDOM", "SRCSEQ"]
-    check_columns(
-        advisit, columns=["USUBJID", "ANL01FL", "ABLFL"], where="create_change_from_baseline"
-    )
-    absent = [p for p in params if p not in advisit.columns]
+    source = advisit.lazy()
+    _check_flags(source, where="create_change_from_baseline")
+    present = source.collect_schema().names()
+    absent = [p for p in params if p not in present]
     if absent:
         raise InputDataError(
             f"create_change_from_baseline: advisit lacks parameter column(s) {absent}."
         )
-    chosen = advisit.filter(pl.col("ANL01FL") | pl.col("ABLFL"))
-    long = chosen.select(*keys, "ABLFL", *[pl.col(p).cast(pl.Float64) for p in params]).unpivot(
-        index=[*keys, "ABLFL"], on=list(params), variable_name="PARAMCD", value_name="AVAL"
+    chosen = source.filter(pl.col("ANL01FL") | pl.col("ABLFL"))
+    long = (
+        chosen.select(*keys, "ABLFL", *[pl.col(p).cast(pl.Float64) for p in params])
+        .collect()
+        .unpivot(
+            index=[*keys, "ABLFL"], on=list(params), variable_name="PARAMCD", value_name="AVAL"
+        )
     )
     base = (
         long.filter(pl.col("ABLFL"))
@@ -82,6 +89,17 @@ def create_change_from_baseline(
         )
         .sort("PARAMCD", "USUBJID", "AVISITN", maintain_order=True)
     )
+
+
+def _check_flags(source: pl.LazyFrame, *, where: str) -> None:
+    """:func:`check_columns` of USUBJID, ANL01FL and ABLFL, loading them only when one is
+    absent or has a missing value (the counts come from the scan)."""
+    columns = ["USUBJID", "ANL01FL", "ABLFL"]
+    present = source.collect_schema().names()
+    if any(c not in present for c in columns):
+        check_columns(source.head(0).collect(), columns=columns, where=where)
+    if any(source.select(pl.col(columns).null_count()).collect().row(0)):
+        check_columns(source.select(columns).collect(), columns=columns, where=where)
 
 
 def _override_base(

@@ -50,8 +50,13 @@ def write_table(frame: pl.DataFrame, path: str) -> None:
 
 
 def _read(io: StepIO, name: str, columns: list[str] | None = None) -> pl.DataFrame:
-    """An input dataset, only ``columns`` of it when given."""
-    return pl.read_parquet(io.inputs[name], columns=columns)
+    """An input dataset; with ``columns``, only those of them it has (an absent one is left to
+    the analysis function, which names it in its error)."""
+    if columns is None:
+        return pl.read_parquet(io.inputs[name])
+    scan = _scan(io, name)
+    present = scan.collect_schema().names()
+    return scan.select(c for c in columns if c in present).collect()
 
 
 def _scan(io: StepIO, name: str) -> pl.LazyFrame:
@@ -87,7 +92,8 @@ def analyze_response(io: StepIO) -> None:
 def analyze_disease_activity(io: StepIO) -> None:
     """tables/activity_{summary,mixed}.csv from advisit and adsl."""
     params = ActivityParams.from_config(io.params["analysis"])
-    res = run_activity(_read(io, "advisit"), _read(io, "adsl"), params=params)
+    adsl = _read(io, "adsl", ["USUBJID", "DOSELVLN", *params.base_from_adsl.values()])
+    res = run_activity(_scan(io, "advisit"), adsl, params=params)
     write_table(res.summary, io.outputs["summary"])
     write_table(res.mixed, io.outputs["mixed"])
 
