@@ -24,6 +24,7 @@ from outcomes.analysis.params import (
 )
 from outcomes.analysis.response_tables import analyze_response as run_response
 from outcomes.analysis.safety import (
+    ICAHT_GRADES,
     create_obd_flags,
     summarize_crs_icans,
     summarize_icaht,
@@ -38,6 +39,10 @@ log = logging.getLogger("outcomes.steps.analysis")
 
 #: Decimals written for every float column of an analysis table.
 FLOAT_DECIMALS = 6
+#: Columns the analyses read of adtte, adsl (dose level) and adae; the others are not loaded.
+TTE_COLUMNS = ["USUBJID", "PARAMCD", "AVAL", "CNSR"]
+DOSE_COLUMNS = ["USUBJID", "DOSELVL", "DOSELVLN"]
+AE_COLUMNS = ["USUBJID", "AECAT", "AETOXGR", "AEREL", "AESER", "W3MFL", "W28FL", "ASTDY", "ADURN"]
 
 
 def write_table(frame: pl.DataFrame, path: str) -> None:
@@ -56,7 +61,7 @@ def _read(io: StepIO, name: str, columns: list[str] | None = None) -> pl.DataFra
         return pl.read_parquet(io.inputs[name])
     scan = _scan(io, name)
     present = scan.collect_schema().names()
-    return scan.select(c for c in columns if c in present).collect()
+    return scan.select(c for c in dict.fromkeys(columns) if c in present).collect()
 
 
 def _scan(io: StepIO, name: str) -> pl.LazyFrame:
@@ -68,7 +73,8 @@ def _scan(io: StepIO, name: str) -> pl.LazyFrame:
 def analyze_survival(io: StepIO) -> None:
     """tables/survival_{km,quantiles,landmarks,tests,cox,cif}.csv from adtte."""
     params = SurvivalParams.from_config(io.params["analysis"])
-    res = run_survival(_read(io, "adtte"), _read(io, "adsl"), params=params)
+    adtte, adsl = _read(io, "adtte", TTE_COLUMNS), _read(io, "adsl", DOSE_COLUMNS)
+    res = run_survival(adtte, adsl, params=params)
     for name in ("km", "quantiles", "landmarks", "tests", "cox", "cif"):
         write_table(getattr(res, name), io.outputs[name])
 
@@ -103,21 +109,28 @@ def analyze_safety(io: StepIO) -> None:
     """tables/safety_{events,crs_icans,icaht}.csv from adae, adsafe and adsl (primary endpoint)."""
     params = SafetyParams.from_config(io.params["analysis"])
     levels = tuple(io.params["dose_levels"])
-    adsl, adae = _read(io, "adsl"), _read(io, "adae")
+    adsl = _read(io, "adsl", ["USUBJID", "DOSELVL", "SAFFL"])
+    adae = _read(io, "adae", [*AE_COLUMNS, params.special_flag])
     write_table(
         summarize_safety(adsl, adae, dose_levels=levels, params=params), io.outputs["events"]
     )
     write_table(
         summarize_crs_icans(adsl, adae, dose_levels=levels, params=params), io.outputs["crs_icans"]
     )
-    write_table(summarize_icaht(_read(io, "adsafe"), dose_levels=levels), io.outputs["icaht"])
+    adsafe = _read(io, "adsafe", ["USUBJID", "DOSELVL", *ICAHT_GRADES])
+    write_table(summarize_icaht(adsafe, dose_levels=levels), io.outputs["icaht"])
 
 
 @step
 def analyze_obd(io: StepIO) -> None:
     """tables/obd.csv: per dose level rates, isotonic estimates, utility and the recommendation."""
     params = ObdParams.from_config(io.params["analysis"])
-    flags = create_obd_flags(_read(io, "adsl"), _read(io, "adae"), _read(io, "adrs"), params=params)
+    flags = create_obd_flags(
+        _read(io, "adsl", ["USUBJID", "DOSELVL", "SAFFL"]),
+        _read(io, "adae", AE_COLUMNS),
+        _scan(io, "adrs"),
+        params=params,
+    )
     res = run_obd(
         flags,
         tox="DLTFL",
