@@ -57,12 +57,8 @@ def create_change_from_baseline(
             f"create_change_from_baseline: advisit lacks parameter column(s) {absent}."
         )
     chosen = source.filter(pl.col("ANL01FL") | pl.col("ABLFL"))
-    long = (
-        chosen.select(*keys, "ABLFL", *[pl.col(p).cast(pl.Float64) for p in params])
-        .collect()
-        .unpivot(
-            index=[*keys, "ABLFL"], on=list(params), variable_name="PARAMCD", value_name="AVAL"
-        )
+    long = chosen.select(*keys, "ABLFL", *[pl.col(p).cast(pl.Float64) for p in params]).unpivot(
+        index=[*keys, "ABLFL"], on=list(params), variable_name="PARAMCD", value_name="AVAL"
     )
     base = (
         long.filter(pl.col("ABLFL"))
@@ -88,6 +84,7 @@ def create_change_from_baseline(
             "SRCSEQ",
         )
         .sort("PARAMCD", "USUBJID", "AVISITN", maintain_order=True)
+        .collect()
     )
 
 
@@ -103,8 +100,8 @@ def _check_flags(source: pl.LazyFrame, *, where: str) -> None:
 
 
 def _override_base(
-    long: pl.DataFrame, adsl: pl.DataFrame | None, base_from_adsl: Mapping[str, str]
-) -> pl.DataFrame:
+    long: pl.LazyFrame, adsl: pl.DataFrame | None, base_from_adsl: Mapping[str, str]
+) -> pl.LazyFrame:
     """BASE of each mapped parameter replaced by its adsl column (e.g. GCDOSE ← GCDOSEBL)."""
     where = "create_change_from_baseline"
     if adsl is None:
@@ -119,7 +116,7 @@ def _override_base(
     )
     mapped = pl.col("PARAMCD").is_in(list(base_from_adsl))
     return (
-        long.join(over, on=["USUBJID", "PARAMCD"], how="left", maintain_order="left")
+        long.join(over.lazy(), on=["USUBJID", "PARAMCD"], how="left", maintain_order="left")
         .with_columns(pl.when(mapped).then(pl.col("B2")).otherwise(pl.col("BASE")).alias("BASE"))
         .drop("B2")
     )
@@ -215,12 +212,13 @@ def analyze_mixed_change(
     random = ~ 1 | id, method = "REML")``.
     """
     where = "analyze_mixed_change"
-    data = df.drop_nulls([response, time, subject, *covariates]).sort(subject, time)
+    used = list(dict.fromkeys([subject, time, response, *covariates]))
+    data = df.select(used).drop_nulls().sort(subject, time)
     if data.get_column(subject).n_unique() < 2:
         raise InputDataError(f"{where}: fewer than two subjects with {response}; no model fitted.")
     x = data.select(pl.col(c).cast(pl.Float64) for c in (time, *covariates)).to_numpy()
     x = np.column_stack([np.ones(data.height), x])
-    groups = data.get_column(subject).cast(pl.String).to_numpy()
+    groups = data.get_column(subject).rle_id().to_numpy()  # sorted: one id per subject
     fit = fit_random_intercept(x, data.get_column(response).cast(pl.Float64).to_numpy(), groups)
     tau2, sigma2 = fit.tau2, fit.sigma2
     usable = bool(np.isfinite(fit.loglik)) and np.isfinite(tau2) and sigma2 > 0

@@ -58,12 +58,15 @@ def _mixed(long: pl.DataFrame, param: str, conf_level: float) -> pl.DataFrame:
 
 
 def _summary(long: pl.DataFrame, value: str) -> pl.DataFrame:
-    """:func:`summarize_continuous` of ``value`` per PARAMCD × visit × dose level and OVERALL."""
+    """:func:`summarize_continuous` of ``value`` per PARAMCD × visit × dose level and OVERALL
+    (each group's rows in the same order as in one frame of both, so the same sums)."""
     keys = ["PARAMCD", "AVISITN", "AVISIT", "DOSELVL"]
     rows = long.filter(pl.col("AVISITN").is_not_null()).select(*keys, value)
-    both = pl.concat([rows, rows.with_columns(pl.lit(OVERALL).alias("DOSELVL"))])
-    return summarize_continuous(both, value=value, by=keys).with_columns(
-        pl.lit(value).alias("STAT")
+    parts = [rows, rows.with_columns(pl.lit(OVERALL).alias("DOSELVL"))]
+    return (
+        pl.concat([summarize_continuous(part, value=value, by=keys) for part in parts])
+        .sort(keys)
+        .with_columns(pl.lit(value).alias("STAT"))
     )
 
 

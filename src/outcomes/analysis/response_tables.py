@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from outcomes.analysis._checks import OVERALL
-from outcomes.analysis.binomial import cochran_armitage, summarize_proportions
+from outcomes.analysis.binomial import cochran_armitage, count_responders, summarize_counts
 from outcomes.analysis.logistic import gee_binary, logistic_regression
 from outcomes.analysis.params import ResponseParams
 from outcomes.analysis.results import ModelResult, fit_or_note
@@ -134,18 +134,17 @@ def _safe_model(fit: Callable[[], ModelResult], label: str) -> pl.DataFrame:
 
 def _rates(data: pl.DataFrame, params: ResponseParams) -> list[pl.DataFrame]:
     """Rates of ``data`` (one parameter) per visit × dose level and OVERALL, one frame per CI
-    method, sorted by the keys."""
+    method, sorted by the keys (OVERALL from the counts of the dose levels)."""
     keys = ["PARAMCD", "AVISITN", "AVISIT"]
-    rows = data.select(*keys, "DOSELVL", "RESP")
-    both = pl.concat([rows, rows.with_columns(pl.lit(OVERALL).alias("DOSELVL"))])
+    by_dose = count_responders(data, response="RESP", by=[*keys, "DOSELVL"])
+    overall = (
+        by_dose.group_by(keys)
+        .agg(pl.col("n", "responders", "n_missing").sum())
+        .select(*keys, pl.lit(OVERALL).alias("DOSELVL"), "n", "responders", "n_missing")
+    )
+    counts = pl.concat([by_dose, overall]).sort([*keys, "DOSELVL"])
     return [
-        summarize_proportions(
-            both,
-            response="RESP",
-            by=[*keys, "DOSELVL"],
-            method=m,  # type: ignore[arg-type]
-            conf_level=params.conf_level,
-        )
+        summarize_counts(counts, method=m, conf_level=params.conf_level)  # type: ignore[arg-type]
         for m in params.ci_methods
     ]
 

@@ -238,9 +238,7 @@ def create_obd_flags(
     tox = adae.filter(dlt).select("USUBJID").unique().with_columns(pl.lit(True).alias("DLTFL"))
     eff = (
         adrs.lazy()
-        .filter(
-            (pl.col("PARAMCD") == params.eff_paramcd) & (pl.col("AVISIT") == params.eff_avisit)
-        )
+        .filter((pl.col("PARAMCD") == params.eff_paramcd) & (pl.col("AVISIT") == params.eff_avisit))
         .select("USUBJID", compute_flag("AVALC").alias("OBDEFFFL"))
         .collect()
         .unique("USUBJID", keep="last")
