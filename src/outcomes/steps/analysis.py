@@ -3,7 +3,8 @@ analyze_safety, analyze_obd. Each reads adam/*.parquet, calls one pure function 
 :mod:`outcomes.analysis` with its typed config and writes tables/*.csv.
 
 CSV files are written with a stable row order and fixed float formatting, so a rerun on the
-same inputs is byte-identical.
+same inputs is byte-identical. Only the columns an analysis uses are read; adrs and advisit
+are handed over as lazy scans and read one parameter at a time (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -39,9 +40,11 @@ log = logging.getLogger("outcomes.steps.analysis")
 
 #: Decimals written for every float column of an analysis table.
 FLOAT_DECIMALS = 6
-#: Columns the analyses read of adtte, adsl (dose level) and adae; the others are not loaded.
+#: Columns the analyses read of adtte, adsl (dose level, safety set) and adae; the others are
+#: not loaded.
 TTE_COLUMNS = ["USUBJID", "PARAMCD", "AVAL", "CNSR"]
 DOSE_COLUMNS = ["USUBJID", "DOSELVL", "DOSELVLN"]
+SAFETY_SET_COLUMNS = ["USUBJID", "DOSELVL", "SAFFL"]
 AE_COLUMNS = ["USUBJID", "AECAT", "AETOXGR", "AEREL", "AESER", "W3MFL", "W28FL", "ASTDY", "ADURN"]
 
 
@@ -54,11 +57,9 @@ def write_table(frame: pl.DataFrame, path: str) -> None:
     log.info("%s: %d rows", Path(path).name, frame.height)
 
 
-def _read(io: StepIO, name: str, columns: list[str] | None = None) -> pl.DataFrame:
-    """An input dataset; with ``columns``, only those of them it has (an absent one is left to
-    the analysis function, which names it in its error)."""
-    if columns is None:
-        return pl.read_parquet(io.inputs[name])
+def _read(io: StepIO, name: str, columns: list[str]) -> pl.DataFrame:
+    """The ``columns`` of an input dataset that it has (an absent one is left to the analysis
+    function, which names it in its error); its other columns are not loaded."""
     scan = _scan(io, name)
     present = scan.collect_schema().names()
     return scan.select(c for c in dict.fromkeys(columns) if c in present).collect()
@@ -88,7 +89,7 @@ def analyze_response(io: StepIO) -> None:
         if "adepi" in io.inputs
         else None
     )
-    adsl = _read(io, "adsl", ["USUBJID", "DOSELVL", "DOSELVLN"])
+    adsl = _read(io, "adsl", DOSE_COLUMNS)
     res = run_response(_scan(io, "adrs"), adsl, params=params, adepi=adepi)
     for name in ("rates", "trend", "logistic", "gee"):
         write_table(getattr(res, name), io.outputs[name])
@@ -109,7 +110,7 @@ def analyze_safety(io: StepIO) -> None:
     """tables/safety_{events,crs_icans,icaht}.csv from adae, adsafe and adsl (primary endpoint)."""
     params = SafetyParams.from_config(io.params["analysis"])
     levels = tuple(io.params["dose_levels"])
-    adsl = _read(io, "adsl", ["USUBJID", "DOSELVL", "SAFFL"])
+    adsl = _read(io, "adsl", SAFETY_SET_COLUMNS)
     adae = _read(io, "adae", [*AE_COLUMNS, params.special_flag])
     write_table(
         summarize_safety(adsl, adae, dose_levels=levels, params=params), io.outputs["events"]
@@ -126,7 +127,7 @@ def analyze_obd(io: StepIO) -> None:
     """tables/obd.csv: per dose level rates, isotonic estimates, utility and the recommendation."""
     params = ObdParams.from_config(io.params["analysis"])
     flags = create_obd_flags(
-        _read(io, "adsl", ["USUBJID", "DOSELVL", "SAFFL"]),
+        _read(io, "adsl", SAFETY_SET_COLUMNS),
         _read(io, "adae", AE_COLUMNS),
         _scan(io, "adrs"),
         params=params,
