@@ -237,23 +237,23 @@ def analyze_response(
     rows and :data:`RESPONSE_COLUMNS` are loaded), so the memory is that of the largest
     parameter, not of adrs; the tables are those of all parameters at once.
     """
-    rates: dict[str, list[pl.DataFrame]] = {m: [] for m in params.ci_methods}
+    rates: list[list[pl.DataFrame]] = [[] for _ in params.ci_methods]
     trend: list[pl.DataFrame] = []
     logistic: list[pl.DataFrame] = []
     gee: dict[str, pl.DataFrame | None] = {}
     first: list[pl.DataFrame] = []
-    for paramcd in sorted(set(params.paramcds)):
-        data = create_response_input(adrs, adsl, paramcds=(paramcd,))
-        for method, frame in zip(params.ci_methods, _rates(data, params), strict=True):
-            rates[method].append(frame)
+    for group in [(p,) for p in sorted(set(params.paramcds))] or [()]:
+        data = create_response_input(adrs, adsl, paramcds=group)
+        for per_method, frame in zip(rates, _rates(data, params), strict=True):
+            per_method.append(frame)
         visit_trend, visit_logistic = _per_visit(data, params)
         trend += visit_trend
         logistic += visit_logistic
-        gee[paramcd] = _gee(data, paramcd, params)
+        gee.update({p: _gee(data, p, params) for p in group})
         found = _first_at_visit(data, adepi)
         if found is not None:
             first.append(found)
-    by_method = [pl.concat(rates[m]) for m in params.ci_methods]
+    by_method = [pl.concat(frames) for frames in rates]
     rate_table = _with_first_at_visit(pl.concat(by_method), first, adepi is not None)
     models = [gee[p] for p in params.paramcds if gee[p] is not None]
     return ResponseTables(rate_table, _stack(trend), _stack(logistic), _stack(models))
