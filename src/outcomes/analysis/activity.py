@@ -24,7 +24,7 @@ QUANTILE_METHOD = "quantiles: linear interpolation (R type 7; SAS PCTLDEF=5 diff
 
 
 def create_change_from_baseline(
-    advisit: pl.DataFrame,
+    advisit: pl.DataFrame | pl.LazyFrame,
     *,
     params: Sequence[str],
     adsl: pl.DataFrame | None = None,
@@ -38,6 +38,9 @@ def create_change_from_baseline(
     glucocorticoid dose: GCDOSEBL, the SLE dose on LDSTDT − 1, §16.5). CHG = AVAL − BASE; null
     when either is missing.
 
+    A lazy ``advisit`` (e.g. ``pl.scan_parquet``) is read only for the chosen records and the
+    columns above, so one parameter at a time costs the memory of that parameter alone.
+
     Returns
     -------
     pl.DataFrame
@@ -45,15 +48,15 @@ def create_change_from_baseline(
         sorted by PARAMCD, USUBJID, AVISITN.
     """
     keys = ["USUBJID", "DOSELVL", "AVISIT", "AVISITN", "ADY", "SRCDOM", "SRCSEQ"]
-    check_columns(
-        advisit, columns=["USUBJID", "ANL01FL", "ABLFL"], where="create_change_from_baseline"
-    )
-    absent = [p for p in params if p not in advisit.columns]
+    source = advisit.lazy()
+    _check_flags(source, where="create_change_from_baseline")
+    present = source.collect_schema().names()
+    absent = [p for p in params if p not in present]
     if absent:
         raise InputDataError(
             f"create_change_from_baseline: advisit lacks parameter column(s) {absent}."
         )
-    chosen = advisit.filter(pl.col("ANL01FL") | pl.col("ABLFL"))
+    chosen = source.filter(pl.col("ANL01FL") | pl.col("ABLFL"))
     long = chosen.select(*keys, "ABLFL", *[pl.col(p).cast(pl.Float64) for p in params]).unpivot(
         index=[*keys, "ABLFL"], on=list(params), variable_name="PARAMCD", value_name="AVAL"
     )
@@ -81,12 +84,24 @@ def create_change_from_baseline(
             "SRCSEQ",
         )
         .sort("PARAMCD", "USUBJID", "AVISITN", maintain_order=True)
+        .collect()
     )
 
 
+def _check_flags(source: pl.LazyFrame, *, where: str) -> None:
+    """:func:`check_columns` of USUBJID, ANL01FL and ABLFL, loading them only when one is
+    absent or has a missing value (the counts come from the scan)."""
+    columns = ["USUBJID", "ANL01FL", "ABLFL"]
+    present = source.collect_schema().names()
+    if any(c not in present for c in columns):
+        check_columns(source.head(0).collect(), columns=columns, where=where)
+    if any(source.select(pl.col(columns).null_count()).collect().row(0)):
+        check_columns(source.select(columns).collect(), columns=columns, where=where)
+
+
 def _override_base(
-    long: pl.DataFrame, adsl: pl.DataFrame | None, base_from_adsl: Mapping[str, str]
-) -> pl.DataFrame:
+    long: pl.LazyFrame, adsl: pl.DataFrame | None, base_from_adsl: Mapping[str, str]
+) -> pl.LazyFrame:
     """BASE of each mapped parameter replaced by its adsl column (e.g. GCDOSE ← GCDOSEBL)."""
     where = "create_change_from_baseline"
     if adsl is None:
@@ -101,7 +116,7 @@ def _override_base(
     )
     mapped = pl.col("PARAMCD").is_in(list(base_from_adsl))
     return (
-        long.join(over, on=["USUBJID", "PARAMCD"], how="left", maintain_order="left")
+        long.join(over.lazy(), on=["USUBJID", "PARAMCD"], how="left", maintain_order="left")
         .with_columns(pl.when(mapped).then(pl.col("B2")).otherwise(pl.col("BASE")).alias("BASE"))
         .drop("B2")
     )
@@ -197,12 +212,13 @@ def analyze_mixed_change(
     random = ~ 1 | id, method = "REML")``.
     """
     where = "analyze_mixed_change"
-    data = df.drop_nulls([response, time, subject, *covariates]).sort(subject, time)
+    used = list(dict.fromkeys([subject, time, response, *covariates]))
+    data = df.select(used).drop_nulls().sort(subject, time)
     if data.get_column(subject).n_unique() < 2:
         raise InputDataError(f"{where}: fewer than two subjects with {response}; no model fitted.")
     x = data.select(pl.col(c).cast(pl.Float64) for c in (time, *covariates)).to_numpy()
     x = np.column_stack([np.ones(data.height), x])
-    groups = data.get_column(subject).cast(pl.String).to_numpy()
+    groups = data.get_column(subject).rle_id().to_numpy()  # sorted: one id per subject
     fit = fit_random_intercept(x, data.get_column(response).cast(pl.Float64).to_numpy(), groups)
     tau2, sigma2 = fit.tau2, fit.sigma2
     usable = bool(np.isfinite(fit.loglik)) and np.isfinite(tau2) and sigma2 > 0

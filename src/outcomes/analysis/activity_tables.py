@@ -57,8 +57,21 @@ def _mixed(long: pl.DataFrame, param: str, conf_level: float) -> pl.DataFrame:
     )
 
 
+def _summary(long: pl.DataFrame, value: str) -> pl.DataFrame:
+    """:func:`summarize_continuous` of ``value`` per PARAMCD × visit × dose level and OVERALL
+    (each group's rows in the same order as in one frame of both, so the same sums)."""
+    keys = ["PARAMCD", "AVISITN", "AVISIT", "DOSELVL"]
+    rows = long.filter(pl.col("AVISITN").is_not_null()).select(*keys, value)
+    parts = [rows, rows.with_columns(pl.lit(OVERALL).alias("DOSELVL"))]
+    return (
+        pl.concat([summarize_continuous(part, value=value, by=keys) for part in parts])
+        .sort(keys)
+        .with_columns(pl.lit(value).alias("STAT"))
+    )
+
+
 def analyze_disease_activity(
-    advisit: pl.DataFrame, adsl: pl.DataFrame, *, params: ActivityParams
+    advisit: pl.DataFrame | pl.LazyFrame, adsl: pl.DataFrame, *, params: ActivityParams
 ) -> ActivityTables:
     """Values and change from baseline by visit and dose level, and a mixed model of change.
 
@@ -67,25 +80,39 @@ def analyze_disease_activity(
     quartiles (R type 7), min, max of AVAL and CHG per PARAMCD × visit × dose level and OVERALL.
     The mixed model: CHG after baseline ~ months since infusion (ADY × 12/365) (+ DOSELVLN when
     several dose levels), random intercept per subject (REML).
+
+    One parameter at a time is read (``advisit`` may be lazy, e.g. ``pl.scan_parquet``: only
+    the columns of :func:`create_change_from_baseline` are loaded), so the memory is that of
+    one parameter, not of advisit; the tables are those of all parameters at once.
     """
-    long = create_change_from_baseline(
-        advisit, params=params.params, adsl=adsl, base_from_adsl=params.base_from_adsl
-    )
-    long = long.join(adsl.select("USUBJID", "DOSELVLN"), on="USUBJID", how="left")
-    both = pl.concat([long, long.with_columns(pl.lit(OVERALL).alias("DOSELVL"))])
+    values = ("AVAL", "CHG")
+    summaries: dict[str, list[pl.DataFrame]] = {v: [] for v in values}
+    mixed: dict[str, pl.DataFrame] = {}
+    dose = adsl.select("USUBJID", "DOSELVLN")
+    empty: pl.DataFrame | None = None
+    for param in sorted(set(params.params)) or [None]:
+        long = create_change_from_baseline(
+            advisit,
+            params=[] if param is None else [param],
+            adsl=adsl,
+            base_from_adsl=params.base_from_adsl,
+        ).join(dose, on="USUBJID", how="left")
+        for v in values:
+            summaries[v].append(_summary(long, v))
+        if param in params.mixed_params:
+            mixed[param] = _mixed(long, param, params.conf_level)
+        empty = long.clear()
     keys = ["PARAMCD", "AVISITN", "AVISIT", "DOSELVL"]
-    summary = pl.concat(
-        [
-            summarize_continuous(
-                both.filter(pl.col("AVISITN").is_not_null()), value=v, by=keys
-            ).with_columns(pl.lit(v).alias("STAT"))
-            for v in ("AVAL", "CHG")
-        ]
-    ).select("PARAMCD", "AVISITN", "AVISIT", "DOSELVL", "STAT", pl.exclude(*keys, "STAT"))
-    mixed = [_mixed(long, p, params.conf_level) for p in params.mixed_params]
+    summary = pl.concat([pl.concat(summaries[v]) for v in values]).select(
+        "PARAMCD", "AVISITN", "AVISIT", "DOSELVL", "STAT", pl.exclude(*keys, "STAT")
+    )
+    models = [
+        mixed[p] if p in mixed else _mixed(empty, p, params.conf_level)  # type: ignore[arg-type]
+        for p in params.mixed_params
+    ]
     mixed_frame = (
-        pl.concat(mixed, how="diagonal_relaxed")
-        if mixed
+        pl.concat(models, how="diagonal_relaxed")
+        if models
         else pl.DataFrame({"PARAMCD": []}, schema={"PARAMCD": pl.String})
     )
     return ActivityTables(summary, mixed_frame.select("PARAMCD", pl.exclude("PARAMCD")))

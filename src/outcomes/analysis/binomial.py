@@ -101,15 +101,28 @@ def summarize_proportions(
     pl.DataFrame
         ``*by, n, responders, n_missing, estimate, lower, upper, method``, sorted by ``by``.
     """
-    counts = (
-        df.group_by(list(by))
-        .agg(
-            pl.col(response).is_not_null().sum().cast(pl.Int64).alias("n"),
-            pl.col(response).cast(pl.Int64).sum().cast(pl.Int64).alias("responders"),
-            pl.col(response).is_null().sum().cast(pl.Int64).alias("n_missing"),
-        )
-        .sort(list(by))
+    return summarize_counts(
+        count_responders(df, response=response, by=by).sort(list(by)),
+        method=method,
+        conf_level=conf_level,
     )
+
+
+def count_responders(df: pl.DataFrame, *, response: str, by: Sequence[str]) -> pl.DataFrame:
+    """``*by, n, responders, n_missing`` (Int64) per combination of ``by``, unsorted: rows with
+    a non-missing response, responders among them, rows with a missing response."""
+    return df.group_by(list(by)).agg(
+        pl.col(response).is_not_null().sum().cast(pl.Int64).alias("n"),
+        pl.col(response).cast(pl.Int64).sum().cast(pl.Int64).alias("responders"),
+        pl.col(response).is_null().sum().cast(pl.Int64).alias("n_missing"),
+    )
+
+
+def summarize_counts(
+    counts: pl.DataFrame, *, method: CiMethod, conf_level: float = 0.95
+) -> pl.DataFrame:
+    """``counts`` (as from :func:`count_responders`) with ``estimate, lower, upper, method``:
+    the proportion responders / n and its interval by ``method`` (:func:`binomial_ci`)."""
     cis = [
         binomial_ci(x, n, method=method, conf_level=conf_level)
         for x, n in zip(counts["responders"], counts["n"], strict=True)

@@ -210,9 +210,10 @@ def gee_binary(
     """
     where = "gee_binary"
     check_columns(df, columns=[subject, order], where=where)
-    data = df.sort(subject, order)
+    used = [c for c in dict.fromkeys([subject, order, response, *covariates]) if c in df.columns]
+    data = df.select(used).sort(subject, order)
     x, y = _design(data, response=response, covariates=covariates, where=where)
-    groups = data.get_column(subject).cast(pl.String).to_numpy()
+    groups = data.get_column(subject).rle_id().to_numpy()  # sorted: one id per subject
     fit = fit_gee_exchangeable(x, y, groups, maxiter=100)
     alpha = fit.alpha
     table = _table(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from outcomes.analysis._checks import OVERALL
-from outcomes.analysis.binomial import cochran_armitage, summarize_proportions
+from outcomes.analysis.binomial import cochran_armitage, count_responders, summarize_counts
 from outcomes.analysis.logistic import gee_binary, logistic_regression
 from outcomes.analysis.params import ResponseParams
 from outcomes.analysis.results import ModelResult, fit_or_note
@@ -55,17 +55,15 @@ def derive_first_at_visit(adrs: pl.DataFrame, *, adepi: pl.DataFrame) -> pl.Data
 
 
 def _with_first_at_visit(
-    rates: pl.DataFrame, data: pl.DataFrame, adepi: pl.DataFrame | None
+    rates: pl.DataFrame, first: list[pl.DataFrame], with_adepi: bool
 ) -> pl.DataFrame:
     """``n_first_at_t`` on the maintenance rows of ``rates`` (null on other parameters)."""
-    if adepi is None:
+    if not with_adepi:
         return rates
-    first = derive_first_at_visit(data, adepi=adepi).join(
-        data.select("USUBJID", "DOSELVL").unique(), on="USUBJID", how="left"
-    )
+    found = pl.concat(first)
     keys = ["PARAMCD", "AVISITN", "AVISIT", "DOSELVL"]
     counts = (
-        pl.concat([first, first.with_columns(pl.lit(OVERALL).alias("DOSELVL"))])
+        pl.concat([found, found.with_columns(pl.lit(OVERALL).alias("DOSELVL"))])
         .group_by(keys)
         .agg(pl.len().cast(pl.Int64).alias("n_first_at_t"))
     )
@@ -85,17 +83,29 @@ class ResponseTables:
     gee: pl.DataFrame
 
 
+#: adrs columns the responder analyses read (``ADT`` only for ``n_first_at_t``); the other
+#: columns of adrs are never loaded.
+RESPONSE_COLUMNS: tuple[str, ...] = ("USUBJID", "PARAMCD", "AVISIT", "AVISITN", "AVALC", "ADT")
+
+
 def create_response_input(
-    adrs: pl.DataFrame, adsl: pl.DataFrame, *, paramcds: tuple[str, ...]
+    adrs: pl.DataFrame | pl.LazyFrame, adsl: pl.DataFrame, *, paramcds: tuple[str, ...]
 ) -> pl.DataFrame:
-    """Configured adrs parameters with ``RESP`` (Y → 1, N → 0, else null) and DOSELVL/DOSELVLN."""
+    """Configured adrs parameters with ``RESP`` (Y → 1, N → 0, else null) and DOSELVL/DOSELVLN.
+
+    Only the rows of ``paramcds`` and the columns of :data:`RESPONSE_COLUMNS` are read (a
+    lazy ``adrs``, e.g. ``pl.scan_parquet``, is filtered and projected at the scan).
+    """
+    source = adrs.lazy()
+    present = source.collect_schema().names()
     for col in ("USUBJID", "PARAMCD", "AVISIT", "AVISITN", "AVALC"):
-        if col not in adrs.columns:
+        if col not in present:
             raise InputDataError(f"analyze_response: adrs lacks column {col}.")
     dose = adsl.select("USUBJID", "DOSELVL", "DOSELVLN")
     return (
-        adrs.filter(pl.col("PARAMCD").is_in(list(paramcds)))
-        .drop([c for c in ("DOSELVL", "DOSELVLN") if c in adrs.columns])
+        source.filter(pl.col("PARAMCD").is_in(list(paramcds)))
+        .select(c for c in RESPONSE_COLUMNS if c in present)
+        .collect()
         .join(dose, on="USUBJID", how="left")
         .with_columns(
             pl.when(pl.col("AVALC") == "Y")
@@ -122,22 +132,26 @@ def _safe_model(fit: Callable[[], ModelResult], label: str) -> pl.DataFrame:
     )
 
 
-def _rates(data: pl.DataFrame, params: ResponseParams) -> pl.DataFrame:
+def _rates(data: pl.DataFrame, params: ResponseParams) -> list[pl.DataFrame]:
+    """Rates of ``data`` (one parameter) per visit × dose level and OVERALL, one frame per CI
+    method, sorted by the keys (OVERALL from the counts of the dose levels)."""
     keys = ["PARAMCD", "AVISITN", "AVISIT"]
-    both = pl.concat([data, data.with_columns(pl.lit(OVERALL).alias("DOSELVL"))])
-    return pl.concat(
-        summarize_proportions(
-            both,
-            response="RESP",
-            by=[*keys, "DOSELVL"],
-            method=m,  # type: ignore[arg-type]
-            conf_level=params.conf_level,
-        )
-        for m in params.ci_methods
+    by_dose = count_responders(data, response="RESP", by=[*keys, "DOSELVL"])
+    overall = (
+        by_dose.group_by(keys)
+        .agg(pl.col("n", "responders", "n_missing").sum())
+        .select(*keys, pl.lit(OVERALL).alias("DOSELVL"), "n", "responders", "n_missing")
     )
+    counts = pl.concat([by_dose, overall]).sort([*keys, "DOSELVL"])
+    return [
+        summarize_counts(counts, method=m, conf_level=params.conf_level)  # type: ignore[arg-type]
+        for m in params.ci_methods
+    ]
 
 
-def _per_visit(data: pl.DataFrame, params: ResponseParams) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _per_visit(
+    data: pl.DataFrame, params: ResponseParams
+) -> tuple[list[pl.DataFrame], list[pl.DataFrame]]:
     trend, logistic = [], []
     visits = data.select("PARAMCD", "AVISITN", "AVISIT").unique().sort("PARAMCD", "AVISITN")
     usable = data.filter(pl.col("RESP").is_not_null() & pl.col("DOSELVLN").is_not_null())
@@ -172,11 +186,38 @@ def _per_visit(data: pl.DataFrame, params: ResponseParams) -> tuple[pl.DataFrame
                 "logistic regression on DOSELVLN",
             ).with_columns(key)
         )
-    return _stack(trend), _stack(logistic)
+    return trend, logistic
+
+
+def _gee(data: pl.DataFrame, paramcd: str, params: ResponseParams) -> pl.DataFrame | None:
+    """GEE over the visits of one parameter; None when it has no usable row."""
+    sub = data.filter(pl.col("RESP").is_not_null() & pl.col("DOSELVLN").is_not_null())
+    if sub.height == 0:
+        return None
+    return _safe_model(
+        lambda: gee_binary(
+            sub,
+            response="RESP",
+            covariates=["DOSELVLN", "AVISITN"],
+            subject="USUBJID",
+            order="AVISITN",
+            conf_level=params.conf_level,
+        ),
+        "GEE logistic over visits",
+    ).with_columns(pl.lit(paramcd).alias("PARAMCD"))
+
+
+def _first_at_visit(data: pl.DataFrame, adepi: pl.DataFrame | None) -> pl.DataFrame | None:
+    """Maintained subjects first in the state at the visit itself, with their DOSELVL."""
+    if adepi is None:
+        return None
+    return derive_first_at_visit(data, adepi=adepi).join(
+        data.select("USUBJID", "DOSELVL").unique(), on="USUBJID", how="left"
+    )
 
 
 def analyze_response(
-    adrs: pl.DataFrame,
+    adrs: pl.DataFrame | pl.LazyFrame,
     adsl: pl.DataFrame,
     *,
     params: ResponseParams,
@@ -191,33 +232,31 @@ def analyze_response(
     PARAMCD: GEE of response on DOSELVLN and AVISITN over visits (exchangeable). With
     ``adepi``, the maintenance rows carry ``n_first_at_t``: how many of the maintained subjects
     first reached the state at the visit itself (endpoints.md §16.26).
+
+    One parameter at a time is read (``adrs`` may be lazy, e.g. ``pl.scan_parquet``: only its
+    rows and :data:`RESPONSE_COLUMNS` are loaded), so the memory is that of the largest
+    parameter, not of adrs; the tables are those of all parameters at once.
     """
-    data = create_response_input(adrs, adsl, paramcds=params.paramcds)
-    trend, logistic = _per_visit(data, params)
-    gee = []
-    for paramcd in params.paramcds:
-        sub = data.filter(
-            (pl.col("PARAMCD") == paramcd)
-            & pl.col("RESP").is_not_null()
-            & pl.col("DOSELVLN").is_not_null()
-        )
-        if sub.height == 0:
-            continue
-        gee.append(
-            _safe_model(
-                lambda sub=sub: gee_binary(
-                    sub,
-                    response="RESP",
-                    covariates=["DOSELVLN", "AVISITN"],
-                    subject="USUBJID",
-                    order="AVISITN",
-                    conf_level=params.conf_level,
-                ),
-                "GEE logistic over visits",
-            ).with_columns(pl.lit(paramcd).alias("PARAMCD"))
-        )
-    rates = _with_first_at_visit(_rates(data, params), data, adepi)
-    return ResponseTables(rates, trend, logistic, _stack(gee))
+    rates: list[list[pl.DataFrame]] = [[] for _ in params.ci_methods]
+    trend: list[pl.DataFrame] = []
+    logistic: list[pl.DataFrame] = []
+    gee: dict[str, pl.DataFrame | None] = {}
+    first: list[pl.DataFrame] = []
+    for group in [(p,) for p in sorted(set(params.paramcds))] or [()]:
+        data = create_response_input(adrs, adsl, paramcds=group)
+        for per_method, frame in zip(rates, _rates(data, params), strict=True):
+            per_method.append(frame)
+        visit_trend, visit_logistic = _per_visit(data, params)
+        trend += visit_trend
+        logistic += visit_logistic
+        gee.update({p: _gee(data, p, params) for p in group})
+        found = _first_at_visit(data, adepi)
+        if found is not None:
+            first.append(found)
+    by_method = [pl.concat(frames) for frames in rates]
+    rate_table = _with_first_at_visit(pl.concat(by_method), first, adepi is not None)
+    models = [gee[p] for p in params.paramcds if gee[p] is not None]
+    return ResponseTables(rate_table, _stack(trend), _stack(logistic), _stack(models))
 
 
 def _stack(frames: list[pl.DataFrame]) -> pl.DataFrame:

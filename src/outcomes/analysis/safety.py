@@ -203,7 +203,11 @@ def summarize_crs_icans(
 
 
 def create_obd_flags(
-    adsl: pl.DataFrame, adae: pl.DataFrame, adrs: pl.DataFrame, *, params: ObdParams
+    adsl: pl.DataFrame,
+    adae: pl.DataFrame,
+    adrs: pl.DataFrame | pl.LazyFrame,
+    *,
+    params: ObdParams,
 ) -> pl.DataFrame:
     """Per subject of the safety set: OBD toxicity (``DLTFL``) and efficacy (``OBDEFFFL``).
 
@@ -211,7 +215,8 @@ def create_obd_flags(
     CAR-T-related (AEREL = Y) of grade >= ``tox_related_grade_ge``, or CRS/ICANS of ASTCT grade
     >= ``tox_crs_icans_grade_ge``; False for a subject without such an AE. ``OBDEFFFL``: adrs
     ``eff_paramcd`` at ``eff_avisit`` (AVALC Y/N); null (not evaluable) when the subject has no
-    such row (visit not yet due, §16.1).
+    such row (visit not yet due, §16.1). A lazy ``adrs`` (``pl.scan_parquet``) is read for
+    these rows and columns only.
 
     Returns
     -------
@@ -232,10 +237,10 @@ def create_obd_flags(
     )
     tox = adae.filter(dlt).select("USUBJID").unique().with_columns(pl.lit(True).alias("DLTFL"))
     eff = (
-        adrs.filter(
-            (pl.col("PARAMCD") == params.eff_paramcd) & (pl.col("AVISIT") == params.eff_avisit)
-        )
+        adrs.lazy()
+        .filter((pl.col("PARAMCD") == params.eff_paramcd) & (pl.col("AVISIT") == params.eff_avisit))
         .select("USUBJID", compute_flag("AVALC").alias("OBDEFFFL"))
+        .collect()
         .unique("USUBJID", keep="last")
     )
     return (

@@ -3,7 +3,8 @@ analyze_safety, analyze_obd. Each reads adam/*.parquet, calls one pure function 
 :mod:`outcomes.analysis` with its typed config and writes tables/*.csv.
 
 CSV files are written with a stable row order and fixed float formatting, so a rerun on the
-same inputs is byte-identical.
+same inputs is byte-identical. Only the columns an analysis uses are read; adrs and advisit
+are handed over as lazy scans and read one parameter at a time (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from outcomes.analysis.params import (
 )
 from outcomes.analysis.response_tables import analyze_response as run_response
 from outcomes.analysis.safety import (
+    ICAHT_GRADES,
     create_obd_flags,
     summarize_crs_icans,
     summarize_icaht,
@@ -38,6 +40,12 @@ log = logging.getLogger("outcomes.steps.analysis")
 
 #: Decimals written for every float column of an analysis table.
 FLOAT_DECIMALS = 6
+#: Columns the analyses read of adtte, adsl (dose level, safety set) and adae; the others are
+#: not loaded.
+TTE_COLUMNS = ["USUBJID", "PARAMCD", "AVAL", "CNSR"]
+DOSE_COLUMNS = ["USUBJID", "DOSELVL", "DOSELVLN"]
+SAFETY_SET_COLUMNS = ["USUBJID", "DOSELVL", "SAFFL"]
+AE_COLUMNS = ["USUBJID", "AECAT", "AETOXGR", "AEREL", "AESER", "W3MFL", "W28FL", "ASTDY", "ADURN"]
 
 
 def write_table(frame: pl.DataFrame, path: str) -> None:
@@ -49,15 +57,25 @@ def write_table(frame: pl.DataFrame, path: str) -> None:
     log.info("%s: %d rows", Path(path).name, frame.height)
 
 
-def _read(io: StepIO, name: str) -> pl.DataFrame:
-    return pl.read_parquet(io.inputs[name])
+def _read(io: StepIO, name: str, columns: list[str]) -> pl.DataFrame:
+    """The ``columns`` of an input dataset that it has (an absent one is left to the analysis
+    function, which names it in its error); its other columns are not loaded."""
+    scan = _scan(io, name)
+    present = scan.collect_schema().names()
+    return scan.select(c for c in dict.fromkeys(columns) if c in present).collect()
+
+
+def _scan(io: StepIO, name: str) -> pl.LazyFrame:
+    """An input dataset as a lazy scan: the analysis reads only the rows and columns it needs."""
+    return pl.scan_parquet(io.inputs[name])
 
 
 @step
 def analyze_survival(io: StepIO) -> None:
     """tables/survival_{km,quantiles,landmarks,tests,cox,cif}.csv from adtte."""
     params = SurvivalParams.from_config(io.params["analysis"])
-    res = run_survival(_read(io, "adtte"), _read(io, "adsl"), params=params)
+    adtte, adsl = _read(io, "adtte", TTE_COLUMNS), _read(io, "adsl", DOSE_COLUMNS)
+    res = run_survival(adtte, adsl, params=params)
     for name in ("km", "quantiles", "landmarks", "tests", "cox", "cif"):
         write_table(getattr(res, name), io.outputs[name])
 
@@ -66,8 +84,13 @@ def analyze_survival(io: StepIO) -> None:
 def analyze_response(io: StepIO) -> None:
     """tables/response_{rates,trend,logistic,gee}.csv from adrs."""
     params = ResponseParams.from_config(io.params["analysis"])
-    adepi = _read(io, "adepi") if "adepi" in io.inputs else None
-    res = run_response(_read(io, "adrs"), _read(io, "adsl"), params=params, adepi=adepi)
+    adepi = (
+        _read(io, "adepi", ["USUBJID", "PARAMCD", "EPISODE", "STARTDT"])
+        if "adepi" in io.inputs
+        else None
+    )
+    adsl = _read(io, "adsl", DOSE_COLUMNS)
+    res = run_response(_scan(io, "adrs"), adsl, params=params, adepi=adepi)
     for name in ("rates", "trend", "logistic", "gee"):
         write_table(getattr(res, name), io.outputs[name])
 
@@ -76,7 +99,8 @@ def analyze_response(io: StepIO) -> None:
 def analyze_disease_activity(io: StepIO) -> None:
     """tables/activity_{summary,mixed}.csv from advisit and adsl."""
     params = ActivityParams.from_config(io.params["analysis"])
-    res = run_activity(_read(io, "advisit"), _read(io, "adsl"), params=params)
+    adsl = _read(io, "adsl", ["USUBJID", "DOSELVLN", *params.base_from_adsl.values()])
+    res = run_activity(_scan(io, "advisit"), adsl, params=params)
     write_table(res.summary, io.outputs["summary"])
     write_table(res.mixed, io.outputs["mixed"])
 
@@ -86,21 +110,28 @@ def analyze_safety(io: StepIO) -> None:
     """tables/safety_{events,crs_icans,icaht}.csv from adae, adsafe and adsl (primary endpoint)."""
     params = SafetyParams.from_config(io.params["analysis"])
     levels = tuple(io.params["dose_levels"])
-    adsl, adae = _read(io, "adsl"), _read(io, "adae")
+    adsl = _read(io, "adsl", SAFETY_SET_COLUMNS)
+    adae = _read(io, "adae", [*AE_COLUMNS, params.special_flag])
     write_table(
         summarize_safety(adsl, adae, dose_levels=levels, params=params), io.outputs["events"]
     )
     write_table(
         summarize_crs_icans(adsl, adae, dose_levels=levels, params=params), io.outputs["crs_icans"]
     )
-    write_table(summarize_icaht(_read(io, "adsafe"), dose_levels=levels), io.outputs["icaht"])
+    adsafe = _read(io, "adsafe", ["USUBJID", "DOSELVL", *ICAHT_GRADES])
+    write_table(summarize_icaht(adsafe, dose_levels=levels), io.outputs["icaht"])
 
 
 @step
 def analyze_obd(io: StepIO) -> None:
     """tables/obd.csv: per dose level rates, isotonic estimates, utility and the recommendation."""
     params = ObdParams.from_config(io.params["analysis"])
-    flags = create_obd_flags(_read(io, "adsl"), _read(io, "adae"), _read(io, "adrs"), params=params)
+    flags = create_obd_flags(
+        _read(io, "adsl", SAFETY_SET_COLUMNS),
+        _read(io, "adae", AE_COLUMNS),
+        _scan(io, "adrs"),
+        params=params,
+    )
     res = run_obd(
         flags,
         tox="DLTFL",
