@@ -106,7 +106,7 @@ def step_table(cfg: dict[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
             {"analysis": cfg["analysis"]},
         ),
         "analyze_response": (
-            _adam("adrs", "adsl"),
+            _adam("adrs", "adsl", "adepi"),
             {n: f"{{run}}/tables/response_{n}.csv" for n in ("rates", "trend", "logistic", "gee")},
             {"analysis": cfg["analysis"]},
         ),
