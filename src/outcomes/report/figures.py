@@ -223,13 +223,16 @@ def plot_mean_by_visit(
 
 
 def _step_value(part: pl.DataFrame, times: list[float], start: float) -> list[float]:
-    """The step curve's value at each time (last point at or before it; ``start`` before)."""
-    xs, ys = part["time"].to_list(), part["estimate"].to_list()
-    out = []
-    for t in times:
-        below = [y for x, y in zip(xs, ys, strict=True) if x <= t]
-        out.append(below[-1] if below else start)
-    return out
+    """The step curve's value at each time (last point at or before it; ``start`` before).
+
+    ``part`` is sorted by ``time``: the points at or before ``t`` are the first
+    ``searchsorted(time, t, side="right")`` of them.
+    """
+    import numpy as np
+
+    ys = [start, *part["estimate"].to_list()]
+    index = np.searchsorted(part["time"].to_numpy(), np.asarray(times, dtype=float), side="right")
+    return [ys[i] for i in index.tolist()]
 
 
 def plot_survival(
