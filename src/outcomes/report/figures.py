@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import polars as pl
 from matplotlib.figure import Figure
 
+from outcomes.report.svg import BACKEND as SVG_BACKEND
 from outcomes.report.swimmer import MARK_KINDS
 
 #: Days per month of the months axes (endpoints.md §16.18).
@@ -66,9 +67,10 @@ def render_figure_files(fig: Figure, *, dpi: int) -> tuple[bytes, bytes, bytes]:
     """PNG at :data:`FILE_DPI`, SVG, and PNG at ``dpi`` of ``fig``, laid out once; closes it.
 
     The figure is laid out (constrained layout) and drawn once, for the :data:`FILE_DPI` PNG.
-    The SVG is drawn with that layout kept; the PNG at ``dpi`` is the :data:`FILE_DPI` image
-    averaged over boxes of pixels (each output pixel the mean of the pixels it covers), not
-    drawn a third time. Every file is without metadata and identical across runs.
+    The SVG is drawn with that layout kept (:mod:`outcomes.report.svg`); the PNG at ``dpi``
+    is the :data:`FILE_DPI` image averaged over boxes of pixels (each output pixel the mean
+    of the pixels it covers), not drawn a third time. Every file is without metadata and
+    identical across runs.
     """
     import numpy as np
     from PIL import Image
@@ -79,7 +81,7 @@ def render_figure_files(fig: Figure, *, dpi: int) -> tuple[bytes, bytes, bytes]:
     raster = np.asarray(fig.canvas.buffer_rgba())
     fig.set_layout_engine(None)
     svg = io.BytesIO()
-    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    fig.savefig(svg, format="svg", backend=SVG_BACKEND, metadata={"Date": None, "Creator": None})
     plt.close(fig)
     hires = Image.fromarray(raster, mode="RGBA")
     with Image.open(io.BytesIO(png.getvalue())) as written:
@@ -137,16 +139,18 @@ def plot_trajectories(
     dose_levels: tuple[str, ...],
     size: FigureSize,
     subjects: pl.Series | None = None,
+    points: pl.DataFrame | None = None,
 ) -> Figure:
     """Spaghetti plot, one panel per dose level: ``score`` of every subject from baseline.
 
     Each line starts at the subject's baseline (``ABLFL``, drawn at month 0) and follows every
     post-infusion assessment on a months axis (ADY / (365/12)). With ``subjects`` (a sample,
     :mod:`.sampling`) only their lines are drawn; a panel's title gives its number of subjects
-    and, when fewer are drawn, how many are.
+    and, when fewer are drawn, how many are. ``points``: :func:`create_trajectories` of
+    ``advisit``, when already computed.
     """
     fig, axes = _new(size, 1, len(dose_levels), sharey=True)
-    data = create_trajectories(advisit, score=score)
+    data = create_trajectories(advisit, score=score) if points is None else points
     for ax, level in zip(axes[0], dose_levels, strict=True):
         part = data.filter(pl.col("DOSELVL") == level)
         total = part["USUBJID"].n_unique()
