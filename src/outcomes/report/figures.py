@@ -8,6 +8,7 @@ on every run (Agg backend, no software or date metadata, fixed dpi).
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 
 import matplotlib
@@ -15,9 +16,11 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 import polars as pl
 from matplotlib.figure import Figure
 
+from outcomes.report.svg import BACKEND as SVG_BACKEND
 from outcomes.report.swimmer import MARK_KINDS
 
 #: Days per month of the months axes (endpoints.md §16.18).
@@ -62,33 +65,53 @@ def render_files(fig: Figure) -> tuple[bytes, bytes]:
     return png.getvalue(), svg.getvalue()
 
 
+def _encode_pngs(raster: memoryview, *, dpi: int) -> tuple[bytes, bytes]:
+    """The :data:`FILE_DPI` PNG of the Agg ``raster`` (what ``savefig(format="png")`` writes:
+    matplotlib's ``imsave`` of the canvas buffer) and the PNG at ``dpi``, box-averaged from it."""
+    import matplotlib.image as mpimg
+    from PIL import Image
+
+    hires = io.BytesIO()
+    mpimg.imsave(
+        hires,
+        raster,
+        format="png",
+        origin="upper",
+        dpi=FILE_DPI,
+        metadata={"Software": None},
+    )
+    image = Image.fromarray(np.asarray(raster), mode="RGBA")
+    size = (round(image.width * dpi / FILE_DPI), round(image.height * dpi / FILE_DPI))
+    small = io.BytesIO()
+    image.resize(size, Image.Resampling.BOX).save(small, format="png", dpi=(dpi, dpi))
+    return hires.getvalue(), small.getvalue()
+
+
 def render_figure_files(fig: Figure, *, dpi: int) -> tuple[bytes, bytes, bytes]:
     """PNG at :data:`FILE_DPI`, SVG, and PNG at ``dpi`` of ``fig``, laid out once; closes it.
 
-    The figure is laid out (constrained layout) and drawn once, for the :data:`FILE_DPI` PNG.
-    The SVG is drawn with that layout kept; the PNG at ``dpi`` is the :data:`FILE_DPI` image
+    The figure is laid out (constrained layout) and drawn once, at :data:`FILE_DPI`. The SVG
+    is drawn with that layout kept (:mod:`outcomes.report.svg`) while a second thread encodes
+    the raster (Pillow compresses without holding the interpreter): the :data:`FILE_DPI` PNG,
+    byte for byte what ``savefig(format="png")`` writes, and the PNG at ``dpi``, the raster
     averaged over boxes of pixels (each output pixel the mean of the pixels it covers), not
     drawn a third time. Every file is without metadata and identical across runs.
     """
-    import numpy as np
-    from PIL import Image
+    from concurrent.futures import ThreadPoolExecutor
 
-    png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=FILE_DPI, metadata={"Software": None})
-    # the raster just written (Agg keeps it until the next draw)
-    raster = np.asarray(fig.canvas.buffer_rgba())
+    # draws the figure at FILE_DPI; Agg keeps the raster until the next Agg draw
+    fig.savefig(os.devnull, format="raw", dpi=FILE_DPI)
+    raster = fig.canvas.buffer_rgba()
     fig.set_layout_engine(None)
     svg = io.BytesIO()
-    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pngs = pool.submit(_encode_pngs, raster, dpi=dpi)
+        fig.savefig(
+            svg, format="svg", backend=SVG_BACKEND, metadata={"Date": None, "Creator": None}
+        )
+        hires, small = pngs.result()
     plt.close(fig)
-    hires = Image.fromarray(raster, mode="RGBA")
-    with Image.open(io.BytesIO(png.getvalue())) as written:
-        if written.size != hires.size:  # not the raster of the file: read the file
-            hires = written.convert("RGBA")
-    size = (round(hires.width * dpi / FILE_DPI), round(hires.height * dpi / FILE_DPI))
-    small = io.BytesIO()
-    hires.resize(size, Image.Resampling.BOX).save(small, format="png", dpi=(dpi, dpi))
-    return png.getvalue(), svg.getvalue(), small.getvalue()
+    return hires, svg.getvalue(), small
 
 
 def render_png(fig: Figure, *, dpi: int) -> bytes:
@@ -137,16 +160,18 @@ def plot_trajectories(
     dose_levels: tuple[str, ...],
     size: FigureSize,
     subjects: pl.Series | None = None,
+    points: pl.DataFrame | None = None,
 ) -> Figure:
     """Spaghetti plot, one panel per dose level: ``score`` of every subject from baseline.
 
     Each line starts at the subject's baseline (``ABLFL``, drawn at month 0) and follows every
     post-infusion assessment on a months axis (ADY / (365/12)). With ``subjects`` (a sample,
     :mod:`.sampling`) only their lines are drawn; a panel's title gives its number of subjects
-    and, when fewer are drawn, how many are.
+    and, when fewer are drawn, how many are. ``points``: :func:`create_trajectories` of
+    ``advisit``, when already computed.
     """
     fig, axes = _new(size, 1, len(dose_levels), sharey=True)
-    data = create_trajectories(advisit, score=score)
+    data = create_trajectories(advisit, score=score) if points is None else points
     for ax, level in zip(axes[0], dose_levels, strict=True):
         part = data.filter(pl.col("DOSELVL") == level)
         total = part["USUBJID"].n_unique()
@@ -223,13 +248,14 @@ def plot_mean_by_visit(
 
 
 def _step_value(part: pl.DataFrame, times: list[float], start: float) -> list[float]:
-    """The step curve's value at each time (last point at or before it; ``start`` before)."""
-    xs, ys = part["time"].to_list(), part["estimate"].to_list()
-    out = []
-    for t in times:
-        below = [y for x, y in zip(xs, ys, strict=True) if x <= t]
-        out.append(below[-1] if below else start)
-    return out
+    """The step curve's value at each time (last point at or before it; ``start`` before).
+
+    ``part`` is sorted by ``time``: the points at or before ``t`` are the first
+    ``searchsorted(time, t, side="right")`` of them.
+    """
+    ys = [start, *part["estimate"].to_list()]
+    index = np.searchsorted(part["time"].to_numpy(), np.asarray(times, dtype=float), side="right")
+    return [ys[i] for i in index.tolist()]
 
 
 def plot_survival(

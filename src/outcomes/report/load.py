@@ -7,6 +7,7 @@ listed in :attr:`RunData.missing` and its section says so, the report never inve
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,53 @@ class RunData:
         return self.frames.get(name)
 
 
-def read_run(run_dir: Path, *, tables: list[Path] | None = None) -> RunData:
+#: Columns of the large datasets that the report (sections, figures and TFLs) reads; the other
+#: datasets are read whole. The score columns of the configuration are added to ``advisit``
+#: (:func:`select_report_columns`).
+REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "advisit": (
+        "USUBJID",
+        "DOSELVL",
+        "AVISIT",
+        "AVISITN",
+        "ADY",
+        "ABLFL",
+        "ANL01FL",
+        "FLAREFL",
+        "SRCDOM",
+        "SRCSEQ",
+    ),
+    "adrs": ("USUBJID", "DOSELVL", "PARAMCD", "AVISIT", "AVISITN", "ADT", "AVALC", "AVAL"),
+    "adcm": ("USUBJID", "CMSTDT", "CARTTXFL", "DRUG", "GCFL"),
+}
+
+
+def select_report_columns(config: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The columns the report reads of ``advisit``, ``adrs`` and ``adcm``
+    (:data:`REPORT_COLUMNS`, and in ``advisit`` the scores of ``report.activity_scores`` and
+    ``analysis.activity.params``)."""
+    scores = [*config["report"]["activity_scores"], *config["analysis"]["activity"]["params"]]
+    return {
+        **REPORT_COLUMNS,
+        "advisit": tuple(dict.fromkeys([*REPORT_COLUMNS["advisit"], *scores])),
+    }
+
+
+def _read_dataset(path: Path, columns: Sequence[str] | None) -> pl.DataFrame:
+    """``path`` whole, or only those of ``columns`` it holds (in the file's column order)."""
+    if columns is None:
+        return pl.read_parquet(path)
+    scan = pl.scan_parquet(path)
+    wanted = set(columns)
+    return scan.select([c for c in scan.collect_schema().names() if c in wanted]).collect()
+
+
+def read_run(
+    run_dir: Path,
+    *,
+    tables: list[Path] | None = None,
+    columns: Mapping[str, Sequence[str]] | None = None,
+) -> RunData:
     """Read the datasets of ``run_dir`` that exist.
 
     Parameters
@@ -56,6 +103,9 @@ def read_run(run_dir: Path, *, tables: list[Path] | None = None) -> RunData:
         A data cut's output folder (data-contract.md §3).
     tables
         Analysis tables to show; by default every ``tables/*.csv`` not written by the report.
+    columns
+        Dataset name -> the columns to read (those the file holds); datasets not named are read
+        whole (:func:`select_report_columns`).
 
     Returns
     -------
@@ -67,7 +117,7 @@ def read_run(run_dir: Path, *, tables: list[Path] | None = None) -> RunData:
     missing: list[str] = []
     for name, rel in DATASETS.items():
         path = run_dir / rel
-        frames[name] = pl.read_parquet(path) if path.is_file() else None
+        frames[name] = _read_dataset(path, (columns or {}).get(name)) if path.is_file() else None
         if frames[name] is None:
             missing.append(rel)
     if tables is None:

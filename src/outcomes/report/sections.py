@@ -168,7 +168,8 @@ def section_activity(ctx: ReportContext) -> list[str]:
     advisit, body = ctx.run.get("advisit"), []
     for score in ctx.params.activity_scores:
         body.append(f"<h3>{text(score)}</h3>")
-        subjects = fg.create_trajectories(advisit, score=score)["USUBJID"]
+        points = fg.create_trajectories(advisit, score=score)
+        subjects = points["USUBJID"]
         shown = select_figure_subjects(subjects, max_subjects=ctx.params.figure_max_subjects)
         body.append(
             ctx.figure(
@@ -179,6 +180,7 @@ def section_activity(ctx: ReportContext) -> list[str]:
                     dose_levels=ctx.dose_levels,
                     size=ctx.size,
                     subjects=shown,
+                    points=points,
                 ),
                 note=describe_figure_sample(shown.len(), subjects.n_unique()),
             )

@@ -42,7 +42,7 @@ def render_report(io: StepIO) -> None:
     from outcomes.io import atomic
     from outcomes.io.spreadsheet import neutralize_csv_cells
     from outcomes.report import manifest as mf
-    from outcomes.report.load import read_run, report_table_stems
+    from outcomes.report.load import read_run, report_table_stems, select_report_columns
     from outcomes.report.params import ReportParams
     from outcomes.report.render import build_report
 
@@ -51,7 +51,7 @@ def render_report(io: StepIO) -> None:
     report_path = Path(io.outputs["report"])
     run_dir = report_path.parent
     tables = _paths(io.inputs["tables"]) if "tables" in io.inputs else None
-    run = read_run(run_dir, tables=tables)
+    run = read_run(run_dir, tables=tables, columns=select_report_columns(config))
     checksums = mf.summarize_checksums(_paths(io.inputs["export"]))
     content = build_report(
         run, config=config, params=params, checksums=checksums, versions=mf.summarize_versions()
