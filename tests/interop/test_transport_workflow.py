@@ -14,7 +14,7 @@ import pytest
 from outcomes.config import REPO_ROOT
 from outcomes.errors import ExportReadError, InputDataError, OutcomesError
 from outcomes.interop.adam_out import create_transport_names, write_adam_transport
-from outcomes.interop.metadata import create_dataset_metadata
+from outcomes.interop.metadata import create_dataset_metadata, summarize_transport_datasets
 from outcomes.interop.xpt import compute_sas_datetime, read_xpt, write_xpt
 from outcomes.report.transport import render_transport, summarize_transport
 from outcomes.steps import StepIO
@@ -107,6 +107,35 @@ def test_write_adam_transport__names_limit_the_datasets_written(tmp_path: Path):
         "adsl.xpt",
         "define.json",
     ]
+
+
+def test_summarize_transport_datasets__the_list_define_json_holds(tmp_path: Path):
+    """The report's transport list, computed from the datasets, is the one write_adam_transport
+    writes to define.json (names, labels, records, variables), long names renamed or not."""
+    adam = tmp_path / "adam"
+    adam.mkdir()
+    _visits().write_parquet(adam / "advisit.parquet")
+    pl.DataFrame({"USUBJID": ["S1", "S2", "S3"], "AVAL": [1.0, 2.0, None]}).write_parquet(
+        adam / "adtte.parquet"
+    )
+    pl.DataFrame(schema={"USUBJID": pl.String}).write_parquet(adam / "other.parquet")
+    paths = [adam / "adtte.parquet", adam / "advisit.parquet", adam / "other.parquet"]
+    summary = summarize_transport_datasets(paths)
+    assert [(d["name"], d["label"], d["records"], d["variables"]) for d in summary["datasets"]] == [
+        ("ADTTE", "Time-to-Event Analysis Dataset", 3, ["USUBJID", "AVAL"]),
+        ("ADVISIT", "Disease Activity by Assessment", 2, ["USUBJID", "SLEDAI_FEVER", "HAEMOLYSIS"]),
+        ("OTHER", "OTHER", 0, ["USUBJID"]),
+    ]
+    write_adam_transport(
+        adam,
+        tmp_path / "t",
+        created=dt.date(2027, 1, 31),
+        study_oid="S",
+        names=["adtte", "advisit", "other"],
+        renames={"SLEDAI_FEVER": "SLDFEVER", "HAEMOLYSIS": "HAEMOLYS"},
+    )
+    define = json.loads((tmp_path / "t" / "define.json").read_text(encoding="utf-8"))
+    assert summarize_transport(define).equals(summarize_transport(summary))
 
 
 DEFINE = {

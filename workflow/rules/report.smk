@@ -31,7 +31,8 @@ rule render_report:
         summary=f"{OUT}/validation/summary.json",
         issues=f"{OUT}/validation/issues.csv",
         excluded=f"{OUT}/validation/excluded.csv",
-        transport=f"{OUT}/transport/define.json",
+        # the transport list is computed from the datasets (write_adam_transport runs beside)
+        adam=[f"{OUT}/adam/{name}.parquet" for name in ADAM],
         export=export_files(),
         tables=ANALYSIS_TABLES,
     output:

@@ -189,3 +189,25 @@ def write_define_metadata(metas: Sequence[DatasetMeta], path: Path) -> None:
     """Write the metadata of several datasets as one JSON document (datasets and variables)."""
     document = {"datasets": [asdict(m) for m in sorted(metas, key=lambda m: m.name)]}
     atomic.write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def summarize_transport_datasets(paths: Sequence[Path]) -> dict[str, list[dict[str, object]]]:
+    """What ``define.json`` lists of each ADaM dataset the transport rule writes (name, label,
+    records, variables), from the parquet files' schemas and row counts, without their data.
+
+    The report shows this list; computing it from the datasets lets the report be drawn while
+    the transport files are written (``write_adam_transport`` writes the same values).
+    """
+    datasets: list[dict[str, object]] = []
+    for path in sorted(paths, key=lambda p: p.stem.upper()):
+        scan = pl.scan_parquet(path)
+        name = path.stem
+        datasets.append(
+            {
+                "name": name.upper(),
+                "label": compute_short_label(DATASET_LABELS.get(name.lower(), name.upper())),
+                "records": int(scan.select(pl.len()).collect().item()),
+                "variables": list(scan.collect_schema().names()),
+            }
+        )
+    return {"datasets": datasets}

@@ -94,6 +94,7 @@ def read_run(
     *,
     tables: list[Path] | None = None,
     columns: Mapping[str, Sequence[str]] | None = None,
+    transport: Mapping[str, Any] | None = None,
 ) -> RunData:
     """Read the datasets of ``run_dir`` that exist.
 
@@ -106,6 +107,9 @@ def read_run(
     columns
         Dataset name -> the columns to read (those the file holds); datasets not named are read
         whole (:func:`select_report_columns`).
+    transport
+        The transport list (``{"datasets": [...]}``, as in ``transport/define.json``); by
+        default read from ``transport/define.json`` when the run has it.
 
     Returns
     -------
@@ -134,7 +138,9 @@ def read_run(
     else:
         missing.append("validation/summary.json")
     define = run_dir / "transport" / "define.json"
-    transport = json.loads(define.read_text(encoding="utf-8")) if define.is_file() else None
+    if transport is None and define.is_file():
+        transport = json.loads(define.read_text(encoding="utf-8"))
+    transport = dict(transport) if transport is not None else None
     issues, excluded = (_read_text_csv(run_dir / "validation" / n) for n in VALIDATION_FILES)
     return RunData(frames, found, validation, tuple(missing), transport, issues, excluded)
 

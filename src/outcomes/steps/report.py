@@ -39,6 +39,7 @@ def render_report(io: StepIO) -> None:
     """Render report.html; write every figure to figures/ and every report table to tables/."""
     import polars as pl
 
+    from outcomes.interop.metadata import summarize_transport_datasets
     from outcomes.io import atomic
     from outcomes.io.spreadsheet import neutralize_csv_cells
     from outcomes.report import manifest as mf
@@ -51,7 +52,13 @@ def render_report(io: StepIO) -> None:
     report_path = Path(io.outputs["report"])
     run_dir = report_path.parent
     tables = _paths(io.inputs["tables"]) if "tables" in io.inputs else None
-    run = read_run(run_dir, tables=tables, columns=select_report_columns(config))
+    # the transport list from the datasets themselves: the report does not wait for the files
+    transport = (
+        summarize_transport_datasets(_paths(io.inputs["adam"])) if "adam" in io.inputs else None
+    )
+    run = read_run(
+        run_dir, tables=tables, columns=select_report_columns(config), transport=transport
+    )
     checksums = mf.summarize_checksums(_paths(io.inputs["export"]))
     content = build_report(
         run, config=config, params=params, checksums=checksums, versions=mf.summarize_versions()
