@@ -17,6 +17,7 @@ rule analyze_survival:
         cif=f"{OUT}/tables/survival_cif.csv",
     params:
         analysis=analysis_block("survival"),
+    priority: 2  # the report waits for every analysis table
     log:
         f"{OUT}/logs/analyze_survival.log",
     benchmark:
@@ -38,6 +39,7 @@ rule analyze_response:
         gee=f"{OUT}/tables/response_gee.csv",
     params:
         analysis=analysis_block("response"),
+    priority: 2  # the report waits for every analysis table
     log:
         f"{OUT}/logs/analyze_response.log",
     benchmark:
@@ -56,6 +58,7 @@ rule analyze_disease_activity:
         mixed=f"{OUT}/tables/activity_mixed.csv",
     params:
         analysis=analysis_block("activity"),
+    priority: 2  # the report waits for every analysis table
     log:
         f"{OUT}/logs/analyze_disease_activity.log",
     benchmark:
@@ -77,6 +80,7 @@ rule analyze_safety:
     params:
         analysis=analysis_block("safety"),
         dose_levels=CFG["study"]["dose_levels"],
+    priority: 2  # the report waits for every analysis table
     log:
         f"{OUT}/logs/analyze_safety.log",
     benchmark:
@@ -96,6 +100,7 @@ rule analyze_obd:
     params:
         analysis=analysis_block("obd"),
         dose_levels=CFG["study"]["dose_levels"],
+    priority: 2  # the report waits for every analysis table
     log:
         f"{OUT}/logs/analyze_obd.log",
     benchmark:

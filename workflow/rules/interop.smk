@@ -47,8 +47,9 @@ rule write_adam_transport:
         data_cut=CFG["data"]["data_cut"],
         studyid=CFG["study"]["studyid"],
         k_values=CFG["criteria"]["sri"]["k_values"],
-    # the report waits for define.json: start the transport files as soon as the datasets exist
-    priority: 1
+    # the longest job once the datasets exist: started first, beside the analyses and the
+    # report (priority 2); the TFLs (priority 0) fill in after
+    priority: 3
     log:
         f"{OUT}/logs/write_adam_transport.log",
     benchmark:

@@ -7,7 +7,7 @@ missing files).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import polars as pl
 from outcomes.report.load import RunData
 from outcomes.report.tfl import efficacy, listings, safety
 from outcomes.report.tfl.groups import create_safety_columns
+from outcomes.report.tfl.params import select_tfl_config
 from outcomes.report.tfl.survival import create_tte_table
 from outcomes.report.tfl.table import Tfl
 
@@ -39,26 +40,6 @@ def _with_dose(frame: pl.DataFrame | None, adsl: pl.DataFrame) -> pl.DataFrame |
     if "DOSELVL" in frame.columns:
         return frame
     return frame.join(adsl.select("USUBJID", "DOSELVL"), on="USUBJID", how="left")
-
-
-def select_tfl_config(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The keys of a checked configuration that the TFLs read, and only those.
-
-    The TFL rules get this as their parameters, so that changing another key does not re-run
-    them.
-    """
-    return {
-        "study": {"dose_levels": list(config["study"]["dose_levels"])},
-        "analysis": {
-            "safety": {"severe_grade_ge": config["analysis"]["safety"]["severe_grade_ge"]},
-            "activity": {"params": list(config["analysis"]["activity"]["params"])},
-        },
-        "report": {
-            "conf_level": config["report"]["conf_level"],
-            "km_conf_type": config["report"]["km_conf_type"],
-            "listing_max_rows": config["report"].get("listing_max_rows", listings.LISTING_MAX_ROWS),
-        },
-    }
 
 
 def build_tfls(

@@ -10,8 +10,6 @@ import polars as pl
 from outcomes.report.tfl.table import Tfl, TflRow
 
 _SAFETY_SET = "Safety analysis set"
-#: Default of ``report.listing_max_rows``: most records a listing shows.
-LISTING_MAX_ROWS = 2000
 
 
 def _cell(value: object) -> str:
