@@ -95,7 +95,6 @@ def test_hand_typed_rules_of_a_few_modules():
     assert rules_of("outcomes.simulate.cohort") == {
         "simulate_demo",
         "validate_export",
-        "type_export",
         "create_validated_tables",
     }
     assert rules_of("outcomes.errors") == set(RULE_MODULES)

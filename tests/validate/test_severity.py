@@ -174,15 +174,25 @@ def test_validate__a_lowered_rule_is_reported_with_its_new_severity(tmp_path: Pa
 
 # -- create_validated_tables: what stops the run -------------------------------------------------
 def _type_export(folder: Path, typed: Path) -> dict[str, str]:
-    """The ``type_export`` step on ``folder``; its outputs as ``create_validated_tables``
-    inputs (``typed_<table>``)."""
+    """The ``validate_export`` step on ``folder`` with its typed outputs; those as the
+    ``create_validated_tables`` inputs (``typed_<table>``)."""
     from outcomes import contract as c
     from outcomes.steps import StepIO, load_step
 
     typed.mkdir()
-    paths = {t: str(typed / f"{t}.parquet") for t in c.TABLES}
-    load_step("type_export")(StepIO({}, paths, {"export": str(folder)}, str(typed / "log")))
-    return {f"typed_{t}": path for t, path in paths.items()}
+    paths = {f"typed_{t}": str(typed / f"{t}.parquet") for t in c.TABLES}
+    report = {n: str(typed / "validation" / n) for n in ("issues.csv", "excluded.csv")}
+    config = repo_config()
+    config["data"]["data_cut"] = "2026-06-30"
+    load_step("validate_export")(
+        StepIO(
+            {},
+            {"issues": report["issues.csv"], **paths},
+            {"export": str(folder), "config": config},
+            str(typed / "log"),
+        )
+    )
+    return paths
 
 
 def _validated_tables(tmp_path: Path, tables, *, on_error: str, typed: bool = False) -> Path:
@@ -210,7 +220,7 @@ def _validated_tables(tmp_path: Path, tables, *, on_error: str, typed: bool = Fa
     return out
 
 
-@pytest.mark.parametrize("typed", [False, True], ids=["from the export", "from type_export"])
+@pytest.mark.parametrize("typed", [False, True], ids=["from the export", "validation typed"])
 def test_create_validated_tables__errors_are_applied_and_flagged(tmp_path: Path, typed: bool):
     tables = base_tables()
     set_cell(tables, "assessments", 3, "PGA", "4")  # VAL-006 on S1
@@ -232,7 +242,7 @@ def test_create_validated_tables__strict_stops_on_an_error(tmp_path: Path):
     assert not list((tmp_path / "validated").iterdir())
 
 
-@pytest.mark.parametrize("typed", [False, True], ids=["from the export", "from type_export"])
+@pytest.mark.parametrize("typed", [False, True], ids=["from the export", "validation typed"])
 def test_create_validated_tables__fatal_stops_whatever_on_error_says(tmp_path: Path, typed: bool):
     from outcomes.errors import InputDataError
 
@@ -242,7 +252,7 @@ def test_create_validated_tables__fatal_stops_whatever_on_error_says(tmp_path: P
         _validated_tables(tmp_path, tables, on_error="continue", typed=typed)
 
 
-def test_type_export__typed_as_validation_types_and_an_absent_table_is_empty(tmp_path: Path):
+def test_validate_export__typed_tables_and_an_absent_table_is_empty(tmp_path: Path):
     tables = base_tables()
     set_cell(tables, "assessments", 3, "PGA", " 4 ")  # surrounding blanks are ignored
     set_cell(tables, "assessments", 4, "PGA", "n/a")  # does not parse: null

@@ -1,5 +1,5 @@
 # Ingest: the demo export (when configured), validation report, typed validated tables. The
-# export is typed (type_export) while it is validated; the typed files are temporary.
+# export is read and typed once, by validate_export (temporary typed_<table> files).
 
 
 rule simulate_demo:
@@ -31,6 +31,7 @@ rule validate_export:
         resolved=f"{OUT}/validation/resolved.csv",
         workbook=f"{OUT}/validation/issues.xlsx",
         sites=directory(f"{OUT}/validation/sites"),
+        **{f"typed_{table}": temp(f"{OUT}/validated/typed/{table}.parquet") for table in TABLES},
     params:
         export=EXPORT,
         config=config_without("analysis", "report"),
@@ -38,22 +39,6 @@ rule validate_export:
         f"{OUT}/logs/validate_export.log",
     benchmark:
         f"{OUT}/logs/benchmarks/validate_export.tsv",
-    script:
-        RUN_STEP
-
-
-rule type_export:
-    input:
-        export_files(),
-        code=code_inputs("type_export"),
-    output:
-        **{table: temp(f"{OUT}/validated/typed/{table}.parquet") for table in TABLES},
-    params:
-        export=EXPORT,
-    log:
-        f"{OUT}/logs/type_export.log",
-    benchmark:
-        f"{OUT}/logs/benchmarks/type_export.tsv",
     script:
         RUN_STEP
 

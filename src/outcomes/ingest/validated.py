@@ -1,7 +1,7 @@
 """The validated tables: the export typed, the validation's actions applied, cut at the data
 cut (data-contract §1.6), shared by ``create_validated_tables`` and the sharded workflow's
-``create_shard_tables``; the typed export alone (``type_export``), which needs no validation
-output and so is made while the export is validated."""
+``create_shard_tables``; the typed export alone, as the validator typed it (written by
+``validate_export`` for ``create_validated_tables``, so the export is read and typed once)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from outcomes import contract as c
 from outcomes.errors import InputDataError
 from outcomes.ingest.data_cut import filter_by_data_cut
 from outcomes.ingest.exclusions import apply_exclusions, derive_var_qryfl
+from outcomes.io.export import derive_vars_source
 from outcomes.schemas.export import EXPORT_COLUMNS, polars_dtype
 from outcomes.validate.catalogue import ERROR, FATAL
 from outcomes.validate.structure import read_typed_table
@@ -57,6 +58,20 @@ def create_typed_frames(export: Path) -> Iterator[tuple[str, pl.DataFrame]]:
     for table in c.TABLES:
         typed = read_typed_table(export, table)
         yield table, _empty_table(table) if typed is None else typed
+
+
+def create_typed_from_checked(
+    checked: Mapping[str, pl.DataFrame],
+) -> Iterator[tuple[str, pl.DataFrame]]:
+    """Each table as :func:`create_typed_frames` gives it, from the tables the validator typed
+    (:func:`~outcomes.validate.validate_export` with ``typed``): the same cell typing, with
+    ``SRCDOM`` and the table's ``SRCSEQ``; a table validation could not read is empty."""
+    for table in c.TABLES:
+        frame = checked.get(table)
+        if frame is None:
+            yield table, _empty_table(table)
+        else:
+            yield table, derive_vars_source(frame.drop("SRCSEQ"), table)
 
 
 def create_validated_frames(

@@ -51,7 +51,6 @@ def step(func: StepFunction) -> StepFunction:
 RULE_MODULES: dict[str, str] = {
     "simulate_demo": "outcomes.steps.ingest",
     "validate_export": "outcomes.steps.ingest",
-    "type_export": "outcomes.steps.ingest",
     "create_validated_tables": "outcomes.steps.ingest",
     "import_sdtm": "outcomes.steps.interop",
     "write_adam_transport": "outcomes.steps.interop",

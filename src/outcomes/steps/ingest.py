@@ -1,5 +1,4 @@
-"""Steps of the ingest rules: simulate_demo, validate_export, type_export,
-create_validated_tables."""
+"""Steps of the ingest rules: simulate_demo, validate_export, create_validated_tables."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from outcomes.contract import TABLES
-from outcomes.ingest.validated import create_typed_frames, create_validated_frames
+from outcomes.ingest.validated import create_typed_from_checked, create_validated_frames
 from outcomes.io import atomic
 from outcomes.steps import StepIO, step
 
@@ -47,24 +46,21 @@ def validate_export(io: StepIO) -> None:
     previous = config["validation"].get("previous")
     if previous:
         check_previous_folder(Path(previous), out=out)
+    typed: dict[str, pl.DataFrame] = {}
     report = run_validation(
         Path(io.params["export"]),
         config=config,
         data_cut=dt.date.fromisoformat(config["data"]["data_cut"]),
         previous=Path(previous) if previous else None,
+        typed=typed,
     )
     write_validation_report(report, out)
     log.info("%s", report.summary())
-
-
-@step
-def type_export(io: StepIO) -> None:
-    """Every table of the export typed (``ROW``, ``SRCDOM``, ``SRCSEQ``), one parquet file each,
-    for ``create_validated_tables``. It needs no validation output, so the workflow runs it
-    beside ``validate_export`` and the validated tables no longer wait to read the export."""
-    for table, typed in create_typed_frames(Path(io.params["export"])):
-        atomic.write_parquet(typed, io.outputs[table])
-        log.info("%s: %d records typed", table, typed.height)
+    # the export as validation typed it, for create_validated_tables (outputs typed_<table>)
+    for table, frame in create_typed_from_checked(typed):
+        if f"typed_{table}" in io.outputs:
+            atomic.write_parquet(frame, io.outputs[f"typed_{table}"])
+    typed.clear()
 
 
 @step
@@ -75,8 +71,8 @@ def create_validated_tables(io: StepIO) -> None:
     ``validation.on_error`` is ``stop`` (``outcomes run --strict``). Otherwise every record and
     value listed in ``validation/excluded.csv`` is excluded or set missing, and ``subjects``
     gets ``QRYFL`` (a record feeding the subject's efficacy endpoints has an open ERROR). The
-    typed tables come from ``type_export`` (inputs ``typed_<table>``) when the rule has them,
-    else from the export.
+    typed tables come from ``validate_export`` (inputs ``typed_<table>``) when the rule has
+    them, else from the export.
     """
     issues = pl.read_csv(io.inputs["issues"], infer_schema=False)
     excluded = pl.read_csv(io.inputs["excluded"], infer_schema=False)

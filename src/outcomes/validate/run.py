@@ -174,6 +174,7 @@ def validate_export(
     config: Mapping[str, Any],
     data_cut: dt.date | None,
     previous: Path | None = None,
+    typed: dict[str, pl.DataFrame] | None = None,
 ) -> ValidationReport:
     """Check an export against the data contract and the rule catalogue.
 
@@ -190,6 +191,10 @@ def validate_export(
         The validation folder of an earlier cut (``issues.csv`` in it or in its
         ``validation/``): each issue is then ``NEW`` or ``OPEN`` and the queries gone since
         are listed as resolved; None = every issue is ``NEW``.
+    typed
+        When given, filled with each table that could be read, typed by the cell rules (contract
+        dtypes, a cell that does not parse is null; ``ROW``, and ``SRCSEQ`` = ``ROW``): the
+        validated tables are made from these, so the export is read and typed once.
 
     Returns
     -------
@@ -222,6 +227,8 @@ def validate_export(
             records={},
         )
     tables, issues, lazy, site_keys = read_checked_tables(export_dir, params=params)
+    if typed is not None:
+        typed.update(tables)
     lazy += _relation_rules(tables, params=params, data_cut=data_cut)
     lazy += _crosscheck_rules(tables, params=params, eligibility=eligibility, data_cut=data_cut)
     if "subjects" in tables and "medications" in tables:
