@@ -20,6 +20,8 @@ from outcomes.config import DEFAULT_CONFIG, read_config_file
 from outcomes.contract import TABLES
 
 ADAM = "{run}/adam/{name}.parquet"
+#: The export as validation typed it (validate_export's temporary outputs, the tables' inputs).
+TYPED = {f"typed_{t}": f"{{run}}/validated/typed/{t}.parquet" for t in TABLES}
 
 
 def _validated(*names: str) -> dict[str, str]:
@@ -45,6 +47,7 @@ def step_table(cfg: dict[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
                 "resolved": "{run}/validation/resolved.csv",
                 "workbook": "{run}/validation/issues.xlsx",
                 "sites": "{run}/validation/sites",
+                **TYPED,
             },
             {"export": "{export}", "config": cfg},
         ),
@@ -52,6 +55,7 @@ def step_table(cfg: dict[str, Any]) -> dict[str, tuple[dict, dict, dict]]:
             {
                 "issues": "{run}/validation/issues.csv",
                 "excluded": "{run}/validation/excluded.csv",
+                **TYPED,
             },
             _validated(*TABLES),
             {
