@@ -21,7 +21,7 @@ from outcomes.contract import TABLES
 
 ADAM = "{run}/adam/{name}.parquet"
 #: The export as validation typed it (validate_export's temporary outputs, the tables' inputs).
-TYPED = {f"typed_{t}": f"{{run}}/validated/typed/{t}.parquet" for t in TABLES}
+TYPED = {f"typed_{t}": f"{{run}}/.typed/{t}.parquet" for t in TABLES}
 
 
 def _validated(*names: str) -> dict[str, str]:

@@ -36,7 +36,8 @@ def _workflow_rules() -> dict[str, set[str]]:
             if name and outputs:
                 names = set(re.findall(r"^\s+(\w+)=", outputs.group(1), re.M))
                 if "for table in TABLES" in outputs.group(1):
-                    names |= set(TABLES)
+                    prefix = re.search(r'\*\*\{f"(\w*)\{table\}"', outputs.group(1))
+                    names |= {f"{prefix.group(1) if prefix else ''}{t}" for t in TABLES}
                 rules[name.group(1)] = names
     return rules
 

@@ -31,7 +31,7 @@ rule validate_export:
         resolved=f"{OUT}/validation/resolved.csv",
         workbook=f"{OUT}/validation/issues.xlsx",
         sites=directory(f"{OUT}/validation/sites"),
-        **{f"typed_{table}": temp(f"{OUT}/validated/typed/{table}.parquet") for table in TABLES},
+        **{f"typed_{table}": temp(f"{OUT}/.typed/{table}.parquet") for table in TABLES},
     params:
         export=EXPORT,
         config=config_without("analysis", "report"),
@@ -49,7 +49,7 @@ rule create_validated_tables:
         code=code_inputs("create_validated_tables"),
         issues=f"{OUT}/validation/issues.csv",
         excluded=f"{OUT}/validation/excluded.csv",
-        **{f"typed_{table}": f"{OUT}/validated/typed/{table}.parquet" for table in TABLES},
+        **{f"typed_{table}": f"{OUT}/.typed/{table}.parquet" for table in TABLES},
     output:
         **{table: f"{OUT}/validated/{table}.parquet" for table in TABLES},
     params:

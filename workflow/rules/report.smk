@@ -4,7 +4,7 @@
 # analyze_* or summarize_*.
 
 from outcomes.report.load import report_table_stems
-from outcomes.report.tfl.params import select_tfl_config
+from outcomes.report.tfl.settings import select_tfl_config
 
 REPORT_TABLES = report_table_stems(activity_scores=CFG["report"]["activity_scores"])
 ANALYSIS_TABLES = sorted(

@@ -16,7 +16,7 @@ import polars as pl
 from outcomes.report.load import RunData
 from outcomes.report.tfl import efficacy, listings, safety
 from outcomes.report.tfl.groups import create_safety_columns
-from outcomes.report.tfl.params import select_tfl_config
+from outcomes.report.tfl.settings import select_tfl_config
 from outcomes.report.tfl.survival import create_tte_table
 from outcomes.report.tfl.table import Tfl
 
