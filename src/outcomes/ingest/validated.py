@@ -88,8 +88,9 @@ def create_validated_frames(
     ``subjects`` and cut at ``data_cut``, one table at a time (see
     :func:`create_validated_tables`).
 
-    ``typed`` names the parquet file of each table written by :func:`create_typed_frames`
-    (rule ``type_export``); without it the export is read and typed here.
+    ``typed`` names the parquet file of each table as validation typed it
+    (:func:`create_typed_from_checked`, written by ``validate_export``); without it the export
+    is read and typed here (:func:`create_typed_frames`).
 
     Raises
     ------

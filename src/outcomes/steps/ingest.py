@@ -60,7 +60,6 @@ def validate_export(io: StepIO) -> None:
     for table, frame in create_typed_from_checked(typed):
         if f"typed_{table}" in io.outputs:
             atomic.write_parquet(frame, io.outputs[f"typed_{table}"])
-    typed.clear()
 
 
 @step
