@@ -96,5 +96,5 @@ def _number_candidates(
     value = typed.get_column(column)
     maybe = value.is_null() & cells.get_column(column).is_not_null()
     if kind == "float":
-        maybe = maybe | pl.select(_beyond_xpt(pl.lit(value)).fill_null(False)).to_series()
+        maybe = maybe | typed.select(_beyond_xpt(pl.col(column)).fill_null(False)).to_series()
     return cells.filter(maybe)
