@@ -100,6 +100,8 @@ POOL_THREADS = r"polars-\d+|async-executor.*|tokio-.*|rayon.*"
 _PR_SET_PDEATHSIG = 1
 _PARENT_CHECK_S = 0.5
 _BACKLOG = 64
+#: How long :func:`start_step_server` waits for the server to bind its socket.
+_BIND_WAIT_S = 10.0
 #: How long :func:`stop_step_server` waits for the server to end before it kills it.
 _STOP_WAIT_S = 5.0
 
@@ -369,8 +371,13 @@ def start_step_server() -> str | None:
     folder = tempfile.mkdtemp(prefix="outcomes-steps-")
     address = os.path.join(folder, "socket")
     command = [sys.executable, "-m", "outcomes.steps.server", address, str(os.getpid())]
-    _RUNNING.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL)
-    _RUNNING.folder = folder
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    _RUNNING.proc, _RUNNING.folder = proc, folder
+    # The socket is bound before the imports: a rule started now waits for the server, not
+    # falls back to a process of its own.
+    deadline = time.monotonic() + _BIND_WAIT_S
+    while not os.path.exists(address) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     os.environ[SERVER_ENV] = address
     return address
 
