@@ -3,10 +3,10 @@
 Two runs of ``outcomes run`` on one simulated export (the session's shared workflow run and one
 more, with ``--no-step-server``: every rule in a fresh process of its own instead of a fork of
 the step server), into two different output folders, must write the same bytes to every
-dataset, table, figure and report (paths relative to the run folder). Every file of the run folder is compared
-except ``manifest.json``, which may differ only in its timestamp, ``config.yaml`` (the effective
-configuration the command line hands to Snakemake, which names the output folder), and ``logs/``
-and ``.snakemake/`` (Snakemake's bookkeeping).
+dataset, table, figure and report (paths relative to the run folder). Every file of the run
+folder is compared except ``manifest.json``, which may differ only in its timestamp,
+``config.yaml`` (the effective configuration the command line hands to Snakemake, which names
+the output folder), and ``logs/`` and ``.snakemake/`` (Snakemake's bookkeeping).
 """
 
 from __future__ import annotations
