@@ -14,7 +14,7 @@ How:
   in a fresh process of its own, as without the server.
 * **Serving.** The server binds its Unix socket first, then imports every step module
   (:func:`outcomes.steps.load_steps`) and the libraries the steps import inside functions
-  (:data:`PRELOAD`), then serves. A rule's process (:func:`outcomes.stepclient.run_rule`) sends
+  (:func:`preload`), then serves. A rule's process (:func:`outcomes.stepclient.run_rule`) sends
   the ``snakemake`` object, its working directory and environment, and its standard input,
   output and error (``SCM_RIGHTS``, :func:`socket.send_fds`). The server forks a child that takes
   those streams, directory and environment and runs :func:`outcomes.steps.run_step` exactly as the
@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import importlib
 import json
 import os
 import pickle
@@ -78,23 +77,6 @@ from outcomes.stepclient import (
     receive_exactly,
 )
 
-#: Modules the steps import inside functions, imported once by the server.
-PRELOAD = (
-    "pandera.polars",
-    "matplotlib.pyplot",
-    "matplotlib.image",
-    "lifelines",
-    "lifelines.plotting",
-    "statsmodels.genmod.generalized_linear_model",
-    "statsmodels.genmod.families",
-    "statsmodels.tools.sm_exceptions",
-    "scipy.stats",
-    "scipy.optimize",
-    "rtflite",
-    "docx",
-    "PIL.Image",
-    "snakemake.iocontainers",
-)
 #: Names of the threads of polars' compute pool and runtimes, which start on the first query.
 POOL_THREADS = r"polars-\d+|async-executor.*|tokio-.*|rayon.*"
 _PR_SET_PDEATHSIG = 1
@@ -129,9 +111,21 @@ def preload() -> None:
     from outcomes.steps import load_steps
 
     load_steps()
-    for name in PRELOAD:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(name)
+    # what the steps import inside functions (pandera through the schemas)
+    import docx  # noqa: F401
+    import lifelines
+    import lifelines.plotting  # noqa: F401
+    import matplotlib.image
+    import matplotlib.pyplot  # noqa: F401
+    import pandera.polars  # noqa: F401
+    import PIL.Image  # noqa: F401
+    import rtflite  # noqa: F401
+    import scipy.optimize
+    import scipy.stats  # noqa: F401
+    import snakemake.iocontainers  # noqa: F401
+    import statsmodels.genmod.families
+    import statsmodels.genmod.generalized_linear_model
+    import statsmodels.tools.sm_exceptions  # noqa: F401
 
 
 def arm_parent_death(signum: int) -> None:
