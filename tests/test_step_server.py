@@ -240,3 +240,11 @@ def test_start_step_server__off_starts_nothing(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv(SERVER_ENV, "off")
     assert start_step_server() is None
     assert os.environ[SERVER_ENV] == "off"
+
+
+def test_start_step_server__none_for_jobs_of_a_cluster_executor(monkeypatch: pytest.MonkeyPatch):
+    from outcomes.steps.server import start_step_server
+
+    monkeypatch.delenv(SERVER_ENV, raising=False)
+    assert start_step_server(local=False) is None
+    assert SERVER_ENV not in os.environ

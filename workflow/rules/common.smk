@@ -27,9 +27,10 @@ ANALYSES = (
 
 
 # Rules run their steps in forks of one step server (outcomes.steps.server), which imports the
-# step modules once per run; OUTCOMES_STEP_SERVER=off runs every rule in a fresh process.
+# step modules once per run; OUTCOMES_STEP_SERVER=off runs every rule in a fresh process, as do
+# jobs of a cluster executor.
 onstart:
-    start_step_server()
+    start_step_server(local=workflow.local_exec)
 
 
 onsuccess:

@@ -349,18 +349,20 @@ class _Running:
 _RUNNING = _Running()
 
 
-def start_step_server() -> str | None:
+def start_step_server(*, local: bool = True) -> str | None:
     """Start the step server for this Snakemake process's jobs (Snakefile ``onstart``).
 
     Puts the socket's path in ``os.environ[SERVER_ENV]`` for the jobs to inherit. Does nothing
-    when ``SERVER_ENV`` is ``off`` or a server is already running for this process.
+    when the jobs do not run on this machine (``local`` false: a cluster executor), when
+    ``SERVER_ENV`` is ``off``, or when a server is already running for this process.
 
     Returns
     -------
     str or None
         The socket's path, or None when no server was started.
     """
-    if os.environ.get(SERVER_ENV, "").strip().lower() == OFF or _RUNNING.proc is not None:
+    turned_off = os.environ.get(SERVER_ENV, "").strip().lower() == OFF
+    if not local or turned_off or _RUNNING.proc is not None:
         return None
     folder = tempfile.mkdtemp(prefix="outcomes-steps-")
     address = os.path.join(folder, "socket")
