@@ -135,7 +135,8 @@ def test_server__runs_the_step_and_returns_its_exit_code(server, tmp_path: Path)
     )
     usage = _usage(tmp_path)
     assert usage is not None and usage["rule"] == "simulate_demo"
-    assert usage["exit_status"] == 0 and usage["s"] > 0 and usage["max_rss_mib"] > 0
+    assert usage["exit_status"] == 0 and usage["s"] > 0
+    assert usage["max_rss_mib"] > 0 and usage["server_rss_mib"] > 0
 
 
 def _outcome(folder: Path, code: int, err: str) -> tuple[int, str, str, list[str]]:
