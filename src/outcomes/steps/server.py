@@ -299,14 +299,17 @@ class StepServer:
             if os.getppid() != server:  # the server died before the child armed
                 os._exit(code)
             signal.set_wakeup_fd(-1)
-            for s in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            for s in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(s, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # as in any Python process
             self.selector.close()
             for closing in (self.listener, conn, *(job.conn for job in self.jobs.values())):
                 closing.close()
             os.close(self.wake_r)
             os.close(self.wake_w)
             code = run_child(header, payload, streams)
+        except BaseException:  # taking the rule's streams or folder failed: say why
+            traceback.print_exc()
         finally:
             os._exit(code)
 
