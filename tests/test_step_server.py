@@ -249,3 +249,11 @@ def test_start_step_server__none_for_jobs_of_a_cluster_executor(monkeypatch: pyt
     monkeypatch.delenv(SERVER_ENV, raising=False)
     assert start_step_server(local=False) is None
     assert SERVER_ENV not in os.environ
+
+
+def test_start_step_server__none_for_a_run_of_a_few_jobs(monkeypatch: pytest.MonkeyPatch):
+    from outcomes.steps.server import MIN_JOBS, start_step_server
+
+    monkeypatch.delenv(SERVER_ENV, raising=False)
+    assert start_step_server(jobs=MIN_JOBS - 1) is None
+    assert SERVER_ENV not in os.environ

@@ -28,9 +28,9 @@ ANALYSES = (
 
 # Rules run their steps in forks of one step server (outcomes.steps.server), which imports the
 # step modules once per run; OUTCOMES_STEP_SERVER=off runs every rule in a fresh process, as do
-# jobs of a cluster executor.
+# jobs of a cluster executor and runs of a few jobs.
 onstart:
-    start_step_server(local=workflow.local_exec)
+    start_step_server(local=workflow.local_exec, jobs=len(workflow.dag))
 
 
 onsuccess:

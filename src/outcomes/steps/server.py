@@ -80,6 +80,10 @@ from outcomes.stepclient import (
 
 #: Names of the threads of polars' compute pool and runtimes, which start on the first query.
 POOL_THREADS = r"polars-\d+|async-executor.*|tokio-.*|rayon.*"
+#: The fewest jobs (the target rule included) a run needs for a step server: below, the rules
+#: import their own step modules sooner than the server imports all of them (about 1.5 times
+#: one rule's imports), and each served rule saves about 1.5 s.
+MIN_JOBS = 5
 _PR_SET_PDEATHSIG = 1
 _PARENT_CHECK_S = 0.5
 _BACKLOG = 64
@@ -376,12 +380,14 @@ class _Running:
 _RUNNING = _Running()
 
 
-def start_step_server(*, local: bool = True) -> str | None:
+def start_step_server(*, local: bool = True, jobs: int | None = None) -> str | None:
     """Start the step server for this Snakemake process's jobs (Snakefile ``onstart``).
 
     Puts the socket's path in ``os.environ[SERVER_ENV]`` for the jobs to inherit. Does nothing
-    when the jobs do not run on this machine (``local`` false: a cluster executor), when
-    ``SERVER_ENV`` is ``off``, or when a server is already running for this process.
+    when the jobs do not run on this machine (``local`` false: a cluster executor), when there
+    are fewer than :data:`MIN_JOBS` ``jobs`` to run (the server imports every step module, which
+    costs more than a few rules' own imports), when ``SERVER_ENV`` is ``off``, or when a server
+    is already running for this process.
 
     Returns
     -------
@@ -389,7 +395,8 @@ def start_step_server(*, local: bool = True) -> str | None:
         The socket's path, or None when no server was started.
     """
     turned_off = os.environ.get(SERVER_ENV, "").strip().lower() == OFF
-    if not local or turned_off or _RUNNING.proc is not None:
+    few = jobs is not None and jobs < MIN_JOBS
+    if not local or few or turned_off or _RUNNING.proc is not None:
         return None
     folder = tempfile.mkdtemp(prefix="outcomes-steps-")
     address = os.path.join(folder, "socket")
