@@ -5,7 +5,9 @@
 For each size the simulated export of ``benchmarks/run.py`` (seed 20260701, cached under
 ``benchmarks/out/export-<n>/``) is run cold by ``outcomes run`` into
 ``benchmarks/out/workflow-<n>/`` (removed first). Each Snakemake rule records its own wall time
-and peak RSS (its ``benchmark:`` file, ``logs/benchmarks/<rule>.tsv``); the table lists them
+and peak RSS (its ``benchmark:`` file, ``logs/benchmarks/<rule>.tsv``; when the step ran in the
+step server, the server's record of its child, ``logs/<rule>.step.json``, since the benchmark
+file then measures only the rule's waiting process); the table lists them
 in the order the rules started, with the wall time and peak RSS of the whole command
 (``os.wait4`` rusage: the largest process of the run) and the floor measured in the same run: a
 process that only reads the export's CSV files with polars. Prints a markdown table and writes
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import platform
 import shutil
@@ -36,10 +39,16 @@ FLOOR = (
 
 def read_rule_benchmarks(run: Path) -> list[tuple[str, float, float]]:
     """``(rule, seconds, max RSS MiB)`` of every ``logs/benchmarks/*.tsv`` of a run, in the
-    order the rules finished (file modification time)."""
+    order the rules finished (file modification time); the step server's record of the rule's
+    step (``logs/<rule>.step.json``) where there is one."""
     rows = []
     files = sorted((run / "logs" / "benchmarks").glob("*.tsv"), key=lambda p: p.stat().st_mtime)
     for path in files:
+        served = run / "logs" / f"{path.stem}.step.json"
+        if served.is_file():
+            step = json.loads(served.read_text(encoding="utf-8"))
+            rows.append((path.stem, float(step["s"]), float(step["max_rss_mib"])))
+            continue
         with path.open(encoding="utf-8") as handle:
             record = next(csv.DictReader(handle, delimiter="\t"))
         rss = float(record["max_rss"]) if record["max_rss"] not in ("", "NA", "-") else 0.0

@@ -48,6 +48,7 @@ RANK = {
     "steps": 9,
     "shards": 9,  # runs the per-subject steps on one shard
     "cli": 9,
+    "stepclient": 9,  # hands a rule's step to the step server (outcomes.steps.server)
     "documentation": 9,
 }
 

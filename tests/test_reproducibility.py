@@ -1,11 +1,12 @@
 """The same export and configuration give byte-identical outputs (issue 7).
 
 Two runs of ``outcomes run`` on one simulated export (the session's shared workflow run and one
-more), into two different output folders, must write the same bytes to every dataset, table,
-figure and report (paths relative to the run folder). Every file of the run folder is compared
-except ``manifest.json``, which may differ only in its timestamp, ``config.yaml`` (the effective
-configuration the command line hands to Snakemake, which names the output folder), and ``logs/``
-and ``.snakemake/`` (Snakemake's bookkeeping).
+more, with ``--no-step-server``: every rule in a fresh process of its own instead of a fork of
+the step server), into two different output folders, must write the same bytes to every
+dataset, table, figure and report (paths relative to the run folder). Every file of the run
+folder is compared except ``manifest.json``, which may differ only in its timestamp,
+``config.yaml`` (the effective configuration the command line hands to Snakemake, which names
+the output folder), and ``logs/`` and ``.snakemake/`` (Snakemake's bookkeeping).
 """
 
 from __future__ import annotations
@@ -52,9 +53,12 @@ def _without_time(value: object) -> object:
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The session's workflow run and a second run of the same export into another folder."""
+    """The session's workflow run (through the step server) and a second run of the same export
+    into another folder, every rule in a process of its own."""
     first = shared_run(tmp_path_factory)
-    second = run_workflow(first.parent / "export", tmp_path_factory.mktemp("repro") / "second")
+    second = run_workflow(
+        first.parent / "export", tmp_path_factory.mktemp("repro") / "second", "--no-step-server"
+    )
     return first, second
 
 

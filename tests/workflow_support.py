@@ -21,11 +21,11 @@ SEED = 11
 _RUNS: dict[str, Path] = {}
 
 
-def run_workflow(export: Path, out: Path) -> Path:
-    """``outcomes run`` of ``export`` at :data:`CUT` into ``out``; fails the test if it fails."""
-    code = main(
-        ["run", "--export", str(export), "--data-cut", CUT, "--out", str(out), "--cores", "2"]
-    )
+def run_workflow(export: Path, out: Path, *options: str) -> Path:
+    """``outcomes run`` of ``export`` at :data:`CUT` into ``out`` (with more command-line
+    ``options``); fails the test if it fails."""
+    args = ["run", "--export", str(export), "--data-cut", CUT, "--out", str(out)]
+    code = main([*args, "--cores", "2", *options])
     if code != 0:
         pytest.fail(f"outcomes run failed (exit {code}); see {out}/logs")
     return out

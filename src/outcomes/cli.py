@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     run.add_argument("--cores", type=_positive, default=1)
     run.add_argument(
+        "--no-step-server",
+        action="store_true",
+        help="run every rule in a fresh process of its own, without the step server "
+        "(docs/performance.md)",
+    )
+    run.add_argument(
         "--strict",
         action="store_true",
         help="refuse to analyse an export with any validation ERROR (database lock; sets "
@@ -239,7 +245,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not effective.is_file() or effective.read_bytes() != text.encode("utf-8"):
             atomic.write_text(effective, text)
         print(f"Running the workflow into {out} (Snakemake, {args.cores} core(s))", flush=True)
-        result = run_workflow(out, snakemake_args)
+        result = run_workflow(out, snakemake_args, step_server=not args.no_step_server)
     if result.reason:
         print(result.reason, file=sys.stderr, flush=True)
     return result.exit_code

@@ -9,6 +9,7 @@ from outcomes.contract import TABLES
 from outcomes.imports import compute_source_files
 from outcomes.io.export import list_table_like_files
 from outcomes.steps import RULE_MODULES
+from outcomes.steps.server import start_step_server, stop_step_server
 from outcomes.validate.tracking import list_previous_inputs
 
 CFG = validate_config(merge(read_config_file(DEFAULT_CONFIG), config))
@@ -23,6 +24,21 @@ ANALYSES = (
     "analyze_survival", "analyze_response", "analyze_disease_activity", "analyze_safety",
     "analyze_obd",
 )
+
+
+# Rules run their steps in forks of one step server (outcomes.steps.server), which imports the
+# step modules once per run; OUTCOMES_STEP_SERVER=off runs every rule in a fresh process, as do
+# jobs of a cluster executor and runs of a few jobs.
+onstart:
+    start_step_server(local=workflow.local_exec, jobs=len(workflow.dag))
+
+
+onsuccess:
+    stop_step_server()
+
+
+onerror:
+    stop_step_server()
 
 
 def export_files():

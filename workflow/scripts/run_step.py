@@ -1,5 +1,8 @@
-"""Adapter from a Snakemake rule to its step function in ``outcomes.steps``; no logic here."""
+"""Adapter from a Snakemake rule to its step function in ``outcomes.steps``; no logic here.
 
-from outcomes.steps import run_step
+The step runs in the step server when the run has one (``outcomes.steps.server``), else here.
+"""
 
-run_step(snakemake)  # type: ignore[name-defined]  # noqa: F821
+from outcomes.stepclient import run_rule
+
+run_rule(snakemake)  # type: ignore[name-defined]  # noqa: F821

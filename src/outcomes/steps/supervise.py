@@ -44,6 +44,7 @@ from pathlib import Path
 
 from outcomes.errors import EXIT_INTERNAL, EXIT_USER, OutcomesError
 from outcomes.io.atomic import remove_partial_files
+from outcomes.stepclient import OFF, SERVER_ENV
 from outcomes.steps import STOP_DIR_ENV
 
 #: Files of the run's bookkeeping, inside Snakemake's own metadata folder of the output folder.
@@ -131,15 +132,20 @@ def _raise_stopped(signum: int, _frame: object) -> None:
     raise _StopSignalError(signum)
 
 
-def run_workflow(out: Path, snakemake_args: Sequence[str]) -> RunResult:
+def run_workflow(
+    out: Path, snakemake_args: Sequence[str], *, step_server: bool = True
+) -> RunResult:
     """Resume (:func:`prepare_resume`) and run Snakemake under the supervisor; stop it (and every
     job) on SIGINT or SIGTERM. Call while holding the run lock (:func:`hold_run_lock`).
 
     Snakemake's own output goes to the terminal as it comes; the returned reason is the line to
-    print last.
+    print last. The rules run their steps in the step server (:mod:`outcomes.steps.server`,
+    started by the workflow in the supervisor's process group) unless ``step_server`` is false.
     """
     stops = Path(tempfile.mkdtemp(prefix="outcomes-run-"))
     env = {**os.environ, STOP_DIR_ENV: str(stops)}
+    if not step_server:
+        env[SERVER_ENV] = OFF
     cmd = [sys.executable, "-m", "outcomes.steps.supervise", str(os.getpid()), "--"]
     cmd += snakemake_command([*snakemake_args, "--rerun-incomplete"])
     previous = {s: signal.signal(s, _raise_stopped) for s in (signal.SIGINT, signal.SIGTERM)}
