@@ -118,13 +118,21 @@ _POSITION = "_tmp_pos"
 
 
 def _gather_from(
-    advisit: pl.LazyFrame, positions: pl.LazyFrame, *, columns: Sequence[str], prefix: str
+    advisit: pl.LazyFrame,
+    positions: pl.LazyFrame,
+    *,
+    columns: Sequence[str],
+    prefix: str,
+    found: str | None = None,
 ) -> pl.LazyFrame:
     """``advisit`` plus the ``columns`` of the row at each row's ``_POSITION`` (one column of
-    ``positions``, aligned with ``advisit``; null gives nulls), as ``prefix + column``."""
+    ``positions``, aligned with ``advisit``; null gives nulls), as ``prefix + column``; with
+    ``found``, also a Boolean column of that name: whether the row has such a position."""
+    position = pl.col(_POSITION)
+    extra = [] if found is None else [position.is_not_null().alias(found)]
     return (
         pl.concat([advisit, positions.select(_POSITION)], how="horizontal")
-        .with_columns(pl.col(c).gather(pl.col(_POSITION)).alias(f"{prefix}{c}") for c in columns)
+        .with_columns(*[pl.col(c).gather(position).alias(f"{prefix}{c}") for c in columns], *extra)
         .drop(_POSITION)
     )
 
@@ -147,12 +155,15 @@ def with_previous(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str)
     return _gather_from(advisit, previous, columns=columns, prefix=prefix)
 
 
-def with_baseline(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str) -> pl.LazyFrame:
+def with_baseline(
+    advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str, found: str | None = None
+) -> pl.LazyFrame:
     """Add the baseline (``ABLFL``) values of ``columns`` to every row as ``prefix + column``.
 
     The baseline row of each subject is taken once (the first ABLFL row in row order); its
     position is joined to the key column only and the values gathered from it: rows and order
-    are unchanged; subjects without a baseline get nulls.
+    are unchanged; subjects without a baseline get nulls. With ``found``, a Boolean column of
+    that name tells whether the subject has a baseline row (TRUE or FALSE, never null).
     """
     advisit = advisit.cache()  # read three times: computed once per collect
     baseline = (
@@ -165,4 +176,4 @@ def with_baseline(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str)
     positions = advisit.select("USUBJID").join(
         baseline, on="USUBJID", how="left", maintain_order="left"
     )
-    return _gather_from(advisit, positions, columns=columns, prefix=prefix)
+    return _gather_from(advisit, positions, columns=columns, prefix=prefix, found=found)
