@@ -1,6 +1,6 @@
 """Run one stage of the pipeline (or its floor) in this process: read -> stage -> write parquet.
 
-``python benchmarks/driver.py STAGE --export DIR --run DIR [--floor]``
+``python benchmarks/driver.py STAGE --export DIR --run DIR [--floor] [--forked RESULT.json]``
 
 A stage is the list of step functions of its Snakemake rules (``outcomes.steps``), called with
 the same inputs, outputs and params as the rules in ``workflow/rules/*.smk``. The floor of a
@@ -12,7 +12,11 @@ tables can cost.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +227,38 @@ def run_floor(paths: list[Path], *, out: Path) -> None:
         result.collect().write_parquet(out / f"{path.stem}.parquet")
 
 
+def run_forked(stage: str, *, cfg: dict[str, Any], export: Path, run: Path, result: Path) -> int:
+    """Import every step module, then run ``stage`` in a forked child; write the child's wall
+    time and peak RSS to ``result`` and return its exit code (as the step server runs a rule)."""
+    from outcomes.steps import load_steps
+
+    load_steps()
+    try:
+        from outcomes.steps.server import preload
+    except ImportError:  # a checkout without the step server: the step modules only
+        pass
+    else:
+        preload()
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child: run the stage and leave without the parent's exit handlers
+        code = 0
+        try:
+            run_stage(stage, cfg=cfg, export=export, run=run)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    record = {"seconds": seconds, "rss_mib": usage.ru_maxrss / 1024, "exit_code": code}
+    result.write_text(json.dumps(record), encoding="utf-8")
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stage", choices=sorted(STAGES))
@@ -230,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", type=Path, required=True)
     parser.add_argument("--data-cut", default=None, help="override data.data_cut (ISO date)")
     parser.add_argument("--floor", action="store_true", help="run the stage's floor instead")
+    parser.add_argument(
+        "--forked",
+        type=Path,
+        metavar="RESULT",
+        help="import first, run the stage in a forked child, write its time and RSS to RESULT",
+    )
     args = parser.parse_args(argv)
     cfg = read_config_file(DEFAULT_CONFIG)
     cfg["data"]["export"] = str(args.export)
@@ -240,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.floor:
         paths = stage_inputs(args.stage, cfg=cfg, export=args.export, run=args.run)
         run_floor(paths, out=args.run / "floor" / args.stage)
+    elif args.forked:
+        return run_forked(args.stage, cfg=cfg, export=args.export, run=args.run, result=args.forked)
     else:
         run_stage(args.stage, cfg=cfg, export=args.export, run=args.run)
     return 0

@@ -1,13 +1,16 @@
-"""Benchmark the pipeline's stages as whole processes at 1k, 10k, 100k (and 1M) subjects.
+"""Benchmark the pipeline's stages at 1k, 10k, 100k (and 1M) subjects.
 
-``python benchmarks/run.py [--sizes 1000 10000 100000] [--million] [--repeat 3]``
+``python benchmarks/run.py [--sizes 1000 10000 100000] [--million] [--repeat 3] [--isolated]``
 
 For each size the simulated export (``outcomes.simulate.simulate_export``, seed 20260701) is
-cached under ``benchmarks/out/export-<n>/``. Each stage runs as its own process
-(``benchmarks/driver.py``: read -> stage -> write parquet), ``--repeat`` times; the minimum wall
-time and the peak RSS of that process (``os.wait4`` rusage) are kept. Beside each stage its floor,
-measured in the same run: a process that reads the same input files and makes one group-by pass
-over each. ``import`` is a process that only imports one rule's step module (paid by every stage).
+cached under ``benchmarks/out/export-<n>/``. Each stage runs ``--repeat`` times
+(``benchmarks/driver.py``: read -> stage -> write parquet) as the workflow runs its rules: in a
+child forked after the step modules are imported (the step server, ``outcomes.steps.server``);
+the minimum wall time and the peak RSS of that child (``os.wait4`` rusage) are kept. With
+``--isolated`` each stage is a process of its own that imports what it runs (``outcomes run
+--no-step-server``). Beside each stage its floor, measured in the same run: a process that reads
+the same input files and makes one group-by pass over each. ``import`` is a process that only
+imports one rule's step module (paid once per run by the step server, by every isolated stage).
 Prints a markdown table and writes it, with the machine, to ``benchmarks/out/results.md``.
 
 ``--r`` adds, on the same export and in the same run, the R data.table program of the same
@@ -24,6 +27,7 @@ export in 24 GB; the stages are summed over the shards.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -83,6 +87,22 @@ def measure(cmd: list[str], *, repeat: int = 1) -> Measure:
     return Measure(min(times), max(rss), ok=True)
 
 
+def measure_forked(cmd: list[str], *, repeat: int = 1) -> Measure:
+    """Run the driver command ``cmd`` with ``--forked``: the stage's own time and peak RSS, in a
+    child forked after the imports, as the workflow's step server runs a rule."""
+    times, rss = [], []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            result = Path(tmp) / "stage.json"
+            whole = measure([*cmd, "--forked", str(result)])
+            if not whole.ok or not result.is_file():
+                return whole
+            record = json.loads(result.read_text(encoding="utf-8"))
+        times.append(record["seconds"])
+        rss.append(record["rss_mib"])
+    return Measure(min(times), max(rss), ok=True)
+
+
 def ensure_export(n: int) -> Path:
     """The cached export of ``n`` subjects (simulated on first use)."""
     folder = OUT / f"export-{n}"
@@ -101,9 +121,20 @@ def ensure_export(n: int) -> Path:
 
 
 def bench_size(
-    n: int, *, repeat: int, data_cut: str | None, analyses_max: int, only: list[str]
+    n: int,
+    *,
+    repeat: int,
+    data_cut: str | None,
+    analyses_max: int,
+    only: list[str],
+    isolated: bool = False,
 ) -> list[tuple]:
-    """Rows (subjects, stage, stage measure, floor measure) for one export size."""
+    """Rows (subjects, stage, stage measure, floor measure) for one export size.
+
+    A stage is measured as the workflow runs its rules: forked after the imports
+    (:func:`measure_forked`, the step server), or with ``isolated`` as a process of its own that
+    imports what it runs (``outcomes run --no-step-server``). The ``import`` row is what the
+    server pays once per run and an isolated rule pays each time."""
     export = ensure_export(n)
     run = OUT / f"run-{n}"
     extra = ["--data-cut", data_cut] if data_cut else []
@@ -112,7 +143,8 @@ def bench_size(
     while stages:
         stage = stages.pop(0)
         base = [sys.executable, str(DRIVER), stage, "--export", str(export), "--run", str(run)]
-        stage_m = measure(base + extra, repeat=repeat)
+        timed = measure if isolated else measure_forked
+        stage_m = timed(base + extra, repeat=repeat)
         floor_m = measure(base + extra + ["--floor"], repeat=repeat)
         rows.append((n, stage, stage_m, floor_m))
         print(f"{n} {stage}: {stage_m} floor {floor_m}", file=sys.stderr, flush=True)
@@ -312,6 +344,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also time the R data.table per-visit program and its floors on the same exports",
     )
     parser.add_argument(
+        "--isolated",
+        action="store_true",
+        help="time each stage as a process of its own, imports included (no step server)",
+    )
+    parser.add_argument(
         "--analyses-max", type=int, default=10000, help="time analyses up to this many subjects"
     )
     args = parser.parse_args(argv)
@@ -333,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
             data_cut=args.data_cut,
             analyses_max=args.analyses_max,
             only=args.stages,
+            isolated=args.isolated,
         )
     ]
     r_rows = []

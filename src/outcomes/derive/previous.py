@@ -6,17 +6,58 @@ Rows and order are unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 
 _ORDER = ["ADT", "SRCSEQ"]
+_ROW = "_tmp_row"
+_SUBJECT_START = "_tmp_subject_start"
 
 
-def _last_before(value: pl.Expr, candidate: pl.Expr) -> pl.Expr:
-    """``value`` of the latest earlier row (by ADT, SRCSEQ) of the subject where ``candidate``."""
-    marked = pl.when(candidate).then(value).otherwise(None)
-    return marked.shift(1).forward_fill().over("USUBJID", order_by=_ORDER)
+def _with_last_before(
+    advisit: pl.LazyFrame,
+    values: Mapping[str, tuple[pl.Expr, pl.Expr]],
+    *,
+    any_of: Mapping[str, pl.Expr] | None = None,
+) -> pl.LazyFrame:
+    """``advisit`` plus, for each ``name: (value, candidate)``, the ``value`` of the latest
+    earlier row of the same subject (by ADT, SRCSEQ) where ``candidate`` holds and ``value`` is
+    not null; plus, for each ``name: flag`` of ``any_of``, whether the flag holds on any row of
+    the subject. Rows and order are unchanged.
+
+    The key columns and the marked values are sorted once by subject and date; the latest
+    earlier candidate is the forward-filled position of the rows before, kept when it lies in
+    the same subject; the results are put back in row order. This is the ordered window
+    ``value.shift(1).forward_fill().over("USUBJID", order_by=["ADT", "SRCSEQ"])`` computed on
+    a narrow frame, without a window over the wide one.
+    """
+    advisit = advisit.cache()  # read twice: computed once per collect
+    any_of = dict(any_of or {})
+    position = pl.int_range(pl.len(), dtype=pl.UInt32)
+    marked = {f"_tmp_value_{name}": pl.when(cand).then(val) for name, (val, cand) in values.items()}
+    narrow = (
+        advisit.select(position.alias(_ROW), "USUBJID", *_ORDER, **marked, **any_of)
+        .sort("USUBJID", *_ORDER, maintain_order=True)
+        .with_columns(
+            pl.when((pl.col("USUBJID") != pl.col("USUBJID").shift()).fill_null(True))
+            .then(position)
+            .forward_fill()
+            .alias(_SUBJECT_START)
+        )
+    )
+    results = []
+    for name in values:
+        value = pl.col(f"_tmp_value_{name}")
+        last = pl.when(value.is_not_null()).then(position).shift(1).forward_fill()
+        results.append(
+            pl.when(last >= pl.col(_SUBJECT_START))
+            .then(value.gather(last.fill_null(0)))
+            .alias(name)
+        )
+    results += [pl.col(name).any().over(_SUBJECT_START).alias(name) for name in any_of]
+    found = narrow.select(_ROW, *results).sort(_ROW).drop(_ROW)
+    return pl.concat([advisit, found], how="horizontal")
 
 
 def derive_var_prvseq(advisit: pl.LazyFrame) -> pl.LazyFrame:
@@ -31,18 +72,23 @@ def derive_var_prvseq(advisit: pl.LazyFrame) -> pl.LazyFrame:
     ----------
     endpoints.md §7.2 C2 [D-20], §12 E-13, §16.24 (no baseline).
     """
-    has_baseline = pl.col("ABLFL").any().over("USUBJID")
     post = (pl.col("ADY") > 0).fill_null(False)
     chain = pl.col("ABLFL") | post
-    prev_any = _last_before(pl.col("SRCSEQ"), pl.lit(True))
-    prev_chain = _last_before(pl.col("SRCSEQ"), chain)
-    return advisit.with_columns(
-        pl.when(post & has_baseline)
-        .then(prev_chain)
-        .otherwise(prev_any)
+    found = _with_last_before(
+        advisit,
+        {
+            "_tmp_prev_any": (pl.col("SRCSEQ"), pl.lit(True)),
+            "_tmp_prev_chain": (pl.col("SRCSEQ"), chain),
+        },
+        any_of={"_tmp_has_baseline": pl.col("ABLFL")},
+    )
+    return found.with_columns(
+        pl.when(post & pl.col("_tmp_has_baseline"))
+        .then(pl.col("_tmp_prev_chain"))
+        .otherwise(pl.col("_tmp_prev_any"))
         .cast(pl.Int64)
         .alias("PRVSEQ")
-    )
+    ).drop("_tmp_prev_any", "_tmp_prev_chain", "_tmp_has_baseline")
 
 
 def derive_var_stbrefdt(advisit: pl.LazyFrame) -> pl.LazyFrame:
@@ -59,24 +105,34 @@ def derive_var_stbrefdt(advisit: pl.LazyFrame) -> pl.LazyFrame:
     endpoints.md §5.1 [D-14], §16.9, §16.24.
     """
     scheduled = pl.col("ANL01FL") & (pl.col("AVISITN") > 0).fill_null(False)
-    reference = _last_before(pl.col("ADT"), pl.col("ABLFL") | scheduled)
-    post = (pl.col("ADY") > 0).fill_null(False)
-    return advisit.with_columns(
-        pl.when(post).then(reference).otherwise(None).cast(pl.Date).alias("STBREFDT")
+    found = _with_last_before(
+        advisit, {"_tmp_reference": (pl.col("ADT"), pl.col("ABLFL") | scheduled)}
     )
+    post = (pl.col("ADY") > 0).fill_null(False)
+    return found.with_columns(
+        pl.when(post).then(pl.col("_tmp_reference")).otherwise(None).cast(pl.Date).alias("STBREFDT")
+    ).drop("_tmp_reference")
 
 
 _POSITION = "_tmp_pos"
 
 
 def _gather_from(
-    advisit: pl.LazyFrame, positions: pl.LazyFrame, *, columns: Sequence[str], prefix: str
+    advisit: pl.LazyFrame,
+    positions: pl.LazyFrame,
+    *,
+    columns: Sequence[str],
+    prefix: str,
+    found: str | None = None,
 ) -> pl.LazyFrame:
     """``advisit`` plus the ``columns`` of the row at each row's ``_POSITION`` (one column of
-    ``positions``, aligned with ``advisit``; null gives nulls), as ``prefix + column``."""
+    ``positions``, aligned with ``advisit``; null gives nulls), as ``prefix + column``; with
+    ``found``, also a Boolean column of that name: whether the row has such a position."""
+    position = pl.col(_POSITION)
+    extra = [] if found is None else [position.is_not_null().alias(found)]
     return (
         pl.concat([advisit, positions.select(_POSITION)], how="horizontal")
-        .with_columns(pl.col(c).gather(pl.col(_POSITION)).alias(f"{prefix}{c}") for c in columns)
+        .with_columns(*[pl.col(c).gather(position).alias(f"{prefix}{c}") for c in columns], *extra)
         .drop(_POSITION)
     )
 
@@ -99,12 +155,15 @@ def with_previous(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str)
     return _gather_from(advisit, previous, columns=columns, prefix=prefix)
 
 
-def with_baseline(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str) -> pl.LazyFrame:
+def with_baseline(
+    advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str, found: str | None = None
+) -> pl.LazyFrame:
     """Add the baseline (``ABLFL``) values of ``columns`` to every row as ``prefix + column``.
 
     The baseline row of each subject is taken once (the first ABLFL row in row order); its
     position is joined to the key column only and the values gathered from it: rows and order
-    are unchanged; subjects without a baseline get nulls.
+    are unchanged; subjects without a baseline get nulls. With ``found``, a Boolean column of
+    that name tells whether the subject has a baseline row (TRUE or FALSE, never null).
     """
     advisit = advisit.cache()  # read three times: computed once per collect
     baseline = (
@@ -117,4 +176,4 @@ def with_baseline(advisit: pl.LazyFrame, *, columns: Sequence[str], prefix: str)
     positions = advisit.select("USUBJID").join(
         baseline, on="USUBJID", how="left", maintain_order="left"
     )
-    return _gather_from(advisit, positions, columns=columns, prefix=prefix)
+    return _gather_from(advisit, positions, columns=columns, prefix=prefix, found=found)

@@ -76,8 +76,9 @@ def derive_vars_sri(
     Arthritis Rheum 2009;61:1143-1151 [R12].
     """
     lo, hi = _INDEX_BOUNDS[index]
-    evaluable = ((pl.col("ADY") > 0) & pl.col("ABLFL").any().over("USUBJID")).fill_null(False)
-    with_bl = with_baseline(advisit, columns=[lo, hi, "PGA"], prefix=_BL)
+    has_baseline = f"{_BL}found"
+    evaluable = ((pl.col("ADY") > 0) & pl.col(has_baseline)).fill_null(False)
+    with_bl = with_baseline(advisit, columns=[lo, hi, "PGA"], prefix=_BL, found=has_baseline)
 
     def only_post(expr: pl.Expr) -> pl.Expr:
         return pl.when(evaluable).then(expr).otherwise(pl.lit(None, dtype=pl.Boolean))
@@ -97,4 +98,4 @@ def derive_vars_sri(
             )
             for k in extra
         ],
-    ).drop([f"{_BL}{col}" for col in (lo, hi, "PGA")])
+    ).drop([f"{_BL}{col}" for col in (lo, hi, "PGA")], has_baseline)

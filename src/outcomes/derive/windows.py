@@ -11,6 +11,8 @@ import polars as pl
 
 from outcomes.derive.params import VisitParams
 
+_ROW = "_tmp_row"
+
 
 def derive_var_ady(advisit: pl.LazyFrame) -> pl.LazyFrame:
     """Add ``ADY``, the study day of the assessment: ADT − TRTSDT (Day 0 = infusion).
@@ -94,9 +96,26 @@ def derive_vars_avisit(advisit: pl.LazyFrame, *, visits: VisitParams) -> pl.Lazy
         pl.col("ADT"),
         pl.col("SRCSEQ"),
     ]
-    chosen = pl.int_range(pl.len()).over(["USUBJID", "AVISITN"], order_by=keys) == 0
-    return with_visit.with_columns(
-        (pl.col("ABLFL") | (pl.col("_tmp_target").is_not_null() & chosen))
-        .fill_null(False)
-        .alias("ANL01FL")
-    ).drop("_tmp_target")
+    # The first row of each (subject, window) in key order, found by a group-by of the key
+    # columns only and joined back by row number: an ordered window over the wide frame costs
+    # several times more.
+    with_visit = with_visit.with_row_index(_ROW).cache()
+    sort_keys = [f"_tmp_key{i}" for i in range(len(keys))]
+    first = (
+        with_visit.select(
+            _ROW, "USUBJID", "AVISITN", *[k.alias(n) for k, n in zip(keys, sort_keys, strict=True)]
+        )
+        .group_by("USUBJID", "AVISITN")
+        .agg(pl.col(_ROW).sort_by(sort_keys).first())
+        .select(_ROW, pl.lit(True).alias("_tmp_first"))
+    )
+    chosen = with_visit.select(_ROW).join(first, on=_ROW, how="left", maintain_order="left")
+    return (
+        pl.concat([with_visit, chosen.select("_tmp_first")], how="horizontal")
+        .with_columns(
+            (pl.col("ABLFL") | (pl.col("_tmp_target").is_not_null() & pl.col("_tmp_first")))
+            .fill_null(False)
+            .alias("ANL01FL")
+        )
+        .drop(_ROW, "_tmp_target", "_tmp_first")
+    )
