@@ -15,6 +15,7 @@ from outcomes.eligibility import (
     EligibilityParams,
     compute_creatinine_clearance,
     create_eligibility,
+    filter_last_record,
 )
 from outcomes.errors import ConfigError
 
@@ -271,3 +272,30 @@ def test_eligibility_cross_field_check_runs_with_every_config_check():
     """The section's check is registered by config's own section list (no side-effect import)."""
     with pytest.raises(ConfigError, match=r"eligibility.age_min must be <= eligibility.age_max"):
         load_config(overrides={"eligibility": {"age_min": 80}})
+
+
+def test_filter_last_record__last_by_order_then_row_taken_whole():
+    D = dt.date
+    records = pl.LazyFrame(
+        {
+            "USUBJID": ["S1", "S1", "S1", "S2", "S2", "S3"],
+            "LBTESTCD": ["ANC", "ANC", "HGB", "ANC", "ANC", "ANC"],
+            "LBDT": [
+                D(2026, 1, 9),
+                D(2026, 1, 3),
+                D(2026, 1, 1),
+                D(2026, 1, 5),
+                D(2026, 1, 5),
+                None,
+            ],
+            "ROW": [1, 2, 3, 4, 5, 6],
+            "LBSTRESN": [1.5, 2.5, 120.0, 3.0, 4.0, 5.0],
+        }
+    )
+    # S1 ANC: the later date wins over the higher ROW; S2 ANC: same date, the higher ROW wins;
+    # a null date sorts first, so it is chosen only when it is the group's only record
+    out = filter_last_record(records, records, by=["USUBJID", "LBTESTCD"], order=["LBDT"])
+    got = out.collect().sort("ROW")
+    assert got["ROW"].to_list() == [1, 3, 5, 6]
+    assert got["LBSTRESN"].to_list() == [1.5, 120.0, 4.0, 5.0]
+    assert got.columns == ["USUBJID", "LBTESTCD", "LBDT", "ROW", "LBSTRESN"]

@@ -226,8 +226,9 @@ def filter_screening_assessment(
     ref = subjects.select("USUBJID", _reference_date().alias("_REF"))
     window = pl.duration(days=params.baseline_window_days)
     in_baseline = (pl.col("ASMDT") < pl.col("_REF")) & (pl.col("ASMDT") >= pl.col("_REF") - window)
-    return (
-        assessments.join(ref, on="USUBJID", how="left")
+    candidates = (
+        assessments.select("USUBJID", "VISIT", "ASMDT", "ROW")
+        .join(ref, on="USUBJID", how="left")
         .with_columns(
             pl.when(pl.col("VISIT") == params.screening_visit)
             .then(pl.lit(1))
@@ -236,10 +237,26 @@ def filter_screening_assessment(
             .alias("_PRI")
         )
         .filter(pl.col("_PRI").is_not_null())
-        .sort(["_PRI", "ASMDT", "ROW"])  # the last record per subject is the chosen one
-        .unique("USUBJID", keep="last")
-        .drop("_REF", "_PRI")
     )
+    return filter_last_record(assessments, candidates, by=["USUBJID"], order=["_PRI", "ASMDT"])
+
+
+def filter_last_record(
+    records: pl.LazyFrame, candidates: pl.LazyFrame, *, by: list[str], order: list[str]
+) -> pl.LazyFrame:
+    """The rows of ``records`` that are the last of their ``by`` group among ``candidates`` in
+    the order ``order`` then ``ROW`` (the record number, unique within a table).
+
+    Only the key columns are sorted (``candidates`` holds ``by``, ``order`` and ``ROW``); the
+    chosen records are then taken whole from ``records`` by ``ROW``, in no particular order.
+    """
+    chosen = (
+        candidates.select(*by, *order, "ROW")
+        .sort([*order, "ROW"])
+        .unique(by, keep="last")
+        .select("ROW")
+    )
+    return records.join(chosen, on="ROW", how="semi")
 
 
 def _reference_date() -> pl.Expr:
@@ -268,7 +285,7 @@ def filter_screening_labs(
     dates = subjects.select("USUBJID", "CONSDT", _reference_date().alias("_REF"))
     upper_ok = pl.col("_REF").is_null() | (pl.col("LBDT") <= pl.col("_REF"))
     tests = ["ANC", "HGB", "CREAT", *ULN_TESTS]
-    return (
+    candidates = (
         labs.filter(pl.col("LBTESTCD").is_in(tests))
         .join(dates, on="USUBJID")
         .filter(
@@ -276,9 +293,8 @@ def filter_screening_labs(
             & upper_ok
             & pl.col("LBSTRESN").is_not_null()
         )
-        .sort(["LBDT", "ROW"])  # the last result per subject and test is the chosen one
-        .unique(["USUBJID", "LBTESTCD"], keep="last")
     )
+    return filter_last_record(candidates, candidates, by=["USUBJID", "LBTESTCD"], order=["LBDT"])
 
 
 def _lab_flags(params: EligibilityParams) -> list[tuple[str, str, pl.Expr]]:

@@ -49,6 +49,31 @@ def test_write_parquet_and_csv__whole_files(tmp_path: Path):
     assert (tmp_path / "a.csv").read_text() == "A\n1\n2\n"
 
 
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({}, {"compression_level": 1}),
+        ({"compression_level": 9}, {"compression_level": 9}),
+        ({"compression": "lz4"}, {"compression": "lz4"}),
+    ],
+)
+def test_write_parquet__zstd_level_1_unless_chosen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: dict, expected: dict
+):
+    seen: dict = {}
+    original = pl.DataFrame.write_parquet
+
+    def spy(self: pl.DataFrame, file: Path, **kwargs: object) -> None:
+        seen.update(kwargs)
+        original(self, file, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", spy)
+    frame = pl.DataFrame({"A": ["x", "y"]})
+    atomic.write_parquet(frame, tmp_path / "a.parquet", **options)
+    assert seen == expected
+    assert pl.read_parquet(tmp_path / "a.parquet").equals(frame)
+
+
 def test_remove_partial_files__only_temporaries_outside_snakemake(tmp_path: Path):
     (tmp_path / "adam").mkdir()
     (tmp_path / "adam" / ".advisit.parquet.x1.part").write_bytes(b"")

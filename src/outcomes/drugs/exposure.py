@@ -48,13 +48,20 @@ def derive_vars_window(
     short. Nothing is active after the data cut. ``AENDT < ASTDT`` means never active.
     Rows and order unchanged.
     """
+    windowed = dic.sort_in_drug_order(medications).with_columns(
+        compute_window(params=params, data_cut=data_cut)
+    )
+    return dic.sort_in_input_order(windowed)
+
+
+def compute_window(*, params: MedicationParams, data_cut: dt.date) -> list[pl.Expr]:
+    """``ASTDT`` and ``AENDT`` of :func:`derive_vars_window`, on rows already in
+    :func:`~outcomes.drugs.dictionary.sort_in_drug_order` (so a caller that needs more
+    same-drug neighbours sorts once)."""
     next_start = dic.compute_neighbour(pl.col("CMSTDT"), -1)
     end = pl.min_horizontal(
         compute_recorded_end(params=params, data_cut=data_cut),
         next_start - pl.duration(days=1),
         pl.lit(data_cut),
     )
-    windowed = dic.sort_in_drug_order(medications).with_columns(
-        pl.col("CMSTDT").alias("ASTDT"), end.alias("AENDT")
-    )
-    return dic.sort_in_input_order(windowed)
+    return [pl.col("CMSTDT").alias("ASTDT"), end.alias("AENDT")]

@@ -12,6 +12,7 @@ from outcomes.contract import TABLES
 from outcomes.ingest.validated import create_typed_from_checked, create_validated_frames
 from outcomes.io import atomic
 from outcomes.steps import StepIO, step
+from outcomes.validate.catalogue import WARNING
 
 log = logging.getLogger("outcomes.steps.ingest")
 
@@ -73,7 +74,12 @@ def create_validated_tables(io: StepIO) -> None:
     typed tables come from ``validate_export`` (inputs ``typed_<table>``) when the rule has
     them, else from the export.
     """
-    issues = pl.read_csv(io.inputs["issues"], infer_schema=False)
+    # only the FATAL and ERROR issues decide (the stop, QRYFL); WARNINGs are most of the file
+    issues = (
+        pl.scan_csv(io.inputs["issues"], infer_schema=False)
+        .filter(pl.col("SEVERITY") != WARNING)
+        .collect()
+    )
     excluded = pl.read_csv(io.inputs["excluded"], infer_schema=False)
     typed = {t: io.inputs[f"typed_{t}"] for t in TABLES if f"typed_{t}" in io.inputs}
     tables = create_validated_frames(

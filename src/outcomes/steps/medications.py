@@ -27,7 +27,7 @@ def create_adcm(io: StepIO) -> None:
         subjects=pl.scan_parquet(io.inputs["subjects"]),
         data_cut=dt.date.fromisoformat(io.params["data_cut"]),
         params=params,
-    ).collect()
+    ).collect(engine="in-memory")  # faster than streaming for these sorts and joins
     log.info("%d medication records, %d subjects", adcm.height, adcm["USUBJID"].n_unique())
     log.info("records per class: %s", dict(adcm["CLASS"].value_counts().iter_rows()))
     log.info("CMTRT not in the dictionary: %d records", adcm.filter(~pl.col("DICTFL")).height)

@@ -14,7 +14,7 @@ import polars as pl
 
 from outcomes.drugs import dictionary as dic
 from outcomes.drugs import dose
-from outcomes.drugs.exposure import derive_vars_window
+from outcomes.drugs.exposure import compute_window
 from outcomes.drugs.params import IS_BIO_CLASSES, MedicationParams
 
 #: Columns of derived/adcm.parquet, in order.
@@ -79,14 +79,18 @@ def derive_vars_course(medications: pl.LazyFrame, *, params: MedicationParams) -
     A continuing record is a dose increase when its average daily dose (§16.11) is higher than
     the previous record's, compared exactly. Needs ``AENDT``. Rows and order unchanged.
     """
+    coursed = dic.sort_in_drug_order(medications).with_columns(compute_course(params=params))
+    return dic.sort_in_input_order(coursed)
+
+
+def compute_course(*, params: MedicationParams) -> list[pl.Expr]:
+    """``NEWFL`` and ``DOSEUPFL`` of :func:`derive_vars_course`, on rows already in
+    :func:`~outcomes.drugs.dictionary.sort_in_drug_order` with ``AENDT``."""
     mg = dose.compute_mg_numerator(params=params)
     previous_end = dic.compute_neighbour(pl.col("AENDT"), 1)
     previous_mg = dic.compute_neighbour(mg, 1)
     new = previous_end.is_null() | (previous_end < pl.col("CMSTDT") - pl.duration(days=1))
-    coursed = dic.sort_in_drug_order(medications).with_columns(
-        new.alias("NEWFL"), (~new & (mg > previous_mg)).alias("DOSEUPFL")
-    )
-    return dic.sort_in_input_order(coursed)
+    return [new.alias("NEWFL"), (~new & (mg > previous_mg)).alias("DOSEUPFL")]
 
 
 def create_adcm(
@@ -130,8 +134,11 @@ def create_adcm(
         dic.compute_cart_toxicity(params=params),
         compute_gc_counted(params=params),
     )
-    windowed = derive_vars_window(flagged, params=params, data_cut=data_cut)
-    dosed = derive_vars_course(windowed, params=params).with_columns(
+    # one sort into drug order for both the window and the course (same-drug neighbours)
+    ordered = dic.sort_in_drug_order(flagged)
+    windowed = ordered.with_columns(compute_window(params=params, data_cut=data_cut))
+    coursed = windowed.with_columns(compute_course(params=params))
+    dosed = dic.sort_in_input_order(coursed).with_columns(
         (dose.compute_mg_numerator(params=params).cast(pl.Float64) / params.mg_denominator).alias(
             "DAILYMG"
         ),
