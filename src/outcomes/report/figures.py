@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import polars as pl
 from matplotlib.figure import Figure
+from PIL import Image
 
 from outcomes.report.svg import BACKEND as SVG_BACKEND
 from outcomes.report.swimmer import MARK_KINDS
@@ -65,22 +66,26 @@ def render_files(fig: Figure) -> tuple[bytes, bytes]:
     return png.getvalue(), svg.getvalue()
 
 
-def _encode_pngs(raster: memoryview, *, dpi: int) -> tuple[bytes, bytes]:
-    """The :data:`FILE_DPI` PNG of the Agg ``raster`` (what ``savefig(format="png")`` writes:
-    matplotlib's ``imsave`` of the canvas buffer) and the PNG at ``dpi``, box-averaged from it."""
-    import matplotlib.image as mpimg
-    from PIL import Image
+#: zlib level of the :data:`FILE_DPI` PNG: level 3 encodes in about two thirds of the time of
+#: the default (6) for files about a fifth larger.
+FILE_PNG_LEVEL = 3
 
+
+def _opaque(raster: memoryview) -> Image.Image:
+    """The Agg ``raster`` as a Pillow image: RGB when every pixel is opaque (a figure on its
+    white face: the same picture, a quarter fewer bytes to compress), RGBA otherwise."""
+    pixels = np.asarray(raster)
+    image = Image.fromarray(pixels, mode="RGBA")
+    return image.convert("RGB") if bool((pixels[..., 3] == 255).all()) else image
+
+
+def _encode_pngs(raster: memoryview, *, dpi: int) -> tuple[bytes, bytes]:
+    """The :data:`FILE_DPI` PNG of the Agg ``raster`` (the pixels ``savefig(format="png")``
+    writes, at zlib level :data:`FILE_PNG_LEVEL`) and the PNG at ``dpi``, box-averaged from
+    it; neither carries metadata beyond its resolution."""
+    image = _opaque(raster)
     hires = io.BytesIO()
-    mpimg.imsave(
-        hires,
-        raster,
-        format="png",
-        origin="upper",
-        dpi=FILE_DPI,
-        metadata={"Software": None},
-    )
-    image = Image.fromarray(np.asarray(raster), mode="RGBA")
+    image.save(hires, format="png", dpi=(FILE_DPI, FILE_DPI), compress_level=FILE_PNG_LEVEL)
     size = (round(image.width * dpi / FILE_DPI), round(image.height * dpi / FILE_DPI))
     small = io.BytesIO()
     image.resize(size, Image.Resampling.BOX).save(small, format="png", dpi=(dpi, dpi))
@@ -93,7 +98,7 @@ def render_figure_files(fig: Figure, *, dpi: int) -> tuple[bytes, bytes, bytes]:
     The figure is laid out (constrained layout) and drawn once, at :data:`FILE_DPI`. The SVG
     is drawn with that layout kept (:mod:`outcomes.report.svg`) while a second thread encodes
     the raster (Pillow compresses without holding the interpreter): the :data:`FILE_DPI` PNG,
-    byte for byte what ``savefig(format="png")`` writes, and the PNG at ``dpi``, the raster
+    pixel for pixel what ``savefig(format="png")`` writes, and the PNG at ``dpi``, the raster
     averaged over boxes of pixels (each output pixel the mean of the pixels it covers), not
     drawn a third time. Every file is without metadata and identical across runs.
     """
