@@ -1,4 +1,4 @@
-"""Figures rendered in worker processes: the same files and page as rendered in the process."""
+"""Figures rendered in forked children: the same files and page as rendered in the process."""
 
 from __future__ import annotations
 
