@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import pytest
 
 from outcomes.report import figures as fg
 from outcomes.report.figure_pool import FigurePool
@@ -63,3 +64,10 @@ def test_build_report__same_page_and_files_with_one_and_two_workers(run_dir):
     assert two.files == one.files
     assert "<!--figure:" not in two.html
     assert figure_marker("swimmer") == "<!--figure:swimmer-->"
+
+
+def test_figure_pool__a_child_failure_names_the_figure():
+    pool = FigurePool(workers=2, dpi=50)
+    pool.submit("not_a_figure", "no such figure")
+    with pytest.raises(RuntimeError, match="figure not_a_figure: AttributeError"):
+        pool.results()

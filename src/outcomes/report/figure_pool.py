@@ -39,8 +39,12 @@ def _render_child(conn: Connection, fig: Any, dpi: int) -> None:
 
 
 def can_fork() -> bool:
-    """Whether figures can be rendered in forked children on this platform."""
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether figures can be rendered in forked children: the platform forks, and this
+    process may have children (a daemonic process, such as a pool's worker, may not)."""
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
 
 
 class FigurePool:
