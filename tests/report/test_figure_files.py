@@ -12,6 +12,8 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import polars as pl
+import pytest
+from PIL import Image
 
 from outcomes.report import figures as fg
 from outcomes.report.load import read_run, select_report_columns
@@ -39,13 +41,18 @@ def test_svg_backend__same_bytes_as_matplotlib_svg():
     assert b"<use " in ours.getvalue()  # markers, as matplotlib writes them
 
 
-def test_render_figure_files__300_dpi_png_as_savefig_writes_it():
+def test_render_figure_files__300_dpi_png_has_the_pixels_savefig_writes():
     reference = io.BytesIO()
     fig = _marker_figure()
     fig.savefig(reference, format="png", dpi=fg.FILE_DPI, metadata={"Software": None})
     plt.close(fig)
     hires, svg, small = fg.render_figure_files(_marker_figure(), dpi=SIZE.dpi)
-    assert hires == reference.getvalue()
+    ours, theirs = Image.open(io.BytesIO(hires)), Image.open(io.BytesIO(reference.getvalue()))
+    assert ours.mode == "RGB" and theirs.mode == "RGBA"  # opaque: no alpha channel written
+    assert ours.size == theirs.size == (3 * fg.FILE_DPI, 2 * fg.FILE_DPI)
+    assert ours.tobytes() == theirs.convert("RGB").tobytes()
+    assert ours.info["dpi"] == pytest.approx((fg.FILE_DPI, fg.FILE_DPI), abs=0.01)
+    assert b"Software" not in hires
     assert svg.startswith(b"<?xml")
     assert small.startswith(b"\x89PNG\r\n\x1a\n") and len(small) < len(hires)
 

@@ -12,12 +12,13 @@ from outcomes.steps.report import render_report, write_manifest
 from .report_builders import report_config, write_run
 
 
-def _io(run: Path, export: Path, config: dict) -> StepIO:
+def _io(run: Path, export: Path, config: dict, threads: int = 1) -> StepIO:
     return StepIO(
         inputs={"export": [str(p) for p in sorted(export.iterdir())]},
         outputs={"report": str(run / "report.html"), "figures": str(run / "figures")},
         params={"config": config},
         log=str(run / "logs" / "render_report.log"),
+        threads=threads,
     )
 
 
@@ -55,6 +56,14 @@ def test_render_report_step__rerun_gives_identical_bytes(tmp_path):
         assert (run / "tables" / f"{stem}.csv").is_file()
     checksums = (run / "tables" / "report_checksums.csv").read_text()
     assert str(export / "subjects.csv") in checksums
+
+
+def test_render_report_step__two_threads_write_the_files_of_one(tmp_path):
+    run, export, config = write_run(tmp_path / "run"), _export(tmp_path), report_config()
+    render_report(_io(run, export, config, threads=1))
+    one = _snapshot(run)
+    render_report(_io(run, export, config, threads=2))
+    assert _snapshot(run) == one
 
 
 def test_render_report_step__tables_of_skipped_sections_say_why(tmp_path):

@@ -56,6 +56,8 @@ rule render_report:
         },
     params:
         config=CFG,
+    # the figures render in worker processes, one per thread given
+    threads: 2
     priority: 2
     log:
         f"{OUT}/logs/render_report.log",

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import polars as pl
 from matplotlib.figure import Figure
+from PIL import Image
 
 from outcomes.report.svg import BACKEND as SVG_BACKEND
 from outcomes.report.swimmer import MARK_KINDS
@@ -65,22 +66,26 @@ def render_files(fig: Figure) -> tuple[bytes, bytes]:
     return png.getvalue(), svg.getvalue()
 
 
-def _encode_pngs(raster: memoryview, *, dpi: int) -> tuple[bytes, bytes]:
-    """The :data:`FILE_DPI` PNG of the Agg ``raster`` (what ``savefig(format="png")`` writes:
-    matplotlib's ``imsave`` of the canvas buffer) and the PNG at ``dpi``, box-averaged from it."""
-    import matplotlib.image as mpimg
-    from PIL import Image
+#: zlib level of the :data:`FILE_DPI` PNG: level 3 encodes in about two thirds of the time of
+#: the default (6) for files about a fifth larger.
+FILE_PNG_LEVEL = 3
 
+
+def _opaque(raster: memoryview) -> Image.Image:
+    """The Agg ``raster`` as a Pillow image: RGB when every pixel is opaque (a figure on its
+    white face: the same picture, a quarter fewer bytes to compress), RGBA otherwise."""
+    pixels = np.asarray(raster)
+    image = Image.fromarray(pixels, mode="RGBA")
+    return image.convert("RGB") if bool((pixels[..., 3] == 255).all()) else image
+
+
+def _encode_pngs(raster: memoryview, *, dpi: int) -> tuple[bytes, bytes]:
+    """The :data:`FILE_DPI` PNG of the Agg ``raster`` (the pixels ``savefig(format="png")``
+    writes, at zlib level :data:`FILE_PNG_LEVEL`) and the PNG at ``dpi``, box-averaged from
+    it; neither carries metadata beyond its resolution."""
+    image = _opaque(raster)
     hires = io.BytesIO()
-    mpimg.imsave(
-        hires,
-        raster,
-        format="png",
-        origin="upper",
-        dpi=FILE_DPI,
-        metadata={"Software": None},
-    )
-    image = Image.fromarray(np.asarray(raster), mode="RGBA")
+    image.save(hires, format="png", dpi=(FILE_DPI, FILE_DPI), compress_level=FILE_PNG_LEVEL)
     size = (round(image.width * dpi / FILE_DPI), round(image.height * dpi / FILE_DPI))
     small = io.BytesIO()
     image.resize(size, Image.Resampling.BOX).save(small, format="png", dpi=(dpi, dpi))
@@ -93,7 +98,7 @@ def render_figure_files(fig: Figure, *, dpi: int) -> tuple[bytes, bytes, bytes]:
     The figure is laid out (constrained layout) and drawn once, at :data:`FILE_DPI`. The SVG
     is drawn with that layout kept (:mod:`outcomes.report.svg`) while a second thread encodes
     the raster (Pillow compresses without holding the interpreter): the :data:`FILE_DPI` PNG,
-    byte for byte what ``savefig(format="png")`` writes, and the PNG at ``dpi``, the raster
+    pixel for pixel what ``savefig(format="png")`` writes, and the PNG at ``dpi``, the raster
     averaged over boxes of pixels (each output pixel the mean of the pixels it covers), not
     drawn a third time. Every file is without metadata and identical across runs.
     """
@@ -275,16 +280,13 @@ def plot_survival(
     per subject: ``DOSELVL, AVAL, EVENT``) the figure follows the survminer / ggsurvfit
     conventions: months on the time axis, a censor mark (``|``) on the curve at each censored
     time, N and events per group in the legend, the endpoint named in the title, and the
-    numbers at risk drawn by lifelines' ``add_at_risk_counts`` under the axis ticks from 0.
+    numbers at risk under the axis ticks from 0 (:func:`_add_at_risk_row`).
     """
     if tte is None:
         return _plot_survival_days(curves, at_risk=at_risk, ylabel=ylabel, start=start, size=size)
-    from lifelines import KaplanMeierFitter
-    from lifelines.plotting import add_at_risk_counts
-
     fig, axes = _new(size, height_scale=1.3)
     ax = axes[0][0]
-    fitters = []
+    durations: dict[str, np.ndarray] = {}
     months = curves.with_columns(pl.col("time") / DAYS_PER_MONTH)
     for group in curves["group"].unique().sort().to_list():
         part = months.filter(pl.col("group") == group).sort("time")
@@ -307,9 +309,7 @@ def plot_survival(
             mew=1.2,
             color=line.get_color(),
         )
-        kmf = KaplanMeierFitter(label=str(group))
-        kmf.fit((subj["AVAL"] / DAYS_PER_MONTH).to_list(), subj["EVENT"].to_list())
-        fitters.append(kmf)
+        durations[str(group)] = (subj["AVAL"] / DAYS_PER_MONTH).to_numpy()
     top = max(12.0, float(months["time"].max() or 0.0))
     step = 3 if top <= 24 else 6
     ticks = [float(t) for t in range(0, int(top) + step, step)]
@@ -322,9 +322,49 @@ def plot_survival(
         ax.set_title(title)
     ax.plot([], [], ls="none", marker="|", color="#444444", label="Censored")
     ax.legend(fontsize=8, loc="best")
-    if fitters:
-        add_at_risk_counts(*fitters, ax=ax, rows_to_show=["At risk"], xticks=ticks)
+    if durations:
+        _add_at_risk_row(ax, durations, ticks=ticks)
     return fig
+
+
+def _add_at_risk_row(
+    ax: object, durations: dict[str, np.ndarray], *, ticks: list[float], ypos_in: float = -0.6
+) -> None:
+    """The numbers at risk of each group under the ticks of ``ax``, as lifelines'
+    ``add_at_risk_counts(..., rows_to_show=["At risk"], xticks=ticks)`` draws them: a twin x
+    axis without spines or tick marks ``ypos_in`` inches below the axes, whose tick labels are
+    the counts (right-aligned; the first one also names the row and the groups).
+
+    The number at risk at time ``t`` is the number of subjects whose duration is beyond ``t``
+    (lifelines' at-risk count at the end of the period: still at risk after the events and
+    censorings at or before ``t``).
+    """
+    counts = [[int((d > t).sum()) for d in durations.values()] for t in ticks]
+    labels = list(durations)
+    ax2 = ax.twiny()  # type: ignore[attr-defined]
+    height_in = (ax.get_position().y1 - ax.get_position().y0) * ax.figure.get_figheight()  # type: ignore[attr-defined]
+    ax2.spines["bottom"].set_position(("axes", ypos_in / height_in))
+    for side in ("top", "right", "bottom", "left"):
+        ax2.spines[side].set_visible(False)
+    ax2.xaxis.tick_bottom()
+    ax2.set_xlim(*ax.get_xlim())  # type: ignore[attr-defined]
+    ax2.set_xticks(ticks)
+    ax2.xaxis.set_ticks_position("none")
+    ax2.yaxis.set_ticks_position("none")
+    ticklabels = []
+    for k, column in enumerate(counts):
+        if k == 0:
+            width = len(str(max(column)))
+            ticklabels.append(
+                "At risk\n"
+                + "".join(
+                    f"{label.rjust(10)}{' ' * (width - len(str(c)) + 3)}{c:>{width}d}\n"
+                    for label, c in zip(labels, column, strict=True)
+                )
+            )
+        else:
+            ticklabels.append("".join(f"\n{c}" for c in column))
+    ax2.set_xticklabels(ticklabels, ha="right")
 
 
 def _plot_survival_days(

@@ -17,6 +17,7 @@ from outcomes.report import figures as fg
 from outcomes.report import sections as sc
 from outcomes.report.captions import caption, route_table
 from outcomes.report.data_status import describe_data_status, summarize_data_status
+from outcomes.report.figure_pool import FigurePool
 from outcomes.report.html import render_note, render_page, render_section, render_table, text
 from outcomes.report.load import RunData
 from outcomes.report.params import ReportParams
@@ -231,6 +232,9 @@ BUILDERS = {
     "dictionary": _section_dictionary,
 }
 
+#: Sections that draw figures (built first, see :func:`build_report`).
+FIGURE_SECTIONS: tuple[str, ...] = ("activity", "rates", "time_to_event", "swimmer")
+
 
 def _record_safety_table(ctx: sc.ReportContext, tfls: list[Tfl]) -> None:
     """tables/report_safety_3m.csv: the cells of Table 14.3.2 (every category and grade)."""
@@ -246,9 +250,21 @@ def build_report(
     params: ReportParams,
     checksums: dict[str, str],
     versions: dict[str, str],
+    workers: int = 1,
 ) -> ReportContent:
-    """Build every configured section; see :func:`render_report`."""
-    ctx = sc.ReportContext(run, config, params, checksums, versions)
+    """Build every configured section; see :func:`render_report`. ``workers`` processes render
+    the figures (:mod:`outcomes.report.figure_pool`); the result does not depend on it."""
+    pool = FigurePool(workers=workers, dpi=params.figure_dpi)
+    try:
+        return _build_report(sc.ReportContext(run, config, params, checksums, versions, pool=pool))
+    finally:
+        pool.close()
+
+
+def _build_report(ctx: sc.ReportContext) -> ReportContent:
+    run, config, params = ctx.run, ctx.config, ctx.params
+    # The sections with figures first: their figures render while the rest is built.
+    built = {sid: BUILDERS[sid](ctx) for sid in params.section_order if sid in FIGURE_SECTIONS}
     routed = _analysis_tables(ctx)
     tfls = build_tfls(run, config=config)
     lines = create_key_results(
@@ -263,7 +279,9 @@ def build_report(
     appendix: list[str] = []
     appendix_parts: list[tuple[str, str, str]] = []
     for sid in params.section_order:
-        body = BUILDERS[sid](ctx) if sid in BUILDERS and sid not in TFL_SECTIONS else []
+        body = []
+        if sid in BUILDERS and sid not in TFL_SECTIONS:
+            body = built[sid] if sid in built else BUILDERS[sid](ctx)
         if sid == "safety" and (absent := sc.absent_note(ctx, "adsl", "adae")):
             body.append(absent)
         extra = routed.get(sid, [])
@@ -273,7 +291,7 @@ def build_report(
                 _record_safety_table(ctx, tfls)
             if sid == "rates":
                 # The rates section keeps its figures; its numbers are the TFLs above.
-                rates = BUILDERS[sid](ctx)
+                rates = built[sid] if sid in built else BUILDERS[sid](ctx)
                 body += rates[:-1] if len(rates) > 1 else rates
             # The analysis tables (CSV) of a TFL section go to the appendix: the section shows
             # one answer per question, the numbered tables.
@@ -294,8 +312,9 @@ def build_report(
             ("appendix_tables", title, render_section("appendix_tables", title, appendix))
         )
     title = f"{config['study']['studyid']} — report at data cut {config['data']['data_cut']}"
+    page = ctx.insert_figures(render_page(title, parts + appendix_parts))
     return ReportContent(
-        render_page(title, parts + appendix_parts),
+        page,
         dict(ctx.tables),
         dict(ctx.figures),
         tuple(tfls),

@@ -17,6 +17,7 @@ import yaml
 from outcomes.report import figures as fg
 from outcomes.report.activity import RATE_PARAMS, summarize_activity, summarize_rates
 from outcomes.report.captions import caption
+from outcomes.report.figure_pool import FigurePool
 from outcomes.report.html import render_figure, render_list, render_note, render_table, text
 from outcomes.report.load import DATASETS, OWN_TABLE_PREFIX, RunData
 from outcomes.report.methods import (
@@ -41,6 +42,10 @@ class ReportContext:
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     figures: dict[str, bytes] = field(default_factory=dict)
     files: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    #: Renders the figures (in worker processes when the report is given more than one).
+    pool: FigurePool | None = None
+    #: Figure name -> its caption, until the figure is rendered (:meth:`insert_figures`).
+    captions: dict[str, str] = field(default_factory=dict)
 
     @property
     def dose_levels(self) -> tuple[str, ...]:
@@ -68,14 +73,34 @@ class ReportContext:
         return render_table(frame, caption=caption(stem))
 
     def figure(self, name: str, fig: Any, *, note: str | None = None) -> str:
-        """Record ``fig`` (embedded PNG; 300 dpi PNG and SVG files) and return it as HTML.
+        """Record ``fig`` (embedded PNG; 300 dpi PNG and SVG files) and return its place in the
+        HTML, filled by :meth:`insert_figures` once the figure is rendered.
 
         ``note`` follows the figure's caption (the sample of subjects it draws).
         """
-        hires, svg, png = fg.render_figure_files(fig, dpi=self.params.figure_dpi)
-        self.files[name] = (hires, svg)
-        self.figures[name] = png
-        return render_figure(png, caption=" ".join(filter(None, (caption(name), note))))
+        if self.pool is None:
+            raise RuntimeError("ReportContext.figure needs a FigurePool")
+        self.pool.submit(name, fig)
+        self.captions[name] = " ".join(filter(None, (caption(name), note)))
+        return figure_marker(name)
+
+    def insert_figures(self, page: str) -> str:
+        """Wait for every figure, record its files and put it with its caption in ``page``."""
+        if self.pool is None:
+            return page
+        for name, (hires, svg, png) in sorted(self.pool.results().items()):
+            self.files[name] = (hires, svg)
+            self.figures[name] = png
+            page = page.replace(
+                figure_marker(name), render_figure(png, caption=self.captions[name]), 1
+            )
+        return page
+
+
+def figure_marker(name: str) -> str:
+    """The place of figure ``name`` in the HTML before it is rendered: a comment, which no
+    escaped data string can spell."""
+    return f"<!--figure:{name}-->"
 
 
 def missing_note(*names: str) -> str:

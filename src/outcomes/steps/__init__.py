@@ -35,6 +35,8 @@ class StepIO:
     outputs: Mapping[str, Any]
     params: Mapping[str, Any]
     log: str
+    #: Cores the rule is given (its ``threads``).
+    threads: int = 1
 
 
 StepFunction = Callable[[StepIO], None]
@@ -142,7 +144,9 @@ def run_step(smk: Any) -> None:
     # A log line the disk refuses is lost quietly: the reason still reaches stderr in one line.
     logging.raiseExceptions = False
     logger = logging.getLogger("outcomes")
-    io = StepIO(_named(smk.input), _named(smk.output), _named(smk.params), log_path)
+    io = StepIO(
+        _named(smk.input), _named(smk.output), _named(smk.params), log_path, int(smk.threads)
+    )
     func = load_step(smk.rule)
     try:
         func(io)

@@ -61,7 +61,12 @@ def render_report(io: StepIO) -> None:
     )
     checksums = mf.summarize_checksums(_paths(io.inputs["export"]))
     content = build_report(
-        run, config=config, params=params, checksums=checksums, versions=mf.summarize_versions()
+        run,
+        config=config,
+        params=params,
+        checksums=checksums,
+        versions=mf.summarize_versions(),
+        workers=io.threads,
     )
     atomic.write_text(report_path, content.html)
     figures = Path(io.outputs["figures"])
