@@ -280,13 +280,16 @@ def plot_survival(
     per subject: ``DOSELVL, AVAL, EVENT``) the figure follows the survminer / ggsurvfit
     conventions: months on the time axis, a censor mark (``|``) on the curve at each censored
     time, N and events per group in the legend, the endpoint named in the title, and the
-    numbers at risk under the axis ticks from 0 (:func:`_add_at_risk_row`).
+    numbers at risk drawn by lifelines' ``add_at_risk_counts`` under the axis ticks from 0.
     """
     if tte is None:
         return _plot_survival_days(curves, at_risk=at_risk, ylabel=ylabel, start=start, size=size)
+    from lifelines import KaplanMeierFitter
+    from lifelines.plotting import add_at_risk_counts
+
     fig, axes = _new(size, height_scale=1.3)
     ax = axes[0][0]
-    durations: dict[str, np.ndarray] = {}
+    fitters = []
     months = curves.with_columns(pl.col("time") / DAYS_PER_MONTH)
     for group in curves["group"].unique().sort().to_list():
         part = months.filter(pl.col("group") == group).sort("time")
@@ -309,7 +312,9 @@ def plot_survival(
             mew=1.2,
             color=line.get_color(),
         )
-        durations[str(group)] = (subj["AVAL"] / DAYS_PER_MONTH).to_numpy()
+        kmf = KaplanMeierFitter(label=str(group))
+        kmf.fit((subj["AVAL"] / DAYS_PER_MONTH).to_list(), subj["EVENT"].to_list())
+        fitters.append(kmf)
     top = max(12.0, float(months["time"].max() or 0.0))
     step = 3 if top <= 24 else 6
     ticks = [float(t) for t in range(0, int(top) + step, step)]
@@ -322,49 +327,9 @@ def plot_survival(
         ax.set_title(title)
     ax.plot([], [], ls="none", marker="|", color="#444444", label="Censored")
     ax.legend(fontsize=8, loc="best")
-    if durations:
-        _add_at_risk_row(ax, durations, ticks=ticks)
+    if fitters:
+        add_at_risk_counts(*fitters, ax=ax, rows_to_show=["At risk"], xticks=ticks)
     return fig
-
-
-def _add_at_risk_row(
-    ax: object, durations: dict[str, np.ndarray], *, ticks: list[float], ypos_in: float = -0.6
-) -> None:
-    """The numbers at risk of each group under the ticks of ``ax``, as lifelines'
-    ``add_at_risk_counts(..., rows_to_show=["At risk"], xticks=ticks)`` draws them: a twin x
-    axis without spines or tick marks ``ypos_in`` inches below the axes, whose tick labels are
-    the counts (right-aligned; the first one also names the row and the groups).
-
-    The number at risk at time ``t`` is the number of subjects whose duration is beyond ``t``
-    (lifelines' at-risk count at the end of the period: still at risk after the events and
-    censorings at or before ``t``).
-    """
-    counts = [[int((d > t).sum()) for d in durations.values()] for t in ticks]
-    labels = list(durations)
-    ax2 = ax.twiny()  # type: ignore[attr-defined]
-    height_in = (ax.get_position().y1 - ax.get_position().y0) * ax.figure.get_figheight()  # type: ignore[attr-defined]
-    ax2.spines["bottom"].set_position(("axes", ypos_in / height_in))
-    for side in ("top", "right", "bottom", "left"):
-        ax2.spines[side].set_visible(False)
-    ax2.xaxis.tick_bottom()
-    ax2.set_xlim(*ax.get_xlim())  # type: ignore[attr-defined]
-    ax2.set_xticks(ticks)
-    ax2.xaxis.set_ticks_position("none")
-    ax2.yaxis.set_ticks_position("none")
-    ticklabels = []
-    for k, column in enumerate(counts):
-        if k == 0:
-            width = len(str(max(column)))
-            ticklabels.append(
-                "At risk\n"
-                + "".join(
-                    f"{label.rjust(10)}{' ' * (width - len(str(c)) + 3)}{c:>{width}d}\n"
-                    for label, c in zip(labels, column, strict=True)
-                )
-            )
-        else:
-            ticklabels.append("".join(f"\n{c}" for c in column))
-    ax2.set_xticklabels(ticklabels, ha="right")
 
 
 def _plot_survival_days(
