@@ -40,10 +40,15 @@ class ServerLostError(Exception):
     """The server closed the connection before it sent the step's exit status."""
 
 
+def server_turned_off() -> bool:
+    """Whether the environment turns the step server off (:data:`SERVER_ENV` is :data:`OFF`)."""
+    return os.environ.get(SERVER_ENV, "").strip().lower() == OFF
+
+
 def server_address() -> str | None:
     """The step server's socket from the environment, or None when there is none or it is off."""
     address = os.environ.get(SERVER_ENV, "").strip()
-    return None if not address or address.lower() == OFF else address
+    return None if not address or server_turned_off() else address
 
 
 def send_request(sock: socket.socket, header: dict[str, Any], payload: bytes) -> None:

@@ -49,7 +49,6 @@ How:
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import pickle
@@ -70,13 +69,14 @@ from pathlib import Path
 from typing import Any
 
 from outcomes.stepclient import (
-    OFF,
     REPLY,
     REQUEST_HEAD,
     SERVER_ENV,
     STREAMS,
     receive_exactly,
+    server_turned_off,
 )
+from outcomes.steps.supervise import arm_parent_death_signal
 
 #: Names of the threads of polars' compute pool and runtimes, which start on the first query.
 POOL_THREADS = r"polars-\d+|async-executor.*|tokio-.*|rayon.*"
@@ -84,7 +84,6 @@ POOL_THREADS = r"polars-\d+|async-executor.*|tokio-.*|rayon.*"
 #: import their own step modules sooner than the server imports all of them (about 1.5 times
 #: one rule's imports), and each served rule saves about 1.5 s.
 MIN_JOBS = 5
-_PR_SET_PDEATHSIG = 1
 _PARENT_CHECK_S = 0.5
 _BACKLOG = 64
 #: How long :func:`start_step_server` waits for the server to bind its socket.
@@ -131,14 +130,6 @@ def preload() -> None:
     import statsmodels.genmod.families
     import statsmodels.genmod.generalized_linear_model
     import statsmodels.tools.sm_exceptions  # noqa: F401
-
-
-def arm_parent_death(signum: int) -> None:
-    """Ask Linux to send ``signum`` to this process when its parent ends (elsewhere: no-op)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0)
 
 
 @dataclass
@@ -299,7 +290,7 @@ class StepServer:
             return pid
         code = 3
         try:
-            arm_parent_death(signal.SIGKILL)
+            arm_parent_death_signal(signal.SIGKILL)
             if os.getppid() != server:  # the server died before the child armed
                 os._exit(code)
             signal.set_wakeup_fd(-1)
@@ -347,7 +338,7 @@ class StepServer:
 
 def serve(address: str, parent: int) -> int:
     """Server process: ``python -m outcomes.steps.server SOCKET PARENT_PID``."""
-    arm_parent_death(signal.SIGTERM)
+    arm_parent_death_signal(signal.SIGTERM)
     if os.getppid() != parent:
         return 0
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -394,9 +385,8 @@ def start_step_server(*, local: bool = True, jobs: int | None = None) -> str | N
     str or None
         The socket's path, or None when no server was started.
     """
-    turned_off = os.environ.get(SERVER_ENV, "").strip().lower() == OFF
     few = jobs is not None and jobs < MIN_JOBS
-    if not local or few or turned_off or _RUNNING.proc is not None:
+    if not local or few or server_turned_off() or _RUNNING.proc is not None:
         return None
     folder = tempfile.mkdtemp(prefix="outcomes-steps-")
     address = os.path.join(folder, "socket")

@@ -210,14 +210,19 @@ def _reason(out: Path, code: int, stops: Path) -> RunResult:
     return RunResult(int(first["exit_code"]), reason)
 
 
-def _arm_parent_death(parent: int) -> None:
-    """Make sure this supervisor hears of its parent's death (prctl on Linux, else a thread)."""
-    armed = False
+def arm_parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send ``signum`` to this process when its parent ends
+    (``prctl(PR_SET_PDEATHSIG)``); whether that was armed (never elsewhere)."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
-            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0
-    if not armed:
+            return libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+    return False
+
+
+def _arm_parent_death(parent: int) -> None:
+    """Make sure this supervisor hears of its parent's death (prctl on Linux, else a thread)."""
+    if not arm_parent_death_signal(signal.SIGTERM):
 
         def watch() -> None:
             while os.getppid() == parent:
