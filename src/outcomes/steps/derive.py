@@ -10,7 +10,6 @@ import polars as pl
 from outcomes.derive.adsl import create_adsl as build_adsl
 from outcomes.derive.advisit import create_advisit as build_advisit
 from outcomes.derive.medications import MedicationParams, derive_var_gcdosebl
-from outcomes.derive.medications.exposure import compute_sle_gc
 from outcomes.derive.params import Criteria, ScoreParams, VisitParams
 from outcomes.eligibility import EligibilityParams, create_eligibility
 from outcomes.io import atomic
@@ -55,8 +54,7 @@ def create_adsl(io: StepIO) -> None:
     )
     gc_baseline = derive_var_gcdosebl(
         subjects.select("USUBJID", "LDFL", "LDSTDT", pl.col("INFDT").alias("TRTSDT")),
-        # the baseline dose counts SLE glucocorticoids only: the other records are left out early
-        adcm=pl.scan_parquet(io.inputs["adcm"]).filter(compute_sle_gc()),
+        adcm=pl.scan_parquet(io.inputs["adcm"]),
         params=MedicationParams.from_config(io.params["medications"]),
     )
     adsl = build_adsl(

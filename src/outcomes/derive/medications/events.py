@@ -79,14 +79,11 @@ def create_gc_rescues(
     with_ref = candidates.join(
         previous, on=["USUBJID", "SRCSEQ"], how="left", maintain_order="left"
     ).with_columns(reference.otherwise(pl.col("INFDT")).alias("_tmp_refdt"))
-    # only SLE glucocorticoid records enter the SLE dose (sle_only): the others are left out
-    # before the records are matched to the dates
-    sle_gc = adcm.filter(compute_sle_gc())
     doses = derive_var_gc_on_date(
-        with_ref, date="CMSTDT", name="_tmp_now", adcm=sle_gc, params=params, sle_only=True
+        with_ref, date="CMSTDT", name="_tmp_now", adcm=adcm, params=params, sle_only=True
     )
     doses = derive_var_gc_on_date(
-        doses, date="_tmp_refdt", name="_tmp_ref", adcm=sle_gc, params=params, sle_only=True
+        doses, date="_tmp_refdt", name="_tmp_ref", adcm=adcm, params=params, sle_only=True
     )
     text = pl.concat_str(
         pl.lit("SLE glucocorticoid raised to "),

@@ -220,10 +220,12 @@ def derive_var_gc_on_date(
     (E-11); null when the date or a dose is unknown. Rows and order unchanged.
     """
     mask = compute_sle_gc() if sle_only else pl.col("GCFL")
+    # only the records the mask counts can change the sum: the others are left out before the
+    # records are matched to the dates
     summary = (
         frame.select("USUBJID", pl.col(date).alias("ADT"))
         .unique()
-        .join(_records(adcm, params=params), on="USUBJID", how="inner")
+        .join(_records(adcm.filter(mask), params=params), on="USUBJID", how="inner")
         .filter(_active())
         .group_by("USUBJID", "ADT")
         .agg(_gc_sum(mask, name))
