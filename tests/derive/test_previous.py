@@ -67,3 +67,30 @@ def test_derive_var_stbrefdt__previous_scheduled_else_baseline():
         None,  # no baseline: nothing before the first scheduled visit
         d14,  # no baseline: last earlier scheduled assessment
     ]
+
+
+#: ROWS shuffled: subjects interleaved, dates out of order (the results follow each row).
+SHUFFLED = [ROWS[i] for i in (9, 3, 0, 7, 5, 1, 8, 4, 2, 6)]
+
+
+def test_derive_var_prvseq__rows_in_any_order_keep_their_order():
+    out = derive_var_prvseq(_frame(SHUFFLED)).collect()
+    assert out["SRCSEQ"].to_list() == [10, 4, 1, 8, 6, 2, 9, 5, 3, 7]
+    assert out["PRVSEQ"].to_list() == [9, 2, None, None, 5, 1, 8, 4, 2, 6]
+
+
+def test_derive_var_stbrefdt__rows_in_any_order_keep_their_order():
+    out = derive_var_stbrefdt(_frame(SHUFFLED)).collect()
+    bl, d14 = D(2025, 3, 20), D(2025, 4, 15)
+    assert out["SRCSEQ"].to_list() == [10, 4, 1, 8, 6, 2, 9, 5, 3, 7]
+    assert out["STBREFDT"].to_list() == [d14, bl, None, None, d14, None, None, bl, None, d14]
+
+
+def test_derive_var_prvseq__same_date_ordered_by_srcseq():
+    rows = [
+        ("S01", 3, D(2025, 4, 15), 14, False, True, 1),
+        ("S01", 2, D(2025, 3, 20), -12, True, True, 0),
+        ("S01", 4, D(2025, 4, 15), 14, False, False, 1),  # same date as 3, later row
+    ]
+    out = derive_var_prvseq(_frame(rows)).collect()
+    assert out["PRVSEQ"].to_list() == [2, None, 3]

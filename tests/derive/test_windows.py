@@ -115,3 +115,18 @@ def test_derive_vars_avisit__windows_label_wins_then_nearest_then_earlier():
         schema={"AVISIT": pl.String, "AVISITN": pl.Int64, "ANL01FL": pl.Boolean},
     )
     assert_frame_equal(out.select("AVISIT", "AVISITN", "ANL01FL"), expected)
+
+
+def test_derive_vars_avisit__rows_in_any_order_keep_their_order():
+    rows = [
+        ("S01", 8, "UNSCHEDULED", D(2025, 5, 2), INF, "N", None),  # Day 31: D28, 3 after
+        ("S01", 3, "UNSCHEDULED", D(2025, 4, 14), INF, "N", None),  # Day 13, nearer 14
+        ("S01", 7, "UNSCHEDULED", D(2025, 4, 26), INF, "N", None),  # Day 25: D28, 3 before
+        ("S01", 1, "BASELINE", D(2025, 3, 20), INF, "Y", LD),  # baseline
+        ("S01", 2, "UNSCHEDULED", D(2025, 4, 12), INF, "N", None),  # Day 11
+    ]
+    src = _frame(rows).with_columns(pl.lit("Y").alias("LDFL"), pl.lit(LD).alias("LDSTDT"))
+    base = derive_var_ablfl(derive_var_ady(src), visits=VISITS)
+    out = derive_vars_avisit(base, visits=VISITS).collect()
+    assert out["SRCSEQ"].to_list() == [8, 3, 7, 1, 2]
+    assert out["ANL01FL"].to_list() == [False, True, True, True, False]
